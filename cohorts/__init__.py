@@ -1,0 +1,1 @@
+"""Communitas domain: courses, people, cohorts and gifts, free of the web framework."""

@@ -1,0 +1,81 @@
+"""Courses, people and their enrolments, as the platforms describe them at launch."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+
+ROLES = ("staff", "learner", "guest")
+
+
+class Course(Base):
+    """An LMS context; context ids are unique only within a deployment."""
+
+    __tablename__ = "course"
+    __table_args__ = (UniqueConstraint("issuer", "deployment_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))
+    label: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Person(Base):
+    """Someone known to a platform; ``sub`` is stable per issuer."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("issuer", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    sub: Mapped[str] = mapped_column(String(255))
+    #: Names and email only when the platform's privacy settings send them.
+    name: Mapped[str | None] = mapped_column(String(255))
+    given_name: Mapped[str | None] = mapped_column(String(255))
+    family_name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        """Return the best name we have, never an empty string."""
+        full = " ".join(p for p in (self.given_name, self.family_name) if p)
+        return self.name or full or f"Participant {self.id}"
+
+
+class Enrolment(Base):
+    """A person's role in a course, refreshed at every launch."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        UniqueConstraint("course_id", "person_id"),
+        CheckConstraint("role IN ('staff', 'learner', 'guest')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    #: The role URIs as the platform sent them, space separated, for support questions.
+    lti_roles: Mapped[str] = mapped_column(Text, default="")
+    last_launch_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class ResourceLink(Base):
+    """A placement of Communitas inside a course."""
+
+    __tablename__ = "resource_link"
+    __table_args__ = (UniqueConstraint("course_id", "link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    link_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(255))

@@ -1,0 +1,81 @@
+"""Communitas web and LTI layer."""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, render_template, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import load_config
+from .extensions import csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, overridden by ``test_config`` in tests."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    if app.config.get("REDIS_URL"):
+        import redis
+
+        app.extensions["communitas_redis"] = redis.Redis.from_url(app.config["REDIS_URL"])
+
+    _register_blueprints(app)
+    _register_errors(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    if app.config["SANDBOX"]:
+        from sandbox import register_sandbox
+
+        register_sandbox(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import instructor, learner
+    from .auth import current_viewer
+    from .lti.views import bp as lti_bp
+    from .pages import page_context, security_headers
+
+    app.register_blueprint(lti_bp)
+    app.register_blueprint(learner.bp)
+    app.register_blueprint(instructor.bp)
+    app.context_processor(page_context)
+    app.after_request(security_headers)
+
+    @app.get("/")
+    def home() -> Any:
+        viewer = current_viewer()
+        if viewer is None:
+            return render_template("errors/401.html"), 401
+        target = "instructor.home" if viewer.is_staff else "learner.home"
+        return redirect(url_for(target))
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def page(template: str, status: int) -> Any:
+        return lambda _exc: (render_template(template), status)
+
+    app.register_error_handler(401, page("errors/401.html", 401))
+    app.register_error_handler(403, page("errors/403.html", 403))
+    app.register_error_handler(404, page("errors/404.html", 404))
+    app.register_error_handler(CSRFError, page("errors/csrf.html", 400))
+    app.register_error_handler(500, page("errors/500.html", 500))

@@ -1,0 +1,166 @@
+"""Admin commands: ``flask --app lti_app platform ...`` and ``keys ...``."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from cohorts.models import Deployment, Platform, ToolKey
+
+from .extensions import db
+from .lti import keys
+
+platform_cli = AppGroup("platform", help="Register the LMS platforms that may launch Communitas.")
+keys_cli = AppGroup("keys", help="Manage the tool's signing keys (published at /lti/jwks).")
+
+
+def _url(value: str, option: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL", param_hint=option)
+    return value.rstrip("/") if option == "--issuer" else value
+
+
+def database_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn database failures into one readable line and a non-zero exit."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            reason = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0]
+            raise click.ClickException(
+                f"database error ({reason}); run `flask --app lti_app db upgrade` first?"
+            ) from exc
+
+    return wrapper
+
+
+@platform_cli.command("add")
+@click.option("--issuer", required=True, help="The platform's issuer (iss), e.g. its site URL.")
+@click.option("--client-id", required=True, help="The client id the platform gave the tool.")
+@click.option("--auth-login-url", required=True, help="The platform's OIDC authorization URL.")
+@click.option("--auth-token-url", required=True, help="The platform's OAuth2 token URL.")
+@click.option("--key-set-url", required=True, help="The platform's public key set (JWKS) URL.")
+@click.option("--deployment-id", "deployment_ids", multiple=True, required=True,
+              help="A deployment id; repeat for several.")
+@database_command
+def platform_add(issuer: str, client_id: str, auth_login_url: str, auth_token_url: str,
+                 key_set_url: str, deployment_ids: tuple[str, ...]) -> None:
+    """Register a platform (issuer + client id) and its deployments."""
+    issuer = _url(issuer, "--issuer")
+    urls = {
+        "auth_login_url": _url(auth_login_url, "--auth-login-url"),
+        "auth_token_url": _url(auth_token_url, "--auth-token-url"),
+        "key_set_url": _url(key_set_url, "--key-set-url"),
+    }
+    client_id = client_id.strip()
+    if not client_id or any(not d.strip() for d in deployment_ids):
+        raise click.BadParameter("client id and deployment ids must not be empty")
+    existing = db.session.scalars(
+        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
+    ).first()
+    if existing is not None:
+        raise click.ClickException(
+            f"{issuer} with client id {client_id} is already registered (id {existing.id}); "
+            "remove it first to change it"
+        )
+    platform = Platform(issuer=issuer, client_id=client_id, **urls)
+    platform.deployments = [Deployment(deployment_id=d.strip()) for d in dict.fromkeys(deployment_ids)]
+    db.session.add(platform)
+    keys.ensure_active_key(db.session)
+    db.session.commit()
+    click.echo(f"Registered {issuer} (client id {client_id}) as platform {platform.id} "
+               f"with {len(platform.deployments)} deployment(s).")
+
+
+@platform_cli.command("list")
+@database_command
+def platform_list() -> None:
+    """List registered platforms and their deployments."""
+    platforms = db.session.scalars(select(Platform).order_by(Platform.id)).all()
+    if not platforms:
+        click.echo("No platforms registered. Add one with `flask --app lti_app platform add`.")
+    for p in platforms:
+        deployments = ", ".join(d.deployment_id for d in p.deployments)
+        click.echo(f"{p.id}\t{p.issuer}\tclient id {p.client_id}\tdeployments: {deployments}")
+
+
+@platform_cli.command("remove")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@database_command
+def platform_remove(issuer: str, client_id: str) -> None:
+    """Remove a registration; launches from it are refused from then on."""
+    platform = db.session.scalars(
+        select(Platform).where(Platform.issuer == issuer.rstrip("/"),
+                               Platform.client_id == client_id)
+    ).first()
+    if platform is None:
+        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    db.session.delete(platform)
+    db.session.commit()
+    click.echo(f"Removed {issuer} (client id {client_id}).")
+
+
+@keys_cli.command("list")
+@database_command
+def keys_list() -> None:
+    """List the tool's keys and whether they sign or are only published."""
+    rows = db.session.scalars(select(ToolKey).order_by(ToolKey.created_at)).all()
+    if not rows:
+        click.echo("No keys yet; one is created on first start or with `keys rotate`.")
+    for key in rows:
+        click.echo(f"{key.kid}\t{key.status}\tcreated {key.created_at:%Y-%m-%d %H:%M} UTC")
+
+
+@keys_cli.command("rotate")
+@database_command
+def keys_rotate() -> None:
+    """Start signing with a new key; the old one stays published until `keys retire`."""
+    key = keys.rotate(db.session)
+    db.session.commit()
+    click.echo(f"New signing key {key.kid}; the previous key is still published.")
+
+
+@keys_cli.command("retire")
+@database_command
+def keys_retire() -> None:
+    """Stop publishing previous keys once platforms have picked up the new one."""
+    kids = keys.retire(db.session)
+    db.session.commit()
+    click.echo(f"Retired {', '.join(kids)}." if kids else "No previous key to retire.")
+
+
+@click.command("info")
+@database_command
+def info() -> None:
+    """Make sure a signing key exists and print what an LMS admin needs."""
+    keys.ensure_active_key(db.session)
+    db.session.commit()
+    base = current_app.config["BASE_URL"]
+    lines = [
+        "Communitas is ready. Register it in your LMS with:",
+        f"  Login (OIDC initiation) URL: {base}/lti/login",
+        f"  Redirect / launch URL:       {base}/lti/launch",
+        f"  Public key set (JWKS) URL:   {base}/lti/jwks",
+        f"  Target link URI:             {base}/lti/launch",
+    ]
+    if current_app.config["SANDBOX"]:
+        lines.append(f"  Dev sandbox (demo LMS):      {base}/sandbox")
+    click.echo("\n".join(lines))
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the admin commands to ``flask``."""
+    app.cli.add_command(platform_cli)
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(info)

@@ -1,0 +1,39 @@
+"""Settings from the environment; the only module that reads ``os.environ``."""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Create the secret key on first start so a fresh clone needs no set-up."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict[str, object]:
+    """Return Flask settings built from the environment, with embedded defaults."""
+    instance = Path(instance_path)
+    env = os.environ
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'communitas.db'}"
+    base_url = env.get("COMMUNITAS_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "BASE_URL": base_url,
+        "SANDBOX": env.get("COMMUNITAS_SANDBOX", "0") == "1",
+        "SESSION_COOKIE_NAME": "communitas_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "SESSION_COOKIE_SAMESITE": "None" if base_url.startswith("https://") else "Lax",
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "LTI_LEEWAY_SECONDS": 60,
+        "LTI_MAX_TOKEN_AGE_SECONDS": 600,
+    }

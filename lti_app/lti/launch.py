@@ -1,0 +1,189 @@
+"""Launch validation: pylti1p3's checks plus what the Security Framework asks and it skips."""
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+from pylti1p3.contrib.flask import FlaskMessageLaunch
+from pylti1p3.exception import LtiException
+
+from . import claims
+from .errors import LaunchRejected
+from .login import is_own_url
+from .platform_keys import KeySetError, signing_key
+from .state_store import StateStore
+
+SUPPORTED_MESSAGES = (claims.RESOURCE_LINK_REQUEST, claims.DEEP_LINKING_REQUEST)
+
+
+class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
+    """Validate an id_token in full; each failed check names its reason and status."""
+
+    def __init__(
+        self,
+        request: object,
+        tool_conf: object,
+        store: StateStore,
+        base_url: str,
+        leeway: int = 60,
+        max_age: int = 600,
+    ) -> None:
+        super().__init__(request, tool_conf)
+        self._store = store
+        self._base_url = base_url
+        self._leeway = leeway
+        self._max_age = max_age
+
+    def validate(self) -> "CommunitasLaunch":
+        """Run every check in order; the nonce is taken last so a bad token burns nothing."""
+        self._validated = True
+        steps: list[tuple[Callable[[], Any], int]] = [
+            (self.validate_state, 401),
+            (self.validate_jwt_format, 400),
+            (self.validate_registration, 403),
+            (self.validate_jwt_signature, 401),
+            (self.validate_deployment, 403),
+            (self.validate_message, 400),
+            (self.validate_lti_claims, 400),
+            (self.validate_nonce, 401),
+        ]
+        try:
+            for step, status in steps:
+                try:
+                    step()
+                except LaunchRejected:
+                    raise
+                except (LtiException, KeySetError, ValueError, TypeError, KeyError) as exc:
+                    raise LaunchRejected(str(exc) or type(exc).__name__, status) from exc
+        except Exception:
+            self._validated = False
+            raise
+        return self
+
+    def validate_state(self) -> "CommunitasLaunch":
+        state = self._get_request_param("state")
+        if not state:
+            raise LaunchRejected("the launch has no state parameter", 400)
+        if self._cookie_service.get_cookie(state) != state:
+            raise LaunchRejected(
+                "this browser did not start the login for this launch (state not found)", 401
+            )
+        return self
+
+    def validate_jwt_format(self) -> "CommunitasLaunch":
+        super().validate_jwt_format()
+        header, body = self._jwt.get("header"), self._jwt.get("body")
+        if not isinstance(header, dict) or not isinstance(body, dict):
+            raise LaunchRejected("the id_token header and body must be JSON objects", 400)
+        if not isinstance(body.get("iss"), str) or not body["iss"]:
+            raise LaunchRejected("the id_token has no issuer (iss)", 400)
+        aud = body.get("aud")
+        if not (isinstance(aud, str) or (isinstance(aud, list) and aud)):
+            raise LaunchRejected("the id_token has no audience (aud)", 400)
+        return self
+
+    def get_client_id(self) -> str:
+        body = self._jwt.get("body", {})
+        aud = body.get("aud")
+        if isinstance(aud, list):
+            azp = body.get("azp")
+            return azp if azp in aud else aud[0]
+        return aud  # type: ignore[no-any-return]
+
+    def validate_registration(self) -> "CommunitasLaunch":
+        try:
+            super().validate_registration()
+        except LtiException as exc:
+            raise LaunchRejected(
+                "this platform and client id are not registered with Communitas", 403
+            ) from exc
+        return self
+
+    def validate_jwt_signature(self) -> "CommunitasLaunch":
+        header = self._jwt["header"]
+        if header.get("alg") != "RS256":
+            raise LaunchRejected("only RS256-signed id_tokens are accepted", 401)
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise LaunchRejected("the id_token header names no key (kid)", 401)
+        registration = self._registration
+        key = signing_key(registration.get_key_set_url(), kid)
+        client_id = registration.get_client_id()
+        try:
+            body = jwt.decode(
+                self._get_id_token(),
+                key,
+                algorithms=["RS256"],
+                audience=client_id,
+                issuer=registration.get_issuer(),
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "nonce"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise LaunchRejected("the id_token has expired", 401) from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise LaunchRejected("the id_token was issued in the future (iat/nbf)", 401) from exc
+        except jwt.InvalidTokenError as exc:
+            raise LaunchRejected(f"the id_token is not valid: {exc}", 401) from exc
+        self._check_time_and_party(body, client_id)
+        self._jwt["body"] = body
+        return self
+
+    def _check_time_and_party(self, body: dict[str, Any], client_id: str) -> None:
+        if not isinstance(body["iat"], int | float) or not isinstance(body["exp"], int | float):
+            raise LaunchRejected("iat and exp must be numbers", 401)
+        if body["iat"] < time.time() - self._max_age - self._leeway:
+            raise LaunchRejected("the id_token was issued too long ago", 401)
+        aud, azp = body["aud"], body.get("azp")
+        if isinstance(aud, list) and len(aud) > 1 and azp is None:
+            raise LaunchRejected("several audiences but no authorized party (azp)", 401)
+        if azp is not None and azp != client_id:
+            raise LaunchRejected("the authorized party (azp) is not this tool", 401)
+
+    def validate_lti_claims(self) -> "CommunitasLaunch":
+        body = self._jwt["body"]
+        message_type = body.get(claims.MESSAGE_TYPE)
+        if message_type not in SUPPORTED_MESSAGES:
+            raise LaunchRejected(f"Communitas does not handle {message_type} messages", 400)
+        sub = body.get("sub")
+        if not isinstance(sub, str) or not sub.strip():
+            raise LaunchRejected("the launch does not say who the user is (sub)", 400)
+        roles = body.get(claims.ROLES)
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise LaunchRejected("the roles claim must be a list of role URIs", 400)
+        target = body.get(claims.TARGET_LINK_URI)
+        if not isinstance(target, str) or not is_own_url(target, self._base_url):
+            raise LaunchRejected("target_link_uri is missing or does not point to this tool", 400)
+        context = body.get(claims.CONTEXT)
+        if not isinstance(context, dict) or not isinstance(context.get("id"), str):
+            raise LaunchRejected("Communitas works inside a course; the launch has no context", 400)
+        if message_type == claims.DEEP_LINKING_REQUEST:
+            settings = body.get(claims.DEEP_LINKING_SETTINGS, {})
+            if not is_http_url(settings.get("deep_link_return_url")):
+                raise LaunchRejected("the deep linking request has no return URL", 400)
+        return self
+
+    def validate_nonce(self) -> "CommunitasLaunch":
+        issued = self._store.take(self._get_request_param("state"))
+        if issued is None:
+            raise LaunchRejected("this launch was already used or has expired; open it again", 401)
+        if issued != self._jwt["body"].get("nonce"):
+            raise LaunchRejected("the nonce does not match the one issued at login", 401)
+        return self
+
+    def save_launch_data(self) -> "CommunitasLaunch":
+        """Keep nothing in the cookie session; the launch is recorded in the database."""
+        return self
+
+
+def is_http_url(value: object) -> bool:
+    """Tell whether a claim value is an absolute http(s) URL."""
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def describe(body: dict[str, Any]) -> str:
+    """Summarise a token body for logs without personal data."""
+    keys = {k: body.get(k) for k in ("iss", "aud", "azp", "iat", "exp")}
+    return json.dumps(keys, default=str)

@@ -1,0 +1,124 @@
+"""The endpoints admins type into their LMS: /lti/login, /lti/launch, /lti/jwks."""
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, url_for
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.deep_link import DeepLink
+from pylti1p3.deep_link_resource import DeepLinkResource
+
+from cohorts.models import utcnow
+from cohorts.services import record_launch
+
+from .. import auth
+from ..extensions import csrf, db
+from ..forms import DeepLinkForm
+from . import claims, keys
+from .errors import LaunchRejected
+from .launch import CommunitasLaunch, describe
+from .login import CommunitasLogin
+from .state_store import DatabaseStateStore, RedisStateStore, StateStore
+from .tool_conf import DatabaseToolConf
+
+log = logging.getLogger("communitas.lti")
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+
+def state_store() -> StateStore:
+    """Return Redis-backed state when configured, the database otherwise."""
+    client = current_app.extensions.get("communitas_redis")
+    return RedisStateStore(client) if client is not None else DatabaseStateStore(db.session)
+
+
+def tool_url(endpoint: str) -> str:
+    """Return an absolute URL of the tool under its configured public base URL."""
+    return current_app.config["BASE_URL"] + url_for(endpoint)
+
+
+def rejected(exc: LaunchRejected, stage: str) -> tuple[str, int]:
+    """Log a refused login or launch and show its reason on a clear page."""
+    db.session.rollback()
+    log.warning("%s rejected (%s): %s", stage, exc.status, exc.reason)
+    page = render_template("lti/error.html", reason=exc.reason, stage=stage)
+    return page, exc.status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt
+def login() -> Any:
+    try:
+        oidc = CommunitasLogin(
+            FlaskRequest(), DatabaseToolConf(db.session), state_store(),
+            current_app.config["BASE_URL"],
+        )
+        return oidc.redirect(tool_url("lti.launch"))
+    except LaunchRejected as exc:
+        return rejected(exc, "login")
+
+
+@bp.post("/launch")
+@csrf.exempt
+def launch() -> Any:
+    config = current_app.config
+    message = CommunitasLaunch(
+        FlaskRequest(), DatabaseToolConf(db.session), state_store(), config["BASE_URL"],
+        leeway=config["LTI_LEEWAY_SECONDS"], max_age=config["LTI_MAX_TOKEN_AGE_SECONDS"],
+    )
+    try:
+        message.validate()
+    except LaunchRejected as exc:
+        body = message._jwt.get("body") if isinstance(message._jwt, dict) else None
+        log.info("rejected token: %s", describe(body) if isinstance(body, dict) else "-")
+        return rejected(exc, "launch")
+    body = message.get_launch_data()
+    enrolment = record_launch(db.session, claims.launch_facts(body), now=utcnow())
+    db.session.commit()
+    extra: dict[str, Any] = {}
+    if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:
+        settings = body[claims.DEEP_LINKING_SETTINGS]
+        extra["dl"] = {
+            "iss": body["iss"], "aud": message.get_client_id(),
+            "dep": body[claims.DEPLOYMENT_ID], "settings": settings,
+        }
+    auth.start_session(enrolment, claims.is_platform_admin(body[claims.ROLES]), **extra)
+    if "dl" in extra:
+        return redirect(url_for("lti.deep_link"), 303)
+    return redirect(url_for("home"), 303)
+
+
+@bp.get("/jwks")
+def jwks() -> Response:
+    data = keys.published_jwks(db.session)
+    if not data["keys"]:
+        keys.ensure_active_key(db.session)
+        db.session.commit()
+        data = keys.published_jwks(db.session)
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/deep-link", methods=["GET", "POST"])
+@auth.require_role("staff")
+def deep_link() -> Any:
+    request_data = auth.launch_data().get("dl")
+    if not request_data:
+        return render_template("lti/deep_link_missing.html"), 400
+    form = DeepLinkForm()
+    if not form.validate_on_submit():
+        return render_template("lti/deep_link.html", form=form)
+    tool_conf = DatabaseToolConf(db.session)
+    registration = tool_conf.find_registration_by_params(request_data["iss"], request_data["aud"])
+    if registration is None:
+        return render_template("lti/deep_link_missing.html"), 400
+    resource = (
+        DeepLinkResource()
+        .set_url(tool_url("lti.launch"))
+        .set_title(form.title.data)
+        .set_custom_params({})
+    )
+    link = DeepLink(registration, request_data["dep"], request_data["settings"])
+    token = link.get_response_jwt([resource])
+    return_url = request_data["settings"]["deep_link_return_url"]
+    return render_template("lti/deep_link_return.html", return_url=return_url, token=token)

@@ -1,0 +1,196 @@
+"""A small LTI 1.3 platform: signs id_tokens, answers OIDC auth requests, verifies tool JWTs.
+
+Plain Python (no Flask) so the dev sandbox pages and the test suite share one platform.
+"""
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from .demo import COURSE, USERS, DemoUser
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+
+
+class AuthRequestError(ValueError):
+    """The tool's OIDC authorization request is not acceptable."""
+
+
+@dataclass
+class SigningKey:
+    """One platform key pair."""
+
+    kid: str
+    private: rsa.RSAPrivateKey
+
+    @classmethod
+    def generate(cls) -> "SigningKey":
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return cls(kid=secrets.token_hex(8), private=private)
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
+        return {**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}
+
+    def to_pem(self) -> str:
+        return self.private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+
+
+@dataclass
+class Platform:
+    """The fake LMS: one issuer, one client id, one deployment, one demo course."""
+
+    issuer: str
+    tool_base_url: str
+    client_id: str = "communitas-sandbox"
+    deployment_id: str = "sandbox-deployment-1"
+    keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.generate()])
+
+    # -- keys ---------------------------------------------------------------------------------
+    @property
+    def key(self) -> SigningKey:
+        return self.keys[-1]
+
+    def rotate_key(self) -> SigningKey:
+        """Sign with a new key from now on; older keys stay in the JWKS."""
+        self.keys.append(SigningKey.generate())
+        return self.key
+
+    def jwks(self) -> dict[str, list[dict[str, Any]]]:
+        return {"keys": [k.public_jwk() for k in self.keys]}
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps([{"kid": k.kid, "pem": k.to_pem()} for k in self.keys]))
+
+    @staticmethod
+    def load_keys(path: Path) -> list[SigningKey]:
+        keys = []
+        for item in json.loads(path.read_text()):
+            private = serialization.load_pem_private_key(item["pem"].encode(), password=None)
+            assert isinstance(private, rsa.RSAPrivateKey)
+            keys.append(SigningKey(kid=item["kid"], private=private))
+        return keys
+
+    # -- URLs ---------------------------------------------------------------------------------
+    @property
+    def tool_login_url(self) -> str:
+        return self.tool_base_url + "/lti/login"
+
+    @property
+    def tool_launch_url(self) -> str:
+        return self.tool_base_url + "/lti/launch"
+
+    def login_initiation(self, user: DemoUser, message: str = "resource") -> dict[str, str]:
+        """Parameters of the third-party initiated login the platform sends the tool."""
+        return {
+            "iss": self.issuer,
+            "login_hint": user.sub,
+            "target_link_uri": self.tool_launch_url,
+            "lti_message_hint": message,
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+        }
+
+    # -- OIDC authorization ---------------------------------------------------------------------
+    def authorize(self, params: dict[str, str], now: float | None = None) -> dict[str, str]:
+        """Check the tool's auth request; return the form fields to post to its redirect URI."""
+        expected = {"scope": "openid", "response_type": "id_token",
+                    "response_mode": "form_post", "prompt": "none",
+                    "client_id": self.client_id}
+        for name, value in expected.items():
+            if params.get(name) != value:
+                raise AuthRequestError(f"{name} must be {value!r}")
+        if params.get("redirect_uri") != self.tool_launch_url:
+            raise AuthRequestError("redirect_uri is not the registered launch URL")
+        if not params.get("nonce") or not params.get("state"):
+            raise AuthRequestError("state and nonce are required")
+        user = USERS.get(params.get("login_hint", ""))
+        if user is None:
+            raise AuthRequestError("unknown login_hint")
+        message = params.get("lti_message_hint", "resource")
+        claims = self.launch_claims(user, params["nonce"], message, now=now)
+        return {"id_token": self.sign(claims), "state": params["state"]}
+
+    def launch_claims(
+        self, user: DemoUser, nonce: str, message: str = "resource", now: float | None = None
+    ) -> dict[str, Any]:
+        """The id_token body an LMS sends for ``user`` in the demo course."""
+        now = time.time() if now is None else now
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "sub": user.sub,
+            "iat": int(now),
+            "exp": int(now) + 300,
+            "nonce": nonce,
+            LTI + "version": "1.3.0",
+            LTI + "deployment_id": self.deployment_id,
+            LTI + "target_link_uri": self.tool_launch_url,
+            LTI + "roles": list(user.roles),
+            LTI + "context": {"id": COURSE["id"], "label": COURSE["label"],
+                              "title": COURSE["title"],
+                              "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"]},
+            LTI + "tool_platform": {"guid": "communitas-sandbox", "name": "Communitas sandbox LMS",
+                                    "product_family_code": "sandbox"},
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": f"{self.issuer}/nrps/{COURSE['id']}",
+                "service_versions": ["2.0"],
+            },
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                          "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "lineitems": f"{self.issuer}/ags/{COURSE['id']}/lineitems",
+            },
+        }
+        claims.update(user.pii())
+        if message == "deeplink":
+            claims[LTI + "message_type"] = "LtiDeepLinkingRequest"
+            claims[DL + "deep_linking_settings"] = {
+                "deep_link_return_url": f"{self.issuer}/deep-link-return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "accept_multiple": False,
+                "data": "sandbox-dl-" + secrets.token_hex(4),
+            }
+        else:
+            claims[LTI + "message_type"] = "LtiResourceLinkRequest"
+            claims[LTI + "resource_link"] = {"id": COURSE["resource_link"],
+                                             "title": "Communitas"}
+        return claims
+
+    def sign(self, claims: dict[str, Any], key: SigningKey | None = None,
+             headers: dict[str, Any] | None = None) -> str:
+        """Sign claims as an RS256 id_token with the current (or given) key."""
+        key = key or self.key
+        return jwt.encode(claims, key.private, algorithm="RS256",
+                          headers={"kid": key.kid, **(headers or {})})
+
+    # -- messages from the tool -------------------------------------------------------------------
+    def verify_tool_jwt(self, token: str, tool_jwks: dict[str, Any], audience: str) -> dict[str, Any]:
+        """Check a JWT the tool signed (deep-link response, service assertion)."""
+        kid = jwt.get_unverified_header(token).get("kid")
+        for jwk in tool_jwks.get("keys", []):
+            if jwk.get("kid") == kid:
+                return jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=["RS256"],
+                                  audience=audience, options={"require": ["exp", "iat"]})
+        raise jwt.InvalidTokenError("the tool's key set has no key " + str(kid))
+
+
+def origin(url: str) -> str:
+    """Return scheme://host[:port] of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
