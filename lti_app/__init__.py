@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, g, redirect, render_template, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
@@ -58,6 +58,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(instructor.bp)
     app.context_processor(page_context)
     app.after_request(security_headers)
+    # An app context may outlive one request (tests, CLI): never reuse its viewer.
+    app.before_request(lambda: g.pop("viewer", None) and None)
 
     @app.get("/")
     def home() -> Any:

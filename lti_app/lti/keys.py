@@ -39,16 +39,17 @@ def load_private_key(kid: str, pem: str) -> rsa.RSAPrivateKey:
 
 def active_key(session: Session) -> ToolKey | None:
     """Return the key that signs today."""
-    return session.scalars(select(ToolKey).where(ToolKey.status == ACTIVE)).first()
+    query = select(ToolKey).where(ToolKey.status == ACTIVE)
+    return session.scalars(query.order_by(ToolKey.created_at.desc(), ToolKey.kid)).first()
 
 
 def ensure_active_key(session: Session) -> ToolKey:
-    """Create the first signing key on first start."""
+    """Create (and commit) the first signing key on first start."""
     key = active_key(session)
     if key is None:
         key = new_tool_key()
         session.add(key)
-        session.flush()
+        session.commit()
     return key
 
 

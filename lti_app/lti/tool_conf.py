@@ -4,7 +4,6 @@ import json
 from typing import Any
 
 from pylti1p3.deployment import Deployment as LtiDeployment
-from pylti1p3.exception import LtiException
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import select
@@ -62,9 +61,7 @@ class DatabaseToolConf(ToolConfAbstract):  # type: ignore[type-arg]
     def _registration(self, platform: Platform | None) -> ToolRegistration | None:
         if platform is None:
             return None
-        key = keys.active_key(self._session)
-        if key is None:
-            raise LtiException("the tool has no signing key yet; run `flask keys rotate`")
+        key = keys.active_key(self._session) or keys.ensure_active_key(self._session)
         return ToolRegistration(platform, key)
 
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:

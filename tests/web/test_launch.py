@@ -1,0 +1,102 @@
+"""Full LTI launches through pylti1p3 with real RS256 tokens from the test platform."""
+
+from sqlalchemy import func, select
+
+from cohorts.models import Course, Enrolment, Person, ResourceLink
+from lti_app.extensions import db
+
+
+def count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_learner_launch_lands_on_learner_home_with_name_and_course(launch_as):
+    page = launch_as("learner-1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert page.request.path == "/learner/"
+    assert "Welcome, Ana Souza" in html
+    assert "Data Literacy for Everyone" in html
+
+
+def test_instructor_launch_lands_on_instructor_overview(launch_as):
+    page = launch_as("instructor-1")
+    assert page.request.path == "/instructor/"
+    assert "community overview" in page.get_data(as_text=True)
+
+
+def test_teaching_assistant_and_admin_are_staff(launch_as):
+    assert launch_as("ta-1").request.path == "/instructor/"
+    assert launch_as("admin-1").request.path == "/instructor/"
+
+
+def test_unknown_role_gets_read_only_learner_page(launch_as):
+    page = launch_as("mentor-1")
+    assert page.request.path == "/learner/"
+    assert "guest" in page.get_data(as_text=True).lower()
+    enrolment = db.session.scalars(select(Enrolment)).one()
+    assert enrolment.role == "guest"
+
+
+def test_launch_records_course_person_enrolment_and_link(launch_as):
+    launch_as("learner-1")
+    course = db.session.scalars(select(Course)).one()
+    person = db.session.scalars(select(Person)).one()
+    assert (course.context_id, course.title, course.label) == (
+        "demo-course-101", "Data Literacy for Everyone", "DATA101")
+    assert (person.sub, person.name, person.email) == (
+        "learner-1", "Ana Souza", "ana.souza@example.edu")
+    assert db.session.scalars(select(ResourceLink.link_id)).one() == "communitas-link-1"
+    assert "membership#Learner" in db.session.scalars(select(Enrolment.lti_roles)).one()
+
+
+def test_relaunch_updates_rather_than_duplicates(launch_as):
+    launch_as("learner-1")
+    launch_as("learner-1")
+    launch_as("instructor-1")
+    assert (count(Course), count(Person), count(Enrolment), count(ResourceLink)) == (1, 2, 2, 1)
+
+
+def test_launch_without_names_stores_no_personal_data(launch_as):
+    page = launch_as("learner-8")  # the platform withholds this learner's name and email
+    person = db.session.scalars(select(Person)).one()
+    assert (person.name, person.given_name, person.email) == (None, None, None)
+    assert f"Participant {person.id}" in page.get_data(as_text=True)
+
+
+def test_pages_without_launch_answer_401_and_point_to_the_course(client):
+    for path in ("/", "/learner/", "/instructor/", "/lti/deep-link"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert "Open Communitas from your course" in response.get_data(as_text=True)
+
+
+def test_learner_cannot_open_instructor_pages(launch_as, client):
+    launch_as("learner-1")
+    assert client.get("/instructor/").status_code == 403
+
+
+def test_reloading_the_launched_page_works_through_the_session(launch_as, client):
+    launch_as("learner-1")
+    assert client.get("/").status_code == 302
+    assert client.get("/learner/").status_code == 200
+
+
+def test_later_launch_replaces_earlier_binding(launch_as, client):
+    launch_as("instructor-1")
+    launch_as("learner-2")
+    assert client.get("/instructor/").status_code == 403
+    assert "Ben Carter" in client.get("/learner/").get_data(as_text=True)
+
+
+def test_pages_send_a_strict_script_policy(launch_as):
+    page = launch_as("learner-1")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_jwks_publishes_the_tool_key_without_private_parts(client):
+    keys = client.get("/lti/jwks").get_json()["keys"]
+    assert len(keys) == 1
+    assert keys[0]["alg"] == "RS256" and keys[0]["kty"] == "RSA" and keys[0]["kid"]
+    assert not {"d", "p", "q", "dp", "dq", "qi"} & set(keys[0])
