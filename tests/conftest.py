@@ -15,10 +15,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from cohorts.models import Base, Deployment, Platform
+from cohorts.models import Base, Deployment, Platform, ToolKey
 from lti_app import create_app
 from lti_app.extensions import db
 from lti_app.lti import platform_keys
+from lti_app.lti.keys import new_tool_key
 from sandbox import create_platform_app
 from sandbox.demo import USERS
 from sandbox.platform import Platform as TestPlatform
@@ -82,12 +83,21 @@ def wipe(engine: Any) -> None:
             conn.execute(table.delete())
 
 
+@pytest.fixture(scope="session")
+def tool_key() -> dict[str, str]:
+    """One tool key for the run: generating RSA keys per test would dominate its time."""
+    key = new_tool_key()
+    return {"kid": key.kid, "private_pem": key.private_pem, "public_jwk": key.public_jwk,
+            "status": key.status}
+
+
 @pytest.fixture
-def app(database_url: str, test_platform: TestPlatform) -> Iterator[Flask]:
+def app(database_url: str, test_platform: TestPlatform, tool_key: dict[str, str]) -> Iterator[Flask]:
     app = make_tool_app(database_url)
     platform_keys.forget()
     with app.app_context():
         wipe(db.engine)
+        db.session.add(ToolKey(**tool_key))
         register_platform(test_platform)
         yield app
         db.session.remove()

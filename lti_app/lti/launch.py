@@ -82,6 +82,9 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         aud = body.get("aud")
         if not (isinstance(aud, str) or (isinstance(aud, list) and aud)):
             raise LaunchRejected("the id_token has no audience (aud)", 400)
+        deployment = body.get(claims.DEPLOYMENT_ID)
+        if not isinstance(deployment, str) or not deployment:
+            raise LaunchRejected("the id_token has no deployment_id claim", 400)
         return self
 
     def get_client_id(self) -> str:
