@@ -33,7 +33,9 @@ def service_error(exc: services.ServiceError, status: int = 400) -> tuple[Respon
 @bp.get("/")
 def course() -> str:
     p = platform()
-    people = sorted(USERS.values(), key=lambda u: (u.label != "Instructor", u.label, u.sub))
+    order = {label: i for i, label in enumerate(
+        ("Instructor", "Teaching assistant", "Learner", "Mentor (no course role)"))}
+    people = sorted(USERS.values(), key=lambda u: order.get(u.label, len(order)))
     return render_template("sandbox/course.html", course=COURSE, people=people, platform=p,
                            scores=services.scores(data_path()))
 
