@@ -1,5 +1,6 @@
 """Who is making this request: the launch-bound session, resolved once per request."""
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from cohorts.models import Course, Enrolment, Person
 from .extensions import db
 
 SESSION_KEY = "launch"
-SESSION_SECONDS = 8 * 3600
+SESSION_SECONDS = 3 * 3600
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -42,6 +43,8 @@ class Viewer:
 def start_session(enrolment: Enrolment, is_platform_admin: bool, **extra: Any) -> None:
     """Bind this browser to one launch; a new launch replaces the old binding."""
     session.clear()
+    # Forms check CSRF against this value, so it must travel inside the launch token too.
+    session["csrf_token"] = secrets.token_hex(20)
     session[SESSION_KEY] = {
         "e": enrolment.id,
         "t": int(time.time()),

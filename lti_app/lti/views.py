@@ -13,6 +13,7 @@ from cohorts.services import record_launch
 
 from .. import auth
 from ..extensions import csrf, db
+from ..launch_session import issue_token
 from ..forms import DeepLinkForm
 from . import claims, keys
 from .errors import LaunchRejected
@@ -82,9 +83,10 @@ def launch() -> Any:
             "dep": body[claims.DEPLOYMENT_ID], "settings": settings,
         }
     auth.start_session(enrolment, claims.is_platform_admin(body[claims.ROLES]), **extra)
+    token = issue_token(current_app._get_current_object())  # type: ignore[attr-defined]
     if "dl" in extra:
-        return redirect(url_for("lti.deep_link"), 303)
-    return redirect(url_for("home"), 303)
+        return redirect(url_for("lti.deep_link", lt=token), 303)
+    return redirect(url_for("home", lt=token), 303)
 
 
 @bp.get("/jwks")

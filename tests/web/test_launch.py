@@ -100,3 +100,26 @@ def test_jwks_publishes_the_tool_key_without_private_parts(client):
     assert len(keys) == 1
     assert keys[0]["alg"] == "RS256" and keys[0]["kty"] == "RSA" and keys[0]["kid"]
     assert not {"d", "p", "q", "dp", "dq", "qi"} & set(keys[0])
+
+
+def test_without_cookies_the_launch_token_in_links_keeps_the_launch(launcher, app):
+    response = launcher.launch("instructor-1")
+    assert "lt=" in response.location
+    cookieless = app.test_client(use_cookies=False)
+    home = cookieless.get(response.location)
+    assert home.status_code == 302 and "lt=" in home.location
+    page = cookieless.get(home.location)
+    assert page.status_code == 200 and "community overview" in page.get_data(as_text=True)
+
+
+def test_a_tampered_launch_token_is_not_accepted(launcher, app):
+    response = launcher.launch("learner-1")
+    cookieless = app.test_client(use_cookies=False)
+    tampered = response.location.replace("lt=", "lt=x")
+    assert cookieless.get(tampered).status_code == 401
+
+
+def test_launch_token_in_url_wins_over_an_older_cookie(launcher, client):
+    first = launcher.launch("instructor-1").location
+    launcher.launch("learner-2")  # the cookie now holds the learner's launch
+    assert client.get(first, follow_redirects=True).request.path == "/instructor/"

@@ -1,0 +1,175 @@
+"""Benchmark cohort formation on synthetic learners against two baselines.
+
+Each (size, method) runs in its own subprocess so peak memory (ru_maxrss
+growth during formation) is not polluted by earlier runs, and timing is taken
+without tracemalloc's overhead.
+
+    python bench/formation.py                      # 1k, 10k, 100k, 1M
+    python bench/formation.py --sizes 1000,10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CHALLENGES = [f"CH{i:02d}" for i in range(1, 51)]
+TAGS = [
+    "python",
+    "statistics",
+    "writing",
+    "design",
+    "research",
+    "sql",
+    "teaching",
+    "spanish",
+    "french",
+    "marketing",
+    "finance",
+    "law",
+    "biology",
+    "chemistry",
+    "drawing",
+    "video",
+    "leadership",
+    "excel",
+    "math",
+    "public-speaking",
+]
+ZONES = (-5.0, 0.0, 1.0, 5.5, 8.0)
+ZONE_WEIGHTS = (0.3, 0.25, 0.2, 0.15, 0.1)
+METHODS = ("algorithm", "random", "first_choice_chunks")
+FIGURES = (
+    "first_choice_share",
+    "any_choice_share",
+    "size_min",
+    "size_max",
+    "median_overlap_hours",
+    "worst_cohort_score",
+)
+DAY = 24 * 60
+WEEK = 7 * DAY
+
+
+def _weekly(day: int, start_hour: float, hours: float, offset: float) -> list[tuple[int, int]]:
+    """A local-time window as UTC week minutes, split where it wraps the week."""
+    start = int((day * DAY + start_hour * 60 - offset * 60) % WEEK)
+    end = start + int(hours * 60)
+    if end <= WEEK:
+        return [(start, end)]
+    return [(start, WEEK), (0, end - WEEK)]
+
+
+def _availability(rng: random.Random, offset: float) -> tuple[tuple[int, int], ...]:
+    """Evenings, weekend mornings or lunch breaks in local time, with some jitter."""
+    pattern = rng.random()
+    if pattern < 0.6:
+        days = rng.sample(range(5), rng.randint(3, 5))
+        start, hours = 18 + rng.choice((0, 0, 1)), 3.0
+    elif pattern < 0.85:
+        days, start, hours = rng.sample((5, 6), rng.randint(1, 2)), 9 + rng.choice((0, 1)), 3.0
+    else:
+        days, start, hours = rng.sample(range(5), rng.randint(2, 5)), 12.0, 1.5
+    windows: list[tuple[int, int]] = []
+    for day in days:
+        windows += _weekly(day, start, hours, offset)
+    return tuple(sorted(windows))
+
+
+def synthetic_learners(count: int, seed: int = 7) -> list[Any]:
+    """Learners with Zipf-like challenge popularity and clustered time zones."""
+    from cohorts.formation import Learner
+
+    rng = random.Random(seed)
+    popularity = [1.0 / rank for rank in range(1, len(CHALLENGES) + 1)]
+    learners = []
+    for number in range(count):
+        picks = rng.choices(CHALLENGES, popularity, k=rng.randint(1, 3))
+        offset = rng.choices(ZONES, ZONE_WEIGHTS)[0]
+        if rng.random() < 0.3:
+            offset += rng.choice((-1.0, 1.0))
+        has_times = rng.random() < 0.9
+        learners.append(
+            Learner(
+                learner_id=f"L{number:07d}",
+                choices=tuple(dict.fromkeys(picks)),
+                utc_offset=offset if rng.random() < 0.95 else None,
+                availability=_availability(rng, offset) if has_times else (),
+                offers=frozenset(rng.sample(TAGS, rng.randint(0, 3))),
+                needs=frozenset(rng.sample(TAGS, rng.randint(0, 2))),
+            )
+        )
+    return learners
+
+
+def run_one(size: int, method: str) -> dict[str, Any]:
+    """Generate, then time one method and measure its peak memory growth."""
+    from cohorts import formation
+
+    learners = synthetic_learners(size)
+    settings = formation.Settings()
+    run = {
+        "algorithm": formation.form_cohorts,
+        "random": formation.form_random,
+        "first_choice_chunks": formation.form_first_choice_chunks,
+    }[method]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    result = run(learners, settings)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    report = result.report.as_dict()
+    figures = {key: report[key] for key in FIGURES}
+    return {
+        "n": size,
+        "method": method,
+        "seconds": seconds,
+        "mb": (after - before) / 1024,
+        **figures,
+    }
+
+
+def _row(values: dict[str, Any]) -> str:
+    return (
+        f"{values['n']:>9} {values['method']:<20} {values['seconds']:>8.2f} {values['mb']:>8.1f} "
+        f"{values['first_choice_share']:>6.3f} {values['any_choice_share']:>6.3f} "
+        f"{values['size_min']:>4} {values['size_max']:>4} "
+        f"{values['median_overlap_hours']:>7.1f} {values['worst_cohort_score']:>7.3f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument(
+        "--baseline-max", type=int, default=100_000, help="skip baselines above this size"
+    )
+    parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(run_one(int(args.one[0]), args.one[1])))
+        return
+    print(
+        f"{'n':>9} {'method':<20} {'seconds':>8} {'peak MB':>8} {'first':>6} {'any':>6} "
+        f"{'min':>4} {'max':>4} {'med ovl':>7} {'worst':>7}"
+    )
+    for size in (int(part) for part in args.sizes.split(",") if part):
+        for method in METHODS:
+            if method != "algorithm" and size > args.baseline_max:
+                continue
+            command = [sys.executable, __file__, "--one", str(size), method]
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            print(_row(json.loads(output)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
