@@ -64,3 +64,6 @@ class LoginState(Base):
     state: Mapped[str] = mapped_column(String(128), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: What the launch needs to know about its login (platform storage, login parameters
+    #: for reopening in a new window), as JSON.
+    info: Mapped[str] = mapped_column(Text, default="{}")

@@ -1,5 +1,6 @@
 """Launch validation: pylti1p3's checks plus what the Security Framework asks and it skips."""
 
+import hmac
 import json
 import time
 from collections.abc import Callable
@@ -10,8 +11,8 @@ from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 
 from . import claims
-from .errors import LaunchRejected
-from .login import is_own_url
+from .errors import BrowserBindingNeeded, LaunchRejected
+from .login import is_own_url, secret_hash
 from .platform_keys import KeySetError, signing_key
 from .state_store import StateStore
 
@@ -35,6 +36,7 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         self._base_url = base_url
         self._leeway = leeway
         self._max_age = max_age
+        self.binding = ""
 
     def validate(self) -> "CommunitasLaunch":
         """Run every check in order; the nonce is taken last so a bad token burns nothing."""
@@ -63,13 +65,24 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         return self
 
     def validate_state(self) -> "CommunitasLaunch":
+        """Check the launch comes back to the browser that logged in: cookie or platform storage."""
         state = self._get_request_param("state")
         if not state:
             raise LaunchRejected("the launch has no state parameter", 400)
-        if self._cookie_service.get_cookie(state) != state:
-            raise LaunchRejected(
-                "this browser did not start the login for this launch (state not found)", 401
-            )
+        if self._cookie_service.get_cookie(state) == state:
+            self.binding = "cookie"
+            return self
+        info = self._store.peek(state)
+        if info is None:
+            raise LaunchRejected("this launch was already used or has expired; open it again", 401)
+        if not info.get("storage"):
+            raise BrowserBindingNeeded(info, via_storage=False)
+        secret = self._get_request_param("lti_storage_secret")
+        if secret is None:
+            raise BrowserBindingNeeded(info, via_storage=True)
+        if not hmac.compare_digest(secret_hash(secret), str(info.get("secret"))):
+            raise LaunchRejected("the platform's storage did not confirm this browser", 401)
+        self.binding = "platform-storage"
         return self
 
     def validate_jwt_format(self) -> "CommunitasLaunch":

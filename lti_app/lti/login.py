@@ -1,13 +1,20 @@
 """OIDC third-party initiated login, with state and nonce kept where every worker sees them."""
 
+import hashlib
 import secrets
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from pylti1p3.contrib.flask import FlaskOIDCLogin
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
 from .errors import LaunchRejected
 from .state_store import STATE_TTL_SECONDS, StateStore
+
+#: Login parameters kept so a blocked launch can start again in a new window.
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id",
+                "lti_deployment_id")
 
 
 def is_own_url(url: str, base_url: str) -> bool:
@@ -16,15 +23,47 @@ def is_own_url(url: str, base_url: str) -> bool:
     return bool(target.scheme) and (target.scheme, target.netloc) == (base.scheme, base.netloc)
 
 
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class PartitionedCookieService(FlaskCookieService):  # type: ignore[misc]
+    """pylti1p3's state cookie, partitioned (CHIPS) when it is a cross-site HTTPS cookie."""
+
+    def update_response(self, response: Any) -> None:
+        secure = self._request.is_secure()
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(key, data["value"], max_age=data["exp"], path="/",
+                                secure=secure, httponly=True,
+                                samesite="None" if secure else "Lax", partitioned=secure)
+
+
+@dataclass(frozen=True)
+class LoginPlan:
+    """Where to send the browser next, and what to keep in platform storage first."""
+
+    auth_url: str
+    state: str
+    storage_target: str | None = None
+    storage_origin: str | None = None
+    storage_secret: str | None = None
+
+
 class CommunitasLogin(FlaskOIDCLogin):  # type: ignore[misc]
     """pylti1p3's login with single-use state/nonce pairs and a checked target link."""
 
-    def __init__(self, request: object, tool_conf: object, store: StateStore, base_url: str):
-        super().__init__(request, tool_conf)
+    def __init__(self, request: Any, tool_conf: Any, store: StateStore, base_url: str):
+        super().__init__(request, tool_conf, cookie_service=PartitionedCookieService(request))
         self._store = store
         self._base_url = base_url
 
-    def _prepare_redirect_url(self, launch_url: str) -> str:
+    def plan(self, launch_url: str) -> LoginPlan:
+        """Validate the login request, remember state and nonce, and say where to go."""
         try:
             self._registration = self.validate_oidc_login()
         except (LtiException, OIDCException) as exc:
@@ -35,7 +74,17 @@ class CommunitasLogin(FlaskOIDCLogin):  # type: ignore[misc]
         if not target or not is_own_url(target, self._base_url):
             raise LaunchRejected("target_link_uri is missing or does not point to this tool", 400)
         state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        self._store.put(state, nonce)
+        auth_url = self._registration.get_auth_login_url()
+        info: dict[str, Any] = {
+            "login": {k: v for k in LOGIN_PARAMS if (v := self._get_request_param(k))},
+            "origin": origin_of(auth_url),
+        }
+        storage_target = self._get_request_param("lti_storage_target")
+        storage_secret = None
+        if storage_target:
+            storage_secret = secrets.token_urlsafe(24)
+            info.update(storage=storage_target, secret=secret_hash(storage_secret))
+        self._store.put(state, nonce, info)
         # The state cookie binds the launch to the browser that started the login.
         self._cookie_service.set_cookie(state, state, STATE_TTL_SECONDS)
         params = {
@@ -52,5 +101,9 @@ class CommunitasLogin(FlaskOIDCLogin):  # type: ignore[misc]
         message_hint = self._get_request_param("lti_message_hint")
         if message_hint:
             params["lti_message_hint"] = message_hint
-        auth_url = self._registration.get_auth_login_url()
-        return auth_url + ("&" if "?" in auth_url else "?") + urlencode(params)
+        url = auth_url + ("&" if "?" in auth_url else "?") + urlencode(params)
+        return LoginPlan(url, state, storage_target, info["origin"], storage_secret)
+
+    def set_cookies(self, response: Any) -> Any:
+        self._cookie_service.update_response(response)
+        return response

@@ -1,14 +1,17 @@
 """Login state and nonce, shared by every worker: in the database, or Redis when configured.
 
 A nonce is issued with its state at login and taken (read and deleted in one step) at
-launch, so a replayed id_token finds nothing, whichever worker or host receives it.
+launch, so a replayed id_token finds nothing, whichever worker or host receives it. Each
+pending login also keeps a little ``info`` for its launch: whether platform storage binds it
+to the browser, and the login parameters for reopening Communitas in a new window.
 """
 
+import json
 import random
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cohorts.models import LoginState, utcnow
@@ -19,7 +22,9 @@ STATE_TTL_SECONDS = 600
 class StateStore(Protocol):
     """Where pending logins wait for their launch."""
 
-    def put(self, state: str, nonce: str) -> None: ...
+    def put(self, state: str, nonce: str, info: dict[str, Any]) -> None: ...
+
+    def peek(self, state: str) -> dict[str, Any] | None: ...
 
     def take(self, state: str) -> str | None: ...
 
@@ -30,13 +35,23 @@ class DatabaseStateStore:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def put(self, state: str, nonce: str) -> None:
+    def put(self, state: str, nonce: str, info: dict[str, Any]) -> None:
         now = utcnow()
         if random.random() < 0.02:  # sweep expired rows now and then, not on every login
             self._session.execute(delete(LoginState).where(LoginState.expires_at < now))
         expires = now + timedelta(seconds=STATE_TTL_SECONDS)
-        self._session.add(LoginState(state=state, nonce=nonce, expires_at=expires))
+        self._session.add(
+            LoginState(state=state, nonce=nonce, expires_at=expires, info=json.dumps(info))
+        )
         self._session.commit()
+
+    def peek(self, state: str) -> dict[str, Any] | None:
+        info = self._session.scalar(
+            select(LoginState.info).where(
+                LoginState.state == state, LoginState.expires_at >= utcnow()
+            )
+        )
+        return json.loads(info) if info is not None else None
 
     def take(self, state: str) -> str | None:
         statement = (
@@ -52,12 +67,22 @@ class DatabaseStateStore:
 class RedisStateStore:
     """Keep pending logins in Redis with an expiry; GETDEL makes the take atomic."""
 
-    def __init__(self, client: "object") -> None:
+    def __init__(self, client: Any) -> None:
         self._redis = client
 
-    def put(self, state: str, nonce: str) -> None:
-        self._redis.set(f"communitas:login:{state}", nonce, ex=STATE_TTL_SECONDS)  # type: ignore[attr-defined]
+    def put(self, state: str, nonce: str, info: dict[str, Any]) -> None:
+        pipe = self._redis.pipeline()
+        pipe.set(f"communitas:login:{state}", nonce, ex=STATE_TTL_SECONDS)
+        pipe.set(f"communitas:login-info:{state}", json.dumps(info), ex=STATE_TTL_SECONDS)
+        pipe.execute()
+
+    def peek(self, state: str) -> dict[str, Any] | None:
+        value = self._redis.get(f"communitas:login-info:{state}")
+        return json.loads(value) if value is not None else None
 
     def take(self, state: str) -> str | None:
-        value = self._redis.getdel(f"communitas:login:{state}")  # type: ignore[attr-defined]
+        pipe = self._redis.pipeline()
+        pipe.getdel(f"communitas:login:{state}")
+        pipe.delete(f"communitas:login-info:{state}")
+        value = pipe.execute()[0]
         return value.decode() if isinstance(value, bytes) else value

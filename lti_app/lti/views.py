@@ -3,7 +3,19 @@
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, url_for
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
@@ -16,13 +28,14 @@ from ..extensions import csrf, db
 from ..launch_session import issue_token
 from ..forms import DeepLinkForm
 from . import claims, keys
-from .errors import LaunchRejected
+from .errors import BrowserBindingNeeded, LaunchRejected
 from .launch import CommunitasLaunch, describe
 from .login import CommunitasLogin
 from .state_store import DatabaseStateStore, RedisStateStore, StateStore
 from .tool_conf import DatabaseToolConf
 
 log = logging.getLogger("communitas.lti")
+STORAGE_KEY = "communitas-state-"
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
 
@@ -53,9 +66,14 @@ def login() -> Any:
             FlaskRequest(), DatabaseToolConf(db.session), state_store(),
             current_app.config["BASE_URL"],
         )
-        return oidc.redirect(tool_url("lti.launch"))
+        plan = oidc.plan(tool_url("lti.launch"))
     except LaunchRejected as exc:
         return rejected(exc, "login")
+    if plan.storage_target:
+        page = render_template("lti/storage_login.html", plan=plan,
+                               key=STORAGE_KEY + plan.state)
+        return oidc.set_cookies(make_response(page))
+    return oidc.set_cookies(redirect(plan.auth_url))
 
 
 @bp.post("/launch")
@@ -68,6 +86,8 @@ def launch() -> Any:
     )
     try:
         message.validate()
+    except BrowserBindingNeeded as exc:
+        return browser_binding_page(exc)
     except LaunchRejected as exc:
         body = message._jwt.get("body") if isinstance(message._jwt, dict) else None
         log.info("rejected token: %s", describe(body) if isinstance(body, dict) else "-")
@@ -87,6 +107,20 @@ def launch() -> Any:
     if "dl" in extra:
         return redirect(url_for("lti.deep_link", lt=token), 303)
     return redirect(url_for("home", lt=token), 303)
+
+
+def browser_binding_page(exc: BrowserBindingNeeded) -> tuple[str, int]:
+    """Without the state cookie: confirm through platform storage, or offer a new window."""
+    db.session.rollback()
+    form = {"id_token": request.form.get("id_token", ""), "state": request.form.get("state", "")}
+    if exc.via_storage:
+        page = render_template("lti/storage_launch.html", form=form, info=exc.info,
+                               key=STORAGE_KEY + form["state"])
+        return page, 200
+    log.info("launch without state cookie or platform storage: offering a new window")
+    login = exc.info.get("login") or {}
+    url = tool_url("lti.login") + "?" + urlencode(login) if isinstance(login, dict) else None
+    return render_template("lti/new_window.html", url=url), 401
 
 
 @bp.get("/jwks")

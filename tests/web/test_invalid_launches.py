@@ -149,14 +149,16 @@ def test_missing_id_token_is_refused(launcher, client):
     assert_refused(response, 400, "id_token")
 
 
-def test_launch_without_login_state_cookie_is_refused(app, launcher, test_platform):
+def test_launch_without_login_state_cookie_offers_a_new_window(app, launcher, test_platform):
     auth = launcher.login()
     body = test_platform.launch_claims(__import__("sandbox.demo").demo.USERS["learner-1"],
                                        auth["nonce"])
     stranger = app.test_client()  # another browser, without the state cookie
     response = stranger.post("/lti/launch",
                              data={"id_token": test_platform.sign(body), "state": auth["state"]})
-    assert_refused(response, 401, "state not found")
+    assert response.status_code == 401
+    assert "Open Communitas in a new window" in response.get_data(as_text=True)
+    assert nothing_written()
 
 
 def test_replayed_launch_is_refused(launcher, client, test_platform):

@@ -1,0 +1,94 @@
+"""Launches where the browser drops third-party cookies: platform storage, then a new window."""
+
+import html
+import re
+
+from sqlalchemy import func, select
+
+from cohorts.models import Enrolment
+from lti_app.extensions import db
+from sandbox.demo import USERS
+
+
+def data_attrs(page: str) -> dict[str, str]:
+    tag = re.search(r'id="lti-storage"[^>]*>', page, re.S).group(0)
+    return {k: html.unescape(v) for k, v in re.findall(r'data-([a-z]+)="([^"]*)"', tag)}
+
+
+def storage_login(app, test_platform, user="learner-1", target="post_message_forwarding"):
+    browser = app.test_client(use_cookies=False)  # cookies never come back in this browser
+    params = test_platform.login_initiation(USERS[user])
+    params["lti_storage_target"] = target
+    page = browser.post("/lti/login", data=params)
+    assert page.status_code == 200
+    return browser, data_attrs(page.get_data(as_text=True))
+
+
+def auth_params(next_url: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(next_url).query))
+
+
+def test_login_with_storage_target_keeps_a_secret_in_platform_storage(app, test_platform):
+    _, attrs = storage_login(app, test_platform)
+    assert attrs["mode"] == "put" and attrs["target"] == "post_message_forwarding"
+    assert attrs["origin"] == test_platform.issuer.rsplit("/sandbox", 1)[0]
+    assert attrs["key"].startswith("communitas-state-") and len(attrs["value"]) > 20
+    assert attrs["next"].startswith(test_platform.issuer + "/auth?")
+
+
+def test_launch_confirmed_through_platform_storage_works_without_cookies(app, test_platform):
+    browser, attrs = storage_login(app, test_platform)
+    fields = test_platform.authorize(auth_params(attrs["next"]))
+    check = browser.post("/lti/launch", data=fields)
+    assert check.status_code == 200
+    page = check.get_data(as_text=True)
+    get = data_attrs(page)
+    assert get["mode"] == "get" and get["key"] == attrs["key"]
+    assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+    done = browser.post("/lti/launch", data={**fields, "lti_storage_secret": attrs["value"]})
+    assert done.status_code == 303 and "lt=" in done.location
+    landing = browser.get(done.location, follow_redirects=True)
+    assert "Welcome, Ana Souza" in landing.get_data(as_text=True)
+
+
+def test_wrong_storage_secret_is_refused(app, test_platform):
+    browser, attrs = storage_login(app, test_platform)
+    fields = test_platform.authorize(auth_params(attrs["next"]))
+    response = browser.post("/lti/launch", data={**fields, "lti_storage_secret": "guess"})
+    assert response.status_code == 401
+    assert "did not confirm this browser" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 0
+
+
+def test_without_cookies_or_storage_the_new_window_link_completes_the_launch(app, test_platform):
+    framed = app.test_client(use_cookies=False)
+    login = framed.post("/lti/login", data=test_platform.login_initiation(USERS["learner-3"]))
+    fields = test_platform.authorize(auth_params(login.location))
+    offer = framed.post("/lti/launch", data=fields)
+    assert offer.status_code == 401
+    link = html.unescape(re.search(r'href="([^"]+)" target="_blank"', offer.get_data(
+        as_text=True)).group(1))
+    window = app.test_client()  # a first-party window keeps cookies
+    again = window.get(link)
+    assert again.status_code == 302
+    done = window.post("/lti/launch", data=test_platform.authorize(auth_params(again.location)))
+    assert done.status_code == 303
+    assert "Chen Wei" in window.get(done.location, follow_redirects=True).get_data(as_text=True)
+
+
+def test_forms_work_with_the_launch_token_alone(app, launcher, test_platform):
+    browser, attrs = storage_login(app, test_platform, user="instructor-1")
+    browser_fields = test_platform.authorize(auth_params(attrs["next"]))
+    # a deep-linking launch needs a CSRF-protected form, submitted without any cookie
+    params = test_platform.login_initiation(USERS["instructor-1"], "deeplink")
+    params["lti_storage_target"] = "_parent"
+    attrs = data_attrs(browser.post("/lti/login", data=params).get_data(as_text=True))
+    fields = test_platform.authorize(auth_params(attrs["next"]))
+    done = browser.post("/lti/launch", data={**fields, "lti_storage_secret": attrs["value"]})
+    form_page = browser.get(done.location).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form_page).group(1)
+    result = browser.post(done.location, data={"csrf_token": token, "title": "Peers"})
+    assert result.status_code == 200 and 'name="JWT"' in result.get_data(as_text=True)
+    assert browser_fields["state"] != fields["state"]
