@@ -2,7 +2,6 @@
 
 import logging
 from typing import Any
-
 from urllib.parse import urlencode
 
 from flask import (
@@ -25,8 +24,8 @@ from cohorts.services import record_launch
 
 from .. import auth
 from ..extensions import csrf, db
-from ..launch_session import issue_token
 from ..forms import DeepLinkForm
+from ..launch_session import issue_token
 from . import claims, keys
 from .errors import BrowserBindingNeeded, LaunchRejected
 from .launch import CommunitasLaunch, describe
