@@ -50,14 +50,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import instructor, learner
+    from . import instructor, instructor_cohorts, learner
     from .auth import current_viewer
+    from .lti.register_views import bp as lti_register_bp
     from .lti.views import bp as lti_bp
     from .pages import page_context, security_headers
 
     app.register_blueprint(lti_bp)
+    app.register_blueprint(lti_register_bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(instructor.bp)
+    app.register_blueprint(instructor_cohorts.bp)
     app.context_processor(page_context)
     app.after_request(security_headers)
     # An app context may outlive one request (tests, CLI): never reuse its viewer.

@@ -50,11 +50,22 @@ def database_command(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--auth-login-url", required=True, help="The platform's OIDC authorization URL.")
 @click.option("--auth-token-url", required=True, help="The platform's OAuth2 token URL.")
 @click.option("--key-set-url", required=True, help="The platform's public key set (JWKS) URL.")
-@click.option("--deployment-id", "deployment_ids", multiple=True, required=True,
-              help="A deployment id; repeat for several.")
+@click.option(
+    "--deployment-id",
+    "deployment_ids",
+    multiple=True,
+    required=True,
+    help="A deployment id; repeat for several.",
+)
 @database_command
-def platform_add(issuer: str, client_id: str, auth_login_url: str, auth_token_url: str,
-                 key_set_url: str, deployment_ids: tuple[str, ...]) -> None:
+def platform_add(
+    issuer: str,
+    client_id: str,
+    auth_login_url: str,
+    auth_token_url: str,
+    key_set_url: str,
+    deployment_ids: tuple[str, ...],
+) -> None:
     """Register a platform (issuer + client id) and its deployments."""
     issuer = _url(issuer, "--issuer")
     urls = {
@@ -74,12 +85,16 @@ def platform_add(issuer: str, client_id: str, auth_login_url: str, auth_token_ur
             "remove it first to change it"
         )
     platform = Platform(issuer=issuer, client_id=client_id, **urls)
-    platform.deployments = [Deployment(deployment_id=d.strip()) for d in dict.fromkeys(deployment_ids)]
+    platform.deployments = [
+        Deployment(deployment_id=d.strip()) for d in dict.fromkeys(deployment_ids)
+    ]
     db.session.add(platform)
     keys.ensure_active_key(db.session)
     db.session.commit()
-    click.echo(f"Registered {issuer} (client id {client_id}) as platform {platform.id} "
-               f"with {len(platform.deployments)} deployment(s).")
+    click.echo(
+        f"Registered {issuer} (client id {client_id}) as platform {platform.id} "
+        f"with {len(platform.deployments)} deployment(s)."
+    )
 
 
 @platform_cli.command("list")
@@ -101,8 +116,9 @@ def platform_list() -> None:
 def platform_remove(issuer: str, client_id: str) -> None:
     """Remove a registration; launches from it are refused from then on."""
     platform = db.session.scalars(
-        select(Platform).where(Platform.issuer == issuer.rstrip("/"),
-                               Platform.client_id == client_id)
+        select(Platform).where(
+            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
+        )
     ).first()
     if platform is None:
         raise click.ClickException(f"no platform {issuer} with client id {client_id}")

@@ -59,6 +59,15 @@ class Platform:
     client_id: str = "communitas-sandbox"
     deployment_id: str = "sandbox-deployment-1"
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.generate()])
+    #: The client and deployment given at construction; dynamic registrations replace them.
+    builtin_registration: tuple[str, str] = field(init=False, default=("", ""))
+
+    def __post_init__(self) -> None:
+        self.builtin_registration = (self.client_id, self.deployment_id)
+
+    def use_registration(self, registration: tuple[str, str] | None) -> None:
+        """Launch as a dynamically registered client, or (None) as the built-in one again."""
+        self.client_id, self.deployment_id = registration or self.builtin_registration
 
     # -- keys ---------------------------------------------------------------------------------
     @property
@@ -94,13 +103,19 @@ class Platform:
     def tool_launch_url(self) -> str:
         return self.tool_base_url + "/lti/launch"
 
-    def login_initiation(self, user: DemoUser, message: str = "resource") -> dict[str, str]:
-        """Parameters of the third-party initiated login the platform sends the tool."""
+    def login_initiation(
+        self, user: DemoUser, message: str = "resource", page_url: str = ""
+    ) -> dict[str, str]:
+        """Parameters of the third-party initiated login the platform sends the tool.
+
+        The message hint carries the message type and the course page the tool is shown in,
+        which comes back as the launch's return URL.
+        """
         return {
             "iss": self.issuer,
             "login_hint": user.sub,
             "target_link_uri": self.tool_launch_url,
-            "lti_message_hint": message,
+            "lti_message_hint": f"{message} {page_url}".strip(),
             "client_id": self.client_id,
             "lti_deployment_id": self.deployment_id,
         }
@@ -108,9 +123,13 @@ class Platform:
     # -- OIDC authorization ---------------------------------------------------------------------
     def authorize(self, params: dict[str, str], now: float | None = None) -> dict[str, str]:
         """Check the tool's auth request; return the form fields to post to its redirect URI."""
-        expected = {"scope": "openid", "response_type": "id_token",
-                    "response_mode": "form_post", "prompt": "none",
-                    "client_id": self.client_id}
+        expected = {
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": self.client_id,
+        }
         for name, value in expected.items():
             if params.get(name) != value:
                 raise AuthRequestError(f"{name} must be {value!r}")
@@ -121,8 +140,13 @@ class Platform:
         user = USERS.get(params.get("login_hint", ""))
         if user is None:
             raise AuthRequestError("unknown login_hint")
-        message = params.get("lti_message_hint", "resource")
+        message, _, page_url = params.get("lti_message_hint", "resource").partition(" ")
         claims = self.launch_claims(user, params["nonce"], message, now=now)
+        if page_url:
+            claims[LTI + "launch_presentation"] = {
+                "document_target": "iframe",
+                "return_url": page_url,
+            }
         return {"id_token": self.sign(claims), "state": params["state"]}
 
     def launch_claims(
@@ -141,18 +165,26 @@ class Platform:
             LTI + "deployment_id": self.deployment_id,
             LTI + "target_link_uri": self.tool_launch_url,
             LTI + "roles": list(user.roles),
-            LTI + "context": {"id": COURSE["id"], "label": COURSE["label"],
-                              "title": COURSE["title"],
-                              "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"]},
-            LTI + "tool_platform": {"guid": "communitas-sandbox", "name": "Communitas sandbox LMS",
-                                    "product_family_code": "sandbox"},
+            LTI + "context": {
+                "id": COURSE["id"],
+                "label": COURSE["label"],
+                "title": COURSE["title"],
+                "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+            },
+            LTI + "tool_platform": {
+                "guid": "communitas-sandbox",
+                "name": "Communitas sandbox LMS",
+                "product_family_code": "sandbox",
+            },
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
                 "context_memberships_url": f"{self.issuer}/nrps/{COURSE['id']}",
                 "service_versions": ["2.0"],
             },
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
-                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-                          "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "scope": [
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                ],
                 "lineitems": f"{self.issuer}/ags/{COURSE['id']}/lineitems",
             },
         }
@@ -168,25 +200,36 @@ class Platform:
             }
         else:
             claims[LTI + "message_type"] = "LtiResourceLinkRequest"
-            claims[LTI + "resource_link"] = {"id": COURSE["resource_link"],
-                                             "title": "Communitas"}
+            claims[LTI + "resource_link"] = {"id": COURSE["resource_link"], "title": "Communitas"}
         return claims
 
-    def sign(self, claims: dict[str, Any], key: SigningKey | None = None,
-             headers: dict[str, Any] | None = None) -> str:
+    def sign(
+        self,
+        claims: dict[str, Any],
+        key: SigningKey | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> str:
         """Sign claims as an RS256 id_token with the current (or given) key."""
         key = key or self.key
-        return jwt.encode(claims, key.private, algorithm="RS256",
-                          headers={"kid": key.kid, **(headers or {})})
+        return jwt.encode(
+            claims, key.private, algorithm="RS256", headers={"kid": key.kid, **(headers or {})}
+        )
 
     # -- messages from the tool -------------------------------------------------------------------
-    def verify_tool_jwt(self, token: str, tool_jwks: dict[str, Any], audience: str) -> dict[str, Any]:
+    def verify_tool_jwt(
+        self, token: str, tool_jwks: dict[str, Any], audience: str
+    ) -> dict[str, Any]:
         """Check a JWT the tool signed (deep-link response, service assertion)."""
         kid = jwt.get_unverified_header(token).get("kid")
         for jwk in tool_jwks.get("keys", []):
             if jwk.get("kid") == kid:
-                return jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=["RS256"],
-                                  audience=audience, options={"require": ["exp", "iat"]})
+                return jwt.decode(
+                    token,
+                    jwt.PyJWK(jwk).key,
+                    algorithms=["RS256"],
+                    audience=audience,
+                    options={"require": ["exp", "iat"]},
+                )
         raise jwt.InvalidTokenError("the tool's key set has no key " + str(kid))
 
 

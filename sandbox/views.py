@@ -2,16 +2,28 @@
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from . import services
+from . import registration, services
 from .demo import COURSE, USERS
 from .platform import AuthRequestError, Platform
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
+STORAGE_FRAME = "post_message_forwarding"
 
 SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -36,8 +48,9 @@ def course() -> str:
     order = {label: i for i, label in enumerate(
         ("Instructor", "Teaching assistant", "Learner", "Mentor (no course role)"))}
     people = sorted(USERS.values(), key=lambda u: order.get(u.label, len(order)))
+    storage = request.args.get("storage", "1") == "1"
     return render_template("sandbox/course.html", course=COURSE, people=people, platform=p,
-                           scores=services.scores(data_path()))
+                           scores=services.scores(data_path()), storage=storage)
 
 
 @bp.get("/start")
@@ -48,8 +61,18 @@ def start() -> Any:
     if user is None or message not in ("resource", "deeplink"):
         abort(404)
     p = platform()
-    return render_template("sandbox/autopost.html", action=p.tool_login_url,
-                           fields=p.login_initiation(user, message), note="Opening Communitas")
+    fields = p.login_initiation(user, message, page_url=request.referrer or "")
+    if request.args.get("storage") == "1":
+        # Like Canvas: the tool may keep its login state in the LMS page via postMessage.
+        fields["lti_storage_target"] = STORAGE_FRAME
+    return render_template("sandbox/autopost.html", action=p.tool_login_url, fields=fields,
+                           note="Opening Communitas")
+
+
+@bp.get("/storage-frame")
+def storage_frame() -> str:
+    """The platform side of LTI platform storage, in a hidden frame on the platform's origin."""
+    return render_template("sandbox/storage_frame.html")
 
 
 @bp.route("/auth", methods=["GET", "POST"])
@@ -126,3 +149,42 @@ def deep_link_return() -> Any:
         return render_template("sandbox/error.html", reason=f"deep-link response: {exc}"), 400
     items = claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/content_items", [])
     return render_template("sandbox/deep_link_done.html", items=items)
+
+
+# -- dynamic registration ------------------------------------------------------------------------
+@bp.before_request
+def use_newest_registration() -> None:
+    """Launch as the newest dynamically registered client (the data file is shared by workers)."""
+    platform().use_registration(registration.effective(data_path()))
+
+
+@bp.get("/.well-known/openid-configuration")
+def openid_configuration() -> Response:
+    return jsonify(registration.openid_configuration(platform()))
+
+
+@bp.get("/register/start")
+def register_start() -> Any:
+    """Open the tool's registration URL with a fresh token, as an LMS admin page does."""
+    p = platform()
+    query = urlencode({"openid_configuration": p.issuer + "/.well-known/openid-configuration",
+                       "registration_token": registration.issue_token(data_path())})
+    return redirect(f"{p.tool_base_url}/lti/register?{query}")
+
+
+@bp.post("/register")
+def register() -> Any:
+    try:
+        client = registration.register(data_path(), platform(),
+                                       request.headers.get("Authorization"),
+                                       request.get_json(silent=True))
+    except registration.RegistrationRefused as exc:
+        return jsonify({"error": str(exc)}), exc.status
+    return jsonify(client)
+
+
+@bp.post("/register/forget")
+def register_forget() -> Any:
+    """Go back to the built-in client id (the tool keeps its registrations)."""
+    registration.forget(data_path(), platform())
+    return redirect(url_for("sandbox.course"), 303)

@@ -5,3 +5,13 @@ window.addEventListener("message", (event) => {
     document.getElementById("tool").style.height = Math.max(data.height, 200) + "px";
   }
 });
+
+// Dynamic registration ends with the tool asking the LMS to close its dialog.
+window.addEventListener("message", (event) => {
+  const frame = document.getElementById("tool");
+  if (event.source !== frame.contentWindow) return;
+  if ((event.data || {}).subject !== "org.imsglobal.lti.close") return;
+  document.getElementById("registration-status").textContent =
+    "Registration finished: reload this page to launch as the new client.";
+  frame.src = "about:blank";
+});

@@ -59,20 +59,29 @@ def test_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPlat
 
 def make_tool_app(database_url: str, **overrides: Any) -> Flask:
     """Build the tool for tests; CSRF stays on because tests check it."""
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-              "BASE_URL": TOOL_BASE, "SECRET_KEY": "test-secret", "REDIS_URL": None}
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": TOOL_BASE,
+        "SECRET_KEY": "test-secret",
+        "REDIS_URL": None,
+    }
     config.update(overrides)
     return create_app(config)
 
 
 def register_platform(platform: TestPlatform, *deployments: str) -> None:
     """Register the test platform the way `flask platform add` does."""
-    row = Platform(issuer=platform.issuer, client_id=platform.client_id,
-                   auth_login_url=platform.issuer + "/auth",
-                   auth_token_url=platform.issuer + "/token",
-                   key_set_url=platform.issuer + "/jwks")
-    row.deployments = [Deployment(deployment_id=d) for d in deployments or
-                       (platform.deployment_id,)]
+    row = Platform(
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        auth_login_url=platform.issuer + "/auth",
+        auth_token_url=platform.issuer + "/token",
+        key_set_url=platform.issuer + "/jwks",
+    )
+    row.deployments = [
+        Deployment(deployment_id=d) for d in deployments or (platform.deployment_id,)
+    ]
     db.session.add(row)
     db.session.commit()
 
@@ -90,12 +99,18 @@ def wipe(engine: Any) -> None:
 def tool_key() -> dict[str, str]:
     """One tool key for the run: generating RSA keys per test would dominate its time."""
     key = new_tool_key()
-    return {"kid": key.kid, "private_pem": key.private_pem, "public_jwk": key.public_jwk,
-            "status": key.status}
+    return {
+        "kid": key.kid,
+        "private_pem": key.private_pem,
+        "public_jwk": key.public_jwk,
+        "status": key.status,
+    }
 
 
 @pytest.fixture
-def app(database_url: str, test_platform: TestPlatform, tool_key: dict[str, str]) -> Iterator[Flask]:
+def app(
+    database_url: str, test_platform: TestPlatform, tool_key: dict[str, str]
+) -> Iterator[Flask]:
     app = make_tool_app(database_url)
     platform_keys.forget()
     with app.app_context():
@@ -125,8 +140,9 @@ class Launcher:
         self.client = client
         self.platform = platform
 
-    def login(self, user: str = "learner-1", message: str = "resource",
-              **params: str) -> dict[str, str]:
+    def login(
+        self, user: str = "learner-1", message: str = "resource", **params: str
+    ) -> dict[str, str]:
         """Run the OIDC login; return the auth request the tool sent to the platform."""
         data = self.platform.login_initiation(USERS[user], message)
         data.update(params)
@@ -134,9 +150,14 @@ class Launcher:
         assert response.status_code == 302, response.get_data(as_text=True)
         return dict(parse_qsl(urlsplit(response.location).query))
 
-    def launch(self, user: str = "learner-1", message: str = "resource",
-               claims: dict[str, Any] | None = None,
-               sign: Callable[[dict[str, Any]], str] | None = None, **post: str) -> Any:
+    def launch(
+        self,
+        user: str = "learner-1",
+        message: str = "resource",
+        claims: dict[str, Any] | None = None,
+        sign: Callable[[dict[str, Any]], str] | None = None,
+        **post: str,
+    ) -> Any:
         """Perform a full launch; ``claims`` overrides the id_token body (DELETE drops one)."""
         auth = self.login(user, message)
         body = self.platform.launch_claims(USERS[user], auth["nonce"], message)

@@ -1,6 +1,7 @@
 """LTI claim names, the role mapping, and a validated launch turned into plain values."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from cohorts.services import LaunchFacts
 
@@ -13,6 +14,7 @@ RESOURCE_LINK = LTI + "resource_link"
 ROLES = LTI + "roles"
 CONTEXT = LTI + "context"
 CUSTOM = LTI + "custom"
+LAUNCH_PRESENTATION = LTI + "launch_presentation"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -62,6 +64,18 @@ def map_role(roles: list[str]) -> str:
 def is_platform_admin(roles: list[str]) -> bool:
     """Tell whether the launch comes from an LMS administrator (not merely faculty)."""
     return bool(set(roles) & ADMIN_ROLES)
+
+
+def frame_origins(body: dict[str, Any]) -> list[str]:
+    """Origins allowed to frame the tool after this launch: the issuer and the LMS page."""
+    origins = []
+    presentation = body.get(LAUNCH_PRESENTATION)
+    return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
+    for url in (body.get("iss"), return_url):
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts and parts.scheme in ("http", "https") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
 
 
 def _text(value: Any, limit: int = 255) -> str | None:

@@ -13,8 +13,14 @@ from .errors import LaunchRejected
 from .state_store import STATE_TTL_SECONDS, StateStore
 
 #: Login parameters kept so a blocked launch can start again in a new window.
-LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id",
-                "lti_deployment_id")
+LOGIN_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+)
 
 
 def is_own_url(url: str, base_url: str) -> bool:
@@ -38,9 +44,16 @@ class PartitionedCookieService(FlaskCookieService):  # type: ignore[misc]
     def update_response(self, response: Any) -> None:
         secure = self._request.is_secure()
         for key, data in self._cookie_data_to_set.items():
-            response.set_cookie(key, data["value"], max_age=data["exp"], path="/",
-                                secure=secure, httponly=True,
-                                samesite="None" if secure else "Lax", partitioned=secure)
+            response.set_cookie(
+                key,
+                data["value"],
+                max_age=data["exp"],
+                path="/",
+                secure=secure,
+                httponly=True,
+                samesite="None" if secure else "Lax",
+                partitioned=secure,
+            )
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,9 @@ class CommunitasLogin(FlaskOIDCLogin):  # type: ignore[misc]
             self._registration = self.validate_oidc_login()
         except (LtiException, OIDCException) as exc:
             if "registration" in str(exc):
-                raise LaunchRejected("this platform is not registered with Communitas", 403) from exc
+                raise LaunchRejected(
+                    "this platform is not registered with Communitas", 403
+                ) from exc
             raise LaunchRejected(str(exc), 400) from exc
         target = self._get_request_param("target_link_uri")
         if not target or not is_own_url(target, self._base_url):

@@ -101,6 +101,7 @@ def launch() -> Any:
             "iss": body["iss"], "aud": message.get_client_id(),
             "dep": body[claims.DEPLOYMENT_ID], "settings": settings,
         }
+    extra["fa"] = claims.frame_origins(body)
     auth.start_session(enrolment, claims.is_platform_admin(body[claims.ROLES]), **extra)
     token = issue_token(current_app._get_current_object())  # type: ignore[attr-defined]
     if "dl" in extra:

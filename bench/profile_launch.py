@@ -1,0 +1,203 @@
+"""Where a launch spends the tool's CPU: cProfile around the tool's WSGI app, in-process.
+
+The same login + launch as bench/launch.py, driven by the Flask test client on a scratch
+PostgreSQL database. Only the tool's request handling is profiled: signing the id_token
+(the platform's work) and the test client's own bookkeeping stay outside the profile.
+
+    python bench/profile_launch.py                  # 200 launches
+    python bench/profile_launch.py --launches 500 --sort cumulative --top 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Flask
+from flask_migrate import upgrade
+from launch import PEOPLE, TARGET_CPU_MS, scratch_database, serve_platform
+
+from lti_app import create_app
+from sandbox.platform import Platform
+
+TOOL_BASE = "http://localhost"
+
+
+class Metered:
+    """WSGI middleware that counts (and optionally profiles) only the tool's own work."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.cpu: dict[str, float] = defaultdict(float)
+        self.profiler: cProfile.Profile | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        started = time.process_time()
+        if self.profiler is not None:
+            self.profiler.enable()
+        try:
+            response = self.app(environ, start_response)
+            try:
+                return list(response)
+            finally:
+                getattr(response, "close", lambda: None)()
+        finally:
+            if self.profiler is not None:
+                self.profiler.disable()
+            self.cpu[environ["PATH_INFO"]] += time.process_time() - started
+
+
+def build_tool(database_url: str, platform: Platform) -> tuple[Flask, Metered]:
+    """The tool as gunicorn would build it, with the platform registered by the CLI."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BASE_URL": TOOL_BASE,
+            "SECRET_KEY": "profile-secret",
+            "REDIS_URL": None,
+            "SANDBOX": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    iss = platform.issuer
+    result = app.test_cli_runner().invoke(
+        args=[
+            "platform",
+            "add",
+            "--issuer",
+            iss,
+            "--client-id",
+            platform.client_id,
+            "--auth-login-url",
+            iss + "/auth",
+            "--auth-token-url",
+            iss + "/token",
+            "--key-set-url",
+            iss + "/jwks",
+            "--deployment-id",
+            platform.deployment_id,
+        ]
+    )
+    if result.exit_code != 0:
+        raise SystemExit(f"platform add failed: {result.output}")
+    metered = Metered(app.wsgi_app)
+    app.wsgi_app = metered  # type: ignore[method-assign]
+    return app, metered
+
+
+def launches(app: Flask, platform: Platform, count: int) -> None:
+    """Full launches, each from a new browser (so state cookies never pile up)."""
+    for n in range(count):
+        client = app.test_client()
+        user = PEOPLE[n % len(PEOPLE)]
+        login = client.post("/lti/login", data=platform.login_initiation(user))
+        assert login.status_code == 302, login.get_data(as_text=True)[:300]
+        auth = dict(parse_qsl(urlsplit(login.location).query))
+        token = platform.sign(platform.launch_claims(user, auth["nonce"]))
+        launch = client.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+        assert launch.status_code == 303, launch.get_data(as_text=True)[:300]
+
+
+def show_statements(app: Flask, platform: Platform) -> None:
+    """Print the SQL one login + launch sends, in order."""
+    from sqlalchemy import event
+
+    from lti_app.extensions import db
+
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split())[:150])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        launches(app, platform, 1)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    print(f"SQL statements for one login + launch: {len(sent)}")
+    for statement in sent:
+        print("  " + statement)
+    print()
+
+
+def by_package(stats: pstats.Stats) -> list[tuple[str, float]]:
+    """Own time per top-level package, to see which layer costs most."""
+    totals: dict[str, float] = defaultdict(float)
+    for (filename, _line, func), row in stats.stats.items():  # type: ignore[attr-defined]
+        tottime = row[2]
+        if "site-packages/" in filename:
+            name = filename.split("site-packages/", 1)[1].split("/", 1)[0]
+        elif "/work/" in filename or filename.startswith(str(Path(__file__).parents[1])):
+            name = Path(filename).parent.name + " (project)"
+        elif filename.startswith("<") or filename == "~":
+            name = "builtins: " + func.split(" ")[0][:60] if filename == "~" else filename
+        else:
+            name = "stdlib: " + Path(filename).stem
+        totals[name] += tottime
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--launches", type=int, default=200)
+    parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--database", default="communitas_profile")
+    parser.add_argument("--sql", action="store_true", help="print one launch's SQL")
+    parser.add_argument("--save", type=Path, help="also write the raw profile here")
+    args = parser.parse_args()
+
+    with (
+        tempfile.TemporaryDirectory(prefix="communitas-profile-") as tmp,
+        scratch_database(args.database) as database_url,
+        serve_platform(TOOL_BASE, Path(tmp)) as platform,
+    ):
+        app, metered = build_tool(database_url, platform)
+        launches(app, platform, 20)  # key set fetched, keys parsed, caches warm
+        metered.cpu.clear()
+        launches(app, platform, args.launches)
+        plain = {path: cpu / args.launches * 1000 for path, cpu in metered.cpu.items()}
+        if args.sql:
+            show_statements(app, platform)
+        # Wall-clock timer: a CPU timer costs a system call per event and skews the
+        # picture; psycopg's ``wait`` therefore includes the round trips to PostgreSQL.
+        metered.profiler = cProfile.Profile()
+        launches(app, platform, args.launches)
+        profile = metered.profiler
+        with app.app_context():
+            from lti_app.extensions import db
+
+            db.engine.dispose()
+
+    parts = ", ".join(f"{path} {ms:.2f} ms" for path, ms in plain.items())
+    print(
+        f"tool CPU per launch in-process, no profiler: {sum(plain.values()):.2f} ms "
+        f"({parts}; target < {TARGET_CPU_MS:g} ms)\n"
+    )
+    stats = pstats.Stats(profile)
+    total = sum(row[2] for row in stats.stats.values())  # type: ignore[attr-defined]
+    print(
+        f"own time by package over {args.launches} profiled launches "
+        f"({total / args.launches * 1000:.2f} ms per launch with profiler overhead):"
+    )
+    for name, seconds in by_package(stats)[:20]:
+        print(f"  {seconds / total:6.1%}  {seconds / args.launches * 1000:6.2f} ms  {name}")
+    print()
+    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    if args.save:
+        profile.dump_stats(str(args.save))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Published cohorts as CSV files the LMS can import as groups."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Cohort, Course, Membership, Person
+
+MOODLE_HEADER = ("username", "course1", "group1")
+CANVAS_HEADER = ("name", "canvas_user_id", "user_id", "login_id", "sections", "group_name",
+                 "canvas_group_id", "group_id")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One member of one published cohort, with the identifiers we know."""
+
+    group_name: str
+    name: str
+    login: str
+
+
+def safe_cell(value: str) -> str:
+    """Defuse spreadsheet formulas: a cell starting with = + - @ is read as text."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def export_rows(session: Session, course_id: int) -> list[ExportRow]:
+    """Members of published cohorts; login is the email when the platform sent one, else sub."""
+    rows = session.execute(
+        select(Cohort.name, Person)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Cohort.course_id == course_id, Cohort.status == "published")
+        .order_by(Cohort.name, Cohort.id, Person.id)
+    ).all()
+    return [ExportRow(name, person.display_name, person.email or person.sub)
+            for name, person in rows]
+
+
+def _write(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(tuple(safe_cell(cell) for cell in line) for line in lines)
+    return out.getvalue()
+
+
+def moodle_csv(session: Session, course_id: int) -> str:
+    """Moodle "Upload users" file enrolling each member into a group named like the cohort."""
+    course = session.get_one(Course, course_id)
+    short = course.label or course.context_id
+    return _write(MOODLE_HEADER,
+                  [(r.login, short, r.group_name) for r in export_rows(session, course_id)])
+
+
+def canvas_csv(session: Session, course_id: int) -> str:
+    """Canvas group category import file, identifying members by login id."""
+    return _write(CANVAS_HEADER, [(r.name, "", "", r.login, "", r.group_name, "", "")
+                                  for r in export_rows(session, course_id)])

@@ -1,0 +1,140 @@
+"""Read-only pictures of cohorts for pages: the quality report, cohort cards, why you are here."""
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .cohort_service import get_settings, load_learners, members_by_cohort, settings_of
+from .formation_quality import Learner, Preparer, Unplaced, assemble, overlap_hours
+from .models import Challenge, Cohort, Person
+
+
+@dataclass(frozen=True, slots=True)
+class CohortCard:
+    """A cohort with its members and how well their hours line up."""
+
+    cohort: Cohort
+    challenge_title: str
+    members: tuple[Person, ...]
+    overlap_hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A learner no cohort took, and the reason in plain words."""
+
+    person: Person
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormationPicture:
+    """Everything staff need to judge and edit the current cohorts."""
+
+    cards: tuple[CohortCard, ...]
+    report: dict[str, Any]
+    left_out: tuple[LeftOut, ...]
+
+
+def _people(session: Session, ids: set[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
+def formation_picture(session: Session, course_id: int) -> FormationPicture:
+    """Describe draft and published cohorts with a report computed on what is stored now."""
+    settings_row = get_settings(session, course_id)
+    settings = settings_of(settings_row)
+    cohorts = list(session.scalars(
+        select(Cohort).where(Cohort.course_id == course_id,
+                             Cohort.status.in_(("draft", "published")))
+        .order_by(Cohort.status, Cohort.name, Cohort.id)
+    ))
+    members = members_by_cohort(session, [c.id for c in cohorts])
+    learners = load_learners(session, course_id)
+    placed = {pid for ids in members.values() for pid in ids}
+    reasons = json.loads(settings_row.left_out or "{}")
+    unplaced_ids = sorted(set(learners) - placed)
+    people = _people(session, placed | set(unplaced_ids))
+    titles = dict(session.execute(select(Challenge.id, Challenge.title)
+                                  .where(Challenge.course_id == course_id)).all())
+    preparer = Preparer()
+    groups, cards = [], []
+    for cohort in cohorts:
+        prepared = [preparer.member(learners.get(pid) or formation_learner(pid))
+                    for pid in members[cohort.id]]
+        groups.append((str(cohort.id), str(cohort.challenge_id), prepared, None))
+        cards.append(CohortCard(cohort, titles.get(cohort.challenge_id, ""),
+                                tuple(people[pid] for pid in members[cohort.id]),
+                                overlap_hours(prepared)))
+    unplaced = [Unplaced(str(pid), _reason(learners[pid].choices, reasons.get(str(pid))))
+                for pid in unplaced_ids]
+    report = assemble(groups, unplaced, settings, time.perf_counter()).report.as_dict()
+    left_out = tuple(LeftOut(people[int(u.learner_id)], u.reason) for u in unplaced)
+    return FormationPicture(tuple(cards), report, left_out)
+
+
+def formation_learner(person_id: int) -> Learner:
+    """A learner with no picks, for members whose enrolment is gone."""
+    return Learner(str(person_id), ())
+
+
+def _reason(choices: tuple[str, ...], stored: str | None) -> str:
+    if not choices:
+        return "has not picked any challenge yet"
+    return stored or "picked challenges after the cohorts were formed"
+
+
+@dataclass(frozen=True, slots=True)
+class Mate:
+    """Another member as a learner sees them."""
+
+    person: Person
+    email: str | None
+    overlap_hours: float
+    offers_you_need: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhyThisCohort:
+    """What a learner shares with their cohort: challenge, hours, help on offer."""
+
+    cohort: Cohort
+    challenge: Challenge
+    your_rank: int | None
+    mates: tuple[Mate, ...]
+    everyone_free_hours: float
+    gave_availability: bool
+
+
+def why_this_cohort(
+    session: Session, course_id: int, cohort: Cohort, person_id: int
+) -> WhyThisCohort:
+    """Explain a learner's published cohort in terms of their own picks and profile."""
+    show_emails = get_settings(session, course_id).show_emails
+    member_ids = members_by_cohort(session, [cohort.id])[cohort.id]
+    learners = load_learners(session, course_id)
+    people = _people(session, set(member_ids))
+    preparer = Preparer()
+    prepared = {pid: preparer.member(learners.get(pid) or formation_learner(pid))
+                for pid in member_ids}
+    me = learners.get(person_id) or formation_learner(person_id)
+    key = str(cohort.challenge_id)
+    mates = []
+    for pid in member_ids:
+        if pid == person_id:
+            continue
+        other = learners.get(pid) or formation_learner(pid)
+        both = overlap_hours([prepared[person_id], prepared[pid]]) if person_id in prepared else 0
+        mates.append(Mate(people[pid], people[pid].email if show_emails else None,
+                          both if prepared[pid].hours and me.availability else 0.0,
+                          tuple(sorted(me.needs & other.offers))))
+    challenge = cohort.challenge
+    rank = me.choices.index(key) + 1 if key in me.choices else None
+    return WhyThisCohort(cohort, challenge, rank, tuple(mates),
+                         overlap_hours(prepared.values()), bool(me.availability))

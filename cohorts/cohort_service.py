@@ -1,0 +1,321 @@
+"""Forming, editing and publishing cohorts, and keeping them whole as the course runs."""
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import formation
+from .errors import DomainError, NotFound
+from .formation import CohortState, Learner, Settings
+from .models import (
+    Challenge,
+    Choice,
+    Cohort,
+    Enrolment,
+    FormationSettings,
+    Membership,
+    Profile,
+)
+from .profiles import ProfileFacts, facts_of
+
+COHORTS_CHANGED = "Someone else changed these cohorts at the same time; reload and try again."
+
+
+class CohortsChanged(DomainError):
+    """A concurrent change won the race; nothing of this request was kept."""
+
+    status = 409
+
+
+@contextmanager
+def guarded(session: Session) -> Iterator[None]:
+    """Run writes in a savepoint; a broken unique rule means someone else got there first."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as error:
+        raise CohortsChanged(COHORTS_CHANGED) from error
+
+
+def get_settings(session: Session, course_id: int) -> FormationSettings:
+    """Return the course's formation settings, creating the defaults on first use."""
+    row = session.scalars(
+        select(FormationSettings).where(FormationSettings.course_id == course_id)
+    ).one_or_none()
+    if row is None:
+        row = FormationSettings(course_id=course_id, target=5, minimum=3, maximum=8,
+                                weight_preference=1.0, weight_availability=1.0,
+                                weight_complement=1.0, show_emails=False, seed=1, left_out="{}")
+        with guarded(session):
+            session.add(row)
+    return row
+
+
+def settings_of(row: FormationSettings) -> Settings:
+    """Turn stored settings into the formation code's validated settings."""
+    return Settings(target=row.target, minimum=row.minimum, maximum=row.maximum,
+                    weight_preference=row.weight_preference,
+                    weight_availability=row.weight_availability,
+                    weight_complement=row.weight_complement, seed=row.seed)
+
+
+def save_settings(
+    session: Session, course_id: int, *, target: int, minimum: int, maximum: int,
+    weight_preference: float, weight_availability: float, weight_complement: float,
+    show_emails: bool,
+) -> FormationSettings:
+    """Store new settings once the formation code accepts them."""
+    if minimum < 2:
+        raise DomainError("A cohort needs at least 2 people.")
+    if not all(0 <= w <= 3 for w in (weight_preference, weight_availability, weight_complement)):
+        raise DomainError("Weights go from 0 to 3.")
+    try:
+        Settings(target=target, minimum=minimum, maximum=maximum,
+                 weight_preference=weight_preference, weight_availability=weight_availability,
+                 weight_complement=weight_complement)
+    except ValueError as error:
+        raise DomainError(f"These settings cannot be used: {error}.") from error
+    row = get_settings(session, course_id)
+    row.target, row.minimum, row.maximum = target, minimum, maximum
+    row.weight_preference = weight_preference
+    row.weight_availability = weight_availability
+    row.weight_complement = weight_complement
+    row.show_emails = show_emails
+    session.flush()
+    return row
+
+
+def get_cohort(
+    session: Session, course_id: int, cohort_id: int, statuses: Sequence[str] | None = None
+) -> Cohort:
+    """Return one cohort of this course, or raise NotFound."""
+    query = select(Cohort).where(Cohort.id == cohort_id, Cohort.course_id == course_id)
+    if statuses is not None:
+        query = query.where(Cohort.status.in_(statuses))
+    cohort = session.scalars(query).one_or_none()
+    if cohort is None:
+        raise NotFound("That cohort does not exist in this course.")
+    return cohort
+
+
+def published_cohort_of(session: Session, course_id: int, person_id: int) -> Cohort | None:
+    """Return the published cohort the learner belongs to, if any."""
+    return session.scalars(
+        select(Cohort).join(Membership, Membership.cohort_id == Cohort.id)
+        .where(Membership.course_id == course_id, Membership.person_id == person_id,
+               Cohort.status == "published")
+    ).one_or_none()
+
+
+def learner_of(person_id: int, choices: Iterable[str], facts: ProfileFacts | None) -> Learner:
+    """Build the formation code's plain learner from stored rows."""
+    if facts is None:
+        return Learner(str(person_id), tuple(choices))
+    offset = facts.utc_offset / 60 if facts.utc_offset is not None else None
+    return Learner(str(person_id), tuple(choices), offset, facts.windows, facts.offers,
+                   facts.needs)
+
+
+def load_learners(session: Session, course_id: int) -> dict[int, Learner]:
+    """Load every learner of the course with one query per table."""
+    people = session.scalars(
+        select(Enrolment.person_id).where(Enrolment.course_id == course_id,
+                                          Enrolment.role == "learner")
+    ).all()
+    picks: dict[int, list[str]] = {}
+    for person_id, challenge_id in session.execute(
+        select(Choice.person_id, Choice.challenge_id)
+        .join(Challenge, Challenge.id == Choice.challenge_id)
+        .where(Choice.course_id == course_id, Challenge.status == "active")
+        .order_by(Choice.person_id, Choice.rank)
+    ):
+        picks.setdefault(person_id, []).append(str(challenge_id))
+    facts = {p.person_id: facts_of(p)
+             for p in session.scalars(select(Profile).where(Profile.course_id == course_id))}
+    return {pid: learner_of(pid, picks.get(pid, ()), facts.get(pid)) for pid in people}
+
+
+def members_by_cohort(session: Session, cohort_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Return person ids per cohort in one query."""
+    members: dict[int, list[int]] = {cid: [] for cid in cohort_ids}
+    if cohort_ids:
+        for cohort_id, person_id in session.execute(
+            select(Membership.cohort_id, Membership.person_id)
+            .where(Membership.cohort_id.in_(cohort_ids)).order_by(Membership.id)
+        ):
+            members[cohort_id].append(person_id)
+    return members
+
+
+def states_of(
+    session: Session, cohorts: Sequence[Cohort], learners: dict[int, Learner],
+    lock_all: bool = False,
+) -> list[CohortState]:
+    """Describe stored cohorts to the formation code."""
+    members = members_by_cohort(session, [c.id for c in cohorts])
+    return [
+        CohortState(str(c.id), str(c.challenge_id),
+                    tuple(learners.get(pid) or Learner(str(pid), ()) for pid in members[c.id]),
+                    locked=lock_all or c.locked)
+        for c in cohorts
+    ]
+
+
+def _cohorts(session: Session, course_id: int, *statuses: str) -> list[Cohort]:
+    return list(session.scalars(
+        select(Cohort).where(Cohort.course_id == course_id, Cohort.status.in_(statuses))
+        .order_by(Cohort.id)
+    ))
+
+
+def _name_for(session: Session, challenge_id: int, titles: dict[int, str]) -> str:
+    count = session.scalar(select(func.count()).where(Cohort.challenge_id == challenge_id,
+                                                      Cohort.status != "archived")) or 0
+    return f"{titles[challenge_id][:70]} {count + 1}"
+
+
+def insert_cohorts(
+    session: Session, course_id: int, groups: Iterable[formation.Cohort], status: str,
+    now: datetime,
+) -> list[Cohort]:
+    """Insert formed cohorts and their memberships in bulk."""
+    groups = list(groups)
+    ids = {int(g.challenge_id) for g in groups}
+    titles = dict(session.execute(select(Challenge.id, Challenge.title)
+                                  .where(Challenge.id.in_(ids))).all()) if ids else {}
+    rows: list[Cohort] = []
+    with guarded(session):
+        for group in groups:
+            challenge_id = int(group.challenge_id)
+            row = Cohort(course_id=course_id, challenge_id=challenge_id, status=status,
+                         name=_name_for(session, challenge_id, titles), locked=False,
+                         merge_dismissed=False, created_at=now,
+                         published_at=now if status == "published" else None)
+            session.add(row)
+            session.flush()
+            rows.append(row)
+        values = [{"cohort_id": row.id, "course_id": course_id, "person_id": int(pid),
+                   "joined_at": now}
+                  for row, group in zip(rows, groups, strict=True) for pid in group.members]
+        if values:
+            session.execute(insert(Membership), values)
+    return rows
+
+
+def _readable(reason: str, titles: dict[int, str]) -> str:
+    """Name challenges by title in the formation code's reasons."""
+    return re.sub(r"challenge (\d+)",
+                  lambda m: f"“{titles.get(int(m.group(1)), 'a closed challenge')}”", reason)
+
+
+def form_draft(session: Session, course_id: int, now: datetime) -> list[Cohort]:
+    """Form draft cohorts for everyone not in a locked or published cohort.
+
+    Unlocked drafts are dissolved and formed again; locked drafts and published cohorts
+    go to the formation code as locked, so their members never move.
+    """
+    row = get_settings(session, course_id)
+    settings = settings_of(row)
+    with guarded(session):
+        loose = [c.id for c in _cohorts(session, course_id, "draft") if not c.locked]
+        if loose:
+            session.execute(delete(Membership).where(Membership.cohort_id.in_(loose)))
+            session.execute(delete(Cohort).where(Cohort.id.in_(loose)))
+    learners = load_learners(session, course_id)
+    kept = [c for c in _cohorts(session, course_id, "draft", "published")]
+    existing = states_of(session, kept, learners, lock_all=True)
+    result = formation.form_cohorts(list(learners.values()), settings, existing)
+    kept_ids = {state.cohort_id for state in existing}
+    fresh = [c for c in result.cohorts if c.cohort_id not in kept_ids]
+    if not fresh and not kept:
+        raise DomainError("No cohort could be formed: learners need to pick challenges first.")
+    rows = insert_cohorts(session, course_id, fresh, "draft", now)
+    titles = dict(session.execute(select(Challenge.id, Challenge.title)
+                                  .where(Challenge.course_id == course_id)).all())
+    row.left_out = json.dumps({u.learner_id: _readable(u.reason, titles)
+                               for u in result.unplaced})
+    session.flush()
+    return rows
+
+
+def _draft_for_editing(session: Session, course_id: int, cohort_id: int) -> Cohort:
+    cohort = get_cohort(session, course_id, cohort_id, ("draft",))
+    if cohort.locked:
+        raise DomainError(f"“{cohort.name}” is locked; unlock it before changing its members.")
+    return cohort
+
+
+def move_member(
+    session: Session, course_id: int, person_id: int, cohort_id: int, now: datetime
+) -> Cohort:
+    """Move a learner (placed in an unlocked draft, or left out) into another draft cohort."""
+    target = _draft_for_editing(session, course_id, cohort_id)
+    membership = session.scalars(
+        select(Membership).where(Membership.course_id == course_id,
+                                 Membership.person_id == person_id)
+    ).one_or_none()
+    learner = session.scalar(select(Enrolment.id).where(
+        Enrolment.course_id == course_id, Enrolment.person_id == person_id,
+        Enrolment.role == "learner"))
+    if learner is None:
+        raise NotFound("That learner is not in this course.")
+    maximum = get_settings(session, course_id).maximum
+    size = session.scalar(select(func.count()).where(Membership.cohort_id == target.id)) or 0
+    if size >= maximum:
+        raise DomainError(f"“{target.name}” already has {size} members (the maximum is "
+                          f"{maximum}). Raise the maximum or move someone out first.")
+    with guarded(session):
+        if membership is None:
+            session.add(Membership(cohort_id=target.id, course_id=course_id,
+                                   person_id=person_id, joined_at=now))
+        elif membership.cohort_id != target.id:
+            _draft_for_editing(session, course_id, membership.cohort_id)
+            membership.cohort_id = target.id
+    return target
+
+
+def set_locked(session: Session, course_id: int, cohort_id: int, locked: bool) -> Cohort:
+    """Lock a cohort so re-forming and late joiners leave it as it is, or unlock it."""
+    cohort = get_cohort(session, course_id, cohort_id, ("draft", "published"))
+    cohort.locked = locked
+    session.flush()
+    return cohort
+
+
+def rename_cohort(session: Session, course_id: int, cohort_id: int, name: str) -> Cohort:
+    """Give a cohort a name its members will recognise."""
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 80:
+        raise DomainError("A cohort name has 2 to 80 characters.")
+    cohort = get_cohort(session, course_id, cohort_id, ("draft", "published"))
+    cohort.name = name
+    session.flush()
+    return cohort
+
+
+def publish_drafts(session: Session, course_id: int, now: datetime) -> int:
+    """Publish every draft cohort at once; empty drafts are dropped first."""
+    drafts = [c.id for c in _cohorts(session, course_id, "draft")]
+    sizes = members_by_cohort(session, drafts)
+    empty = [cid for cid in drafts if not sizes[cid]]
+    ready = [cid for cid in drafts if sizes[cid]]
+    if not ready:
+        raise DomainError("There is no draft to publish. Form cohorts first.")
+    with guarded(session):
+        if empty:
+            session.execute(delete(Cohort).where(Cohort.id.in_(empty)))
+        done = session.execute(
+            update(Cohort).where(Cohort.id.in_(ready), Cohort.status == "draft")
+            .values(status="published", published_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+    if done.rowcount != len(ready):  # type: ignore[attr-defined]
+        raise CohortsChanged(COHORTS_CHANGED)
+    session.expire_all()
+    return len(ready)

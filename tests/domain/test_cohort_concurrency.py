@@ -1,0 +1,101 @@
+"""Publishing and late placement never put a learner in two cohorts, even when racing."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cohorts import cohort_service, cohort_upkeep
+from cohorts.errors import DomainError
+from cohorts.models import Cohort, Membership
+from lti_app.extensions import db
+
+from .cohort_factories import NOW, make_challenges, make_course, make_people, pick
+
+
+def published_course(session, late_count=1):
+    """A course with published cohorts and late learners who picked but are in none."""
+    course = make_course(session)
+    topic = make_challenges(session, course, "Topic")[0]
+    for person in make_people(session, course, 6):
+        pick(session, course, person, topic)
+    cohort_service.form_draft(session, course.id, NOW)
+    cohort_service.publish_drafts(session, course.id, NOW)
+    late = make_people(session, course, late_count, prefix="late")
+    for person in late:
+        pick(session, course, person, topic)
+    session.commit()
+    return course.id, late[0].id
+
+
+def race(work, count=2):
+    """Run ``work(session)`` in threads, each on its own Session, starting together."""
+    barrier = threading.Barrier(count)
+    outcomes: list[object] = []
+    engine = db.engine
+
+    def run():
+        with Session(engine) as own:
+            barrier.wait()
+            try:
+                outcomes.append(work(own))
+                own.commit()
+            except DomainError as error:
+                own.rollback()
+                outcomes.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def memberships(session, person_id):
+    return session.scalar(select(func.count()).where(Membership.person_id == person_id))
+
+
+def test_placing_the_same_late_joiner_twice_keeps_one_membership(session):
+    course_id, person_id = published_course(session)
+    if db.engine.dialect.name == "postgresql":
+        outcomes = race(lambda own: cohort_upkeep.place_late_joiner(own, course_id, person_id,
+                                                                    NOW))
+        assert len(outcomes) == 2
+    else:
+        first = cohort_upkeep.place_late_joiner(session, course_id, person_id, NOW)
+        again = cohort_upkeep.place_late_joiner(session, course_id, person_id, NOW)
+        assert first is not None and again is not None and first.id == again.id
+        session.commit()
+    session.expire_all()
+    assert memberships(session, person_id) == 1
+
+
+def test_publishing_twice_publishes_once_and_refuses_the_other(session):
+    course_id, person_id = published_course(session, late_count=3)
+    cohort_service.form_draft(session, course_id, NOW)
+    session.commit()
+    drafts = session.scalar(select(func.count()).where(Cohort.status == "draft"))
+    assert drafts >= 1
+    if db.engine.dialect.name == "postgresql":
+        outcomes = race(lambda own: cohort_service.publish_drafts(own, course_id, NOW))
+        assert sum(isinstance(o, DomainError) for o in outcomes) == 1
+        assert [o for o in outcomes if isinstance(o, int)] == [drafts]
+    else:
+        assert cohort_service.publish_drafts(session, course_id, NOW) == drafts
+        session.commit()
+        with pytest.raises(DomainError):
+            cohort_service.publish_drafts(session, course_id, NOW)
+        session.rollback()
+    session.expire_all()
+    assert session.scalar(select(func.count()).where(Cohort.status == "draft")) == 0
+    assert memberships(session, person_id) == 1
+
+
+def test_a_draft_member_cannot_also_be_placed_as_late_joiner(session):
+    course_id, person_id = published_course(session, late_count=3)
+    cohort_service.form_draft(session, course_id, NOW)
+    session.commit()
+    assert cohort_upkeep.place_late_joiner(session, course_id, person_id, NOW) is None
+    assert memberships(session, person_id) == 1
