@@ -3,15 +3,16 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import Base, Course, Enrolment, Person, ResourceLink
-
-M = TypeVar("M", bound=Base)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,56 +35,71 @@ class LaunchFacts:
     resource_link_title: str | None = None
 
 
-def _upsert(
-    session: Session, model: type[M], keys: Mapping[str, Any], values: Mapping[str, Any]
-) -> M:
-    """Find the row by its natural key or create it; concurrent creators both end well."""
-    query = select(model).filter_by(**keys)
-    row = session.scalars(query).one_or_none()
-    if row is None:
-        try:
-            with session.begin_nested():
-                row = model(**keys, **values)
-                session.add(row)
-        except IntegrityError:
-            row = session.scalars(query).one()
-        else:
-            return row
-    for name, value in values.items():
-        if value is not None and getattr(row, name) != value:
-            setattr(row, name, value)
-    return row
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
-def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> Enrolment:
-    """Upsert course, person, enrolment and resource link for one launch."""
-    course = _upsert(
+@lru_cache(maxsize=32)
+def _upsert_statement(
+    dialect: str, table: Table, keys: tuple[str, ...], keep: tuple[str, ...],
+    replace: tuple[str, ...],
+) -> Any:
+    """Build an INSERT .. ON CONFLICT DO UPDATE .. RETURNING id once per dialect and shape."""
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"record_launch needs ON CONFLICT support, not {dialect}")
+    statement = _INSERTS[dialect](table).values({c: bindparam(c) for c in keys + keep + replace})
+    changes = {name: func.coalesce(statement.excluded[name], table.c[name]) for name in keep}
+    changes.update({name: statement.excluded[name] for name in replace})
+    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=changes)
+    return statement.returning(table.c.id)
+
+
+def _upsert_id(
+    session: Session,
+    model: type[Base],
+    keys: Mapping[str, Any],
+    keep: Mapping[str, Any],
+    replace: Mapping[str, Any] = MappingProxyType({}),
+) -> int:
+    """Insert or update one row by its natural key in a single statement; return its id.
+
+    ``keep`` columns change only when the platform sends a value (privacy settings may
+    withhold names on a later launch); ``replace`` columns always take the new value.
+    """
+    connection = session.connection()
+    statement = _upsert_statement(
+        connection.dialect.name, model.__table__, tuple(keys), tuple(keep), tuple(replace)
+    )
+    return connection.execute(statement, {**keys, **keep, **replace}).scalar_one()
+
+
+def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
+    """Upsert course, person, enrolment and resource link for one launch; return the enrolment."""
+    course_id = _upsert_id(
         session,
         Course,
         {"issuer": facts.issuer, "deployment_id": facts.deployment_id,
          "context_id": facts.context_id},
         {"title": facts.context_title, "label": facts.context_label},
     )
-    person = _upsert(
+    person_id = _upsert_id(
         session,
         Person,
         {"issuer": facts.issuer, "sub": facts.sub},
         {"name": facts.name, "given_name": facts.given_name,
          "family_name": facts.family_name, "email": facts.email},
     )
-    session.flush()
-    enrolment = _upsert(
+    enrolment_id = _upsert_id(
         session,
         Enrolment,
-        {"course_id": course.id, "person_id": person.id},
+        {"course_id": course_id, "person_id": person_id},
+        {},
         {"role": facts.role, "lti_roles": " ".join(facts.lti_roles), "last_launch_at": now},
     )
     if facts.resource_link_id:
-        _upsert(
+        _upsert_id(
             session,
             ResourceLink,
-            {"course_id": course.id, "link_id": facts.resource_link_id},
+            {"course_id": course_id, "link_id": facts.resource_link_id},
             {"title": facts.resource_link_title},
         )
-    session.flush()
-    return enrolment
+    return enrolment_id

@@ -40,13 +40,13 @@ class Viewer:
         return self.role == "guest"
 
 
-def start_session(enrolment: Enrolment, is_platform_admin: bool, **extra: Any) -> None:
+def start_session(enrolment_id: int, is_platform_admin: bool, **extra: Any) -> None:
     """Bind this browser to one launch; a new launch replaces the old binding."""
     session.clear()
     # Forms check CSRF against this value, so it must travel inside the launch token too.
     session["csrf_token"] = secrets.token_hex(20)
     session[SESSION_KEY] = {
-        "e": enrolment.id,
+        "e": enrolment_id,
         "t": int(time.time()),
         "adm": is_platform_admin,
         **extra,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cohorts.models import Deployment, Platform, ToolKey
 
 from .extensions import db
-from .lti import keys
+from .lti import keys, tool_conf
 
 platform_cli = AppGroup("platform", help="Register the LMS platforms that may launch Communitas.")
 keys_cli = AppGroup("keys", help="Manage the tool's signing keys (published at /lti/jwks).")
@@ -91,6 +91,7 @@ def platform_add(
     db.session.add(platform)
     keys.ensure_active_key(db.session)
     db.session.commit()
+    tool_conf.forget()
     click.echo(
         f"Registered {issuer} (client id {client_id}) as platform {platform.id} "
         f"with {len(platform.deployments)} deployment(s)."
@@ -124,6 +125,7 @@ def platform_remove(issuer: str, client_id: str) -> None:
         raise click.ClickException(f"no platform {issuer} with client id {client_id}")
     db.session.delete(platform)
     db.session.commit()
+    tool_conf.forget()
     click.echo(f"Removed {issuer} (client id {client_id}).")
 
 

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from cohorts.models import Base, Deployment, Platform, ToolKey
 from lti_app import create_app
 from lti_app.extensions import db
-from lti_app.lti import platform_keys
+from lti_app.lti import platform_keys, tool_conf
 from lti_app.lti.keys import new_tool_key
 from sandbox import create_platform_app
 from sandbox.demo import USERS
@@ -113,6 +113,7 @@ def app(
 ) -> Iterator[Flask]:
     app = make_tool_app(database_url)
     platform_keys.forget()
+    tool_conf.forget()
     with app.app_context():
         wipe(db.engine)
         db.session.add(ToolKey(**tool_key))
@@ -120,6 +121,7 @@ def app(
         yield app
         db.session.remove()
         wipe(db.engine)
+        db.engine.dispose()
 
 
 @pytest.fixture

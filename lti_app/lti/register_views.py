@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 
 from ..extensions import db
+from ..pages import CSP
 from . import keys, registration
 from .registration import RegistrationFailed
 
@@ -28,6 +29,16 @@ def failed(exc: RegistrationFailed) -> tuple[str, int]:
     db.session.rollback()
     log.warning("dynamic registration failed (%s): %s", exc.status, exc.reason)
     return render_template("lti/register_error.html", reason=exc.reason), exc.status
+
+
+@bp.after_request
+def any_lms_may_frame(response: Response) -> Response:
+    """Registration runs in the admin pages of an LMS we do not know yet: no frame-ancestors.
+
+    A launch session from another LMS would otherwise bind framing to that LMS.
+    """
+    response.headers["Content-Security-Policy"] = CSP
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])

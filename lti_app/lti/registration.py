@@ -85,7 +85,7 @@ def parse_configuration(url: str, data: object) -> PlatformConfig:
     if not isinstance(data, dict):
         raise RegistrationFailed("the platform's OpenID configuration is not a JSON object")
     issuer = data.get("issuer")
-    if not is_http_url(issuer) or len(issuer) > 255:
+    if not isinstance(issuer, str) or not is_http_url(issuer) or len(issuer) > 255:
         raise RegistrationFailed("the platform's OpenID configuration has no valid issuer")
     # The spec binds the configuration to its issuer: it must be served from the issuer's origin.
     if _origin(url) != _origin(issuer):
@@ -143,8 +143,8 @@ def fetch_configuration(url: str, token: str | None) -> PlatformConfig:
         response = http.get(url, headers={**_auth(token), "Accept": "application/json"},
                             timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True)
     except requests.RequestException as exc:
-        raise RegistrationFailed(f"the OpenID configuration at {url} could not be read", 502) \
-            from exc
+        reason = f"the OpenID configuration at {url} could not be read"
+        raise RegistrationFailed(reason, 502) from exc
     with response:
         if response.status_code != 200:
             raise RegistrationFailed(

@@ -11,12 +11,17 @@ import random
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from cohorts.models import LoginState, utcnow
 
 STATE_TTL_SECONDS = 600
+TABLE = LoginState.__table__
+_INSERT = insert(TABLE).values(
+    state=bindparam("state"), nonce=bindparam("nonce"), expires_at=bindparam("expires"),
+    info=bindparam("info"),
+)
 
 
 class StateStore(Protocol):
@@ -37,11 +42,12 @@ class DatabaseStateStore:
 
     def put(self, state: str, nonce: str, info: dict[str, Any]) -> None:
         now = utcnow()
+        connection = self._session.connection()
         if random.random() < 0.02:  # sweep expired rows now and then, not on every login
-            self._session.execute(delete(LoginState).where(LoginState.expires_at < now))
+            connection.execute(delete(TABLE).where(TABLE.c.expires_at < now))
         expires = now + timedelta(seconds=STATE_TTL_SECONDS)
-        self._session.add(
-            LoginState(state=state, nonce=nonce, expires_at=expires, info=json.dumps(info))
+        connection.execute(
+            _INSERT, {"state": state, "nonce": nonce, "expires": expires, "info": json.dumps(info)}
         )
         self._session.commit()
 
@@ -55,13 +61,13 @@ class DatabaseStateStore:
 
     def take(self, state: str) -> str | None:
         statement = (
-            delete(LoginState)
-            .where(LoginState.state == state, LoginState.expires_at >= utcnow())
-            .returning(LoginState.nonce)
+            delete(TABLE)
+            .where(TABLE.c.state == state, TABLE.c.expires_at >= utcnow())
+            .returning(TABLE.c.nonce)
         )
-        nonce = self._session.execute(statement).scalar_one_or_none()
-        self._session.commit()
-        return nonce
+        # Committed with the launch's records: until then the deleted row stays locked, so a
+        # concurrent replay waits and then finds nothing.
+        return self._session.connection().execute(statement).scalar_one_or_none()
 
 
 class RedisStateStore:

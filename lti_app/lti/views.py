@@ -92,8 +92,8 @@ def launch() -> Any:
         log.info("rejected token: %s", describe(body) if isinstance(body, dict) else "-")
         return rejected(exc, "launch")
     body = message.get_launch_data()
-    enrolment = record_launch(db.session, claims.launch_facts(body), now=utcnow())
-    db.session.commit()
+    enrolment_id = record_launch(db.session, claims.launch_facts(body), now=utcnow())
+    db.session.commit()  # one commit: the records and the nonce taken during validation
     extra: dict[str, Any] = {}
     if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:
         settings = body[claims.DEEP_LINKING_SETTINGS]
@@ -102,11 +102,16 @@ def launch() -> Any:
             "dep": body[claims.DEPLOYMENT_ID], "settings": settings,
         }
     extra["fa"] = claims.frame_origins(body)
-    auth.start_session(enrolment, claims.is_platform_admin(body[claims.ROLES]), **extra)
+    auth.start_session(enrolment_id, claims.is_platform_admin(body[claims.ROLES]), **extra)
     token = issue_token(current_app._get_current_object())  # type: ignore[attr-defined]
-    if "dl" in extra:
-        return redirect(url_for("lti.deep_link", lt=token), 303)
-    return redirect(url_for("home", lt=token), 303)
+    target = url_for("lti.deep_link" if "dl" in extra else "home", lt=token)
+    response = redirect(target, 303)
+    if message.binding == "cookie":  # a used state cookie only weighs down later requests
+        state_cookie = f"lti1p3-{request.form['state']}"
+        secure = request.is_secure
+        response.delete_cookie(state_cookie, path="/", secure=secure, httponly=True,
+                               samesite="None" if secure else "Lax", partitioned=secure)
+    return response
 
 
 def browser_binding_page(exc: BrowserBindingNeeded) -> tuple[str, int]:

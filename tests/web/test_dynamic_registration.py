@@ -234,3 +234,20 @@ def test_registration_request_asks_only_for_offered_scopes() -> None:
     assert tool["domain"] == "tool.example.edu"
     assert tool["messages"] == [{"type": "LtiResourceLinkRequest"}]
     assert tool["claims"] == ["iss", "sub", "name", "given_name", "family_name", "email"]
+
+
+def test_sandbox_course_page_offers_dynamic_registration(test_platform: SandboxPlatform) -> None:
+    page = requests.get(test_platform.issuer + "/", timeout=10).text
+    assert "Register Communitas by dynamic registration" in page
+    config = requests.get(test_platform.issuer + "/.well-known/openid-configuration",
+                          timeout=10).json()
+    assert config["issuer"] == test_platform.issuer
+    assert config["registration_endpoint"] == test_platform.issuer + "/register"
+
+
+def test_registration_page_may_be_framed_by_any_lms(client: FlaskClient, fake: FakePlatform,
+                                                     launch_as: Any) -> None:
+    launch_as("instructor-1")  # a launch session binds framing for the course pages only
+    fake.config = fake.good_config()
+    policy = open_fake(client, fake).headers["Content-Security-Policy"]
+    assert "frame-ancestors" not in policy and "script-src 'self'" in policy

@@ -125,3 +125,6 @@ def test_replay_on_another_app_instance_sharing_the_database_is_refused(
     replay = other.post("/lti/launch", data=form)
     assert replay.status_code == 401
     assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 1
+    for instance in (first, second):
+        with instance.app_context():
+            db.engine.dispose()
