@@ -63,8 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(instructor_cohorts.bp)
     app.context_processor(page_context)
     app.after_request(security_headers)
-    # An app context may outlive one request (tests, CLI): never reuse its viewer.
-    app.before_request(lambda: g.pop("viewer", None) and None)
+    app.before_request(_forget_previous_request)
 
     @app.get("/")
     def home() -> Any:
@@ -73,6 +72,12 @@ def _register_blueprints(app: Flask) -> None:
             return render_template("errors/401.html"), 401
         target = "instructor.home" if viewer.is_staff else "learner.home"
         return redirect(url_for(target))
+
+
+def _forget_previous_request() -> None:
+    """An app context may outlive one request (tests, CLI): never reuse its per-request state."""
+    for name in ("viewer", "launch_token", "csrf_token"):
+        g.pop(name, None)
 
 
 def _register_errors(app: Flask) -> None:

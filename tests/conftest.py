@@ -41,6 +41,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         upgrade()
+        db.engine.dispose()
     return url
 
 

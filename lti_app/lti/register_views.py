@@ -5,23 +5,53 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 
-from ..extensions import db
+from ..extensions import csrf, db
 from ..pages import CSP
-from . import keys, registration
+from . import keys, registration, tool_conf
 from .registration import RegistrationFailed
 
 log = logging.getLogger("communitas.lti")
 bp = Blueprint("lti_register", __name__, url_prefix="/lti")
+csrf.exempt(bp)
 
 
 class RegisterForm(FlaskForm):
-    """The admin's confirmation; it carries the platform's two query parameters along."""
+    """The admin's confirmation; it carries the platform's two query parameters along.
+
+    The LMS shows this page in a frame, often where third-party cookies are blocked, and no
+    user session exists yet, so the form is checked with a signed confirmation bound to the
+    platform's configuration URL and registration token instead of a session CSRF token.
+    """
+
+    class Meta:
+        csrf = False
 
     openid_configuration = HiddenField()
     registration_token = HiddenField()
+    confirmation = HiddenField()
+
+
+CONFIRMATION_SECONDS = 1800
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="lti-register")
+
+
+def confirmation_for(url: str, token: str | None) -> str:
+    return _signer().dumps([url, token or ""])
+
+
+def confirmed(form: RegisterForm) -> bool:
+    try:
+        signed = _signer().loads(form.confirmation.data or "", max_age=CONFIRMATION_SECONDS)
+    except BadSignature:
+        return False
+    return signed == [form.openid_configuration.data or "", form.registration_token.data or ""]
 
 
 def failed(exc: RegistrationFailed) -> tuple[str, int]:
@@ -45,11 +75,13 @@ def any_lms_may_frame(response: Response) -> Response:
 def register() -> Any:
     """Show what we will ask the platform for (GET), then register on confirmation (POST)."""
     if request.method == "GET":
-        form = RegisterForm(openid_configuration=request.args.get("openid_configuration", ""),
-                            registration_token=request.args.get("registration_token", ""))
+        url_arg = request.args.get("openid_configuration", "")
+        token_arg = request.args.get("registration_token", "")
+        form = RegisterForm(openid_configuration=url_arg, registration_token=token_arg,
+                            confirmation=confirmation_for(url_arg, token_arg))
     else:
         form = RegisterForm()
-        if not form.validate_on_submit():
+        if not confirmed(form):
             return render_template("errors/csrf.html"), 400
     url = (form.openid_configuration.data or "").strip()
     token = (form.registration_token.data or "").strip() or None
@@ -76,6 +108,7 @@ def register() -> Any:
         db.session.rollback()
         registration.save_registration(db.session, config, client_id, deployment_id)
         db.session.commit()
+    tool_conf.forget()
     log.info("registered %s client id %s deployment %s", config.issuer, client_id, deployment_id)
     return render_template("lti/register_done.html", config=config, client_id=client_id,
                            deployment_id=deployment_id)

@@ -3,21 +3,11 @@
 import re
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask
 
 from tests.conftest import Launcher
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def forget_request_state() -> None:
-    """Drop per-request values left in ``g`` by another browser's request.
-
-    Tests keep one app context open, so ``g`` outlives a request: Flask-WTF's token cache
-    and the launch token for links would otherwise leak from one person's page into the next.
-    """
-    g.pop("csrf_token", None)
-    g.pop("launch_token", None)
 
 
 class Browser:
@@ -25,14 +15,11 @@ class Browser:
 
     def __init__(self, app: Flask, platform: Any, user: str) -> None:
         self.launcher = Launcher(app.test_client(), platform)
-        forget_request_state()
         response = self.launcher.launch(user)
         assert response.status_code == 303, response.get_data(as_text=True)
         self.client = self.launcher.client
-        forget_request_state()
 
     def get(self, path: str, **kwargs: Any) -> Any:
-        forget_request_state()
         return self.client.get(path, **kwargs)
 
     def token(self, path: str) -> str:
@@ -44,5 +31,4 @@ class Browser:
              **kwargs: Any) -> Any:
         """Post ``data`` with the CSRF token read from ``form_page`` (default: ``path``)."""
         body = {"csrf_token": self.token(form_page or path), **(data or {})}
-        forget_request_state()
         return self.client.post(path, data=body, **kwargs)

@@ -20,8 +20,6 @@ from cohorts.models import (
 from lti_app.extensions import db
 from tests.conftest import Launcher
 
-from .cohort_client import forget_request_state
-
 
 def token_for(app, client):
     """Sign a CSRF token for this client's session, as Flask-WTF does for its forms."""
@@ -37,7 +35,6 @@ def world(app, test_platform):
     for role, user in (("staff", "instructor-1"), ("learner", "learner-1"),
                        ("guest", "mentor-1")):
         launcher = Launcher(app.test_client(), test_platform)
-        forget_request_state()
         assert launcher.launch(user).status_code == 303
         clients[role] = launcher.client
     clients["anonymous"] = app.test_client()
@@ -117,7 +114,6 @@ FOREIGN = [
 
 
 def call(app, client, method, path, data=None):
-    forget_request_state()
     if method == "GET":
         return client.get(path)
     return client.post(path, data={"csrf_token": token_for(app, client), **(data or {})})

@@ -210,11 +210,22 @@ def test_a_known_client_gains_the_new_deployment(
     assert [d.deployment_id for d in platform.deployments] == ["d-1", "d-2"]
 
 
-def test_confirmation_needs_the_csrf_token(client: FlaskClient, fake: FakePlatform) -> None:
+def test_confirmation_needs_the_signed_confirmation(
+    client: FlaskClient, fake: FakePlatform
+) -> None:
     fake.config = fake.good_config()
     fields = hidden_fields(open_fake(client, fake).get_data(as_text=True))
-    fields.pop("csrf_token")
-    assert client.post("/lti/register", data=fields).status_code == 400
+    missing = {k: v for k, v in fields.items() if k != "confirmation"}
+    assert client.post("/lti/register", data=missing).status_code == 400
+    swapped = {**fields, "openid_configuration": "https://evil.example/openid"}
+    assert client.post("/lti/register", data=swapped).status_code == 400
+    assert registers_without_cookies(client, fields)
+
+
+def registers_without_cookies(client: FlaskClient, fields: dict[str, str]) -> bool:
+    """A confirmation works without any cookie: the LMS frame may block them."""
+    cookieless = client.application.test_client(use_cookies=False)
+    return cookieless.post("/lti/register", data=fields).status_code == 200
 
 
 def test_registration_request_asks_only_for_offered_scopes() -> None:
