@@ -8,7 +8,7 @@ from flask import Flask, g, redirect, render_template, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import launch_session
-from .config import load_config
+from .config import instance_path, load_config
 from .extensions import csrf, db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=instance_path(ROOT / "instance"),
     )
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:

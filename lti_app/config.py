@@ -17,6 +17,11 @@ def _instance_secret(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def instance_path(default: Path) -> str:
+    """Where the SQLite default, the secret key and the sandbox's files live."""
+    return os.environ.get("COMMUNITAS_INSTANCE_PATH") or str(default)
+
+
 def load_config(instance_path: str) -> dict[str, object]:
     """Return Flask settings built from the environment, with embedded defaults."""
     instance = Path(instance_path)

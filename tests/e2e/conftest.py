@@ -17,6 +17,8 @@ FLASK = ROOT / ".venv" / "bin" / "flask"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
+    # The tool's cross-site name resolves to the loopback address the server listens on.
+    "--host-resolver-rules=MAP localhost 127.0.0.1",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -72,13 +74,15 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"the tool did not answer {url} within {START_TIMEOUT_SECONDS} s:\n{_tail(log)}")
 
 
-@pytest.fixture(scope="module")
-def live_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def start_tool(tmp: Path, host: str) -> Iterator[str]:
     """Start the tool with its sandbox on a fresh SQLite file (even when the suite runs on
-    PostgreSQL), so the browser test depends on nothing but this checkout."""
-    tmp = tmp_path_factory.mktemp("e2e")
+    PostgreSQL), so the browser tests depend on nothing but this checkout.
+
+    The server listens on 127.0.0.1; ``host`` is the name the tool and the LMS's auth
+    endpoints are reached under (``localhost`` makes them cross-site to a page on 127.0.0.1).
+    """
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     env = {
         k: v
         for k, v in os.environ.items()
@@ -88,28 +92,17 @@ def live_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         COMMUNITAS_SANDBOX="1",
         COMMUNITAS_BASE_URL=base,
         DATABASE_URL=f"sqlite:///{tmp / 'communitas.db'}",
+        COMMUNITAS_INSTANCE_PATH=str(tmp / "instance"),
         PYTHONUNBUFFERED="1",
     )
     log = tmp / "server.log"
     _server_logs.append(log)
     _flask(env, log, "db", "upgrade")
+    sandbox = f"{base}/sandbox"
     _flask(
-        env,
-        log,
-        "platform",
-        "add",
-        "--issuer",
-        f"{base}/sandbox",
-        "--client-id",
-        "communitas-sandbox",
-        "--auth-login-url",
-        f"{base}/sandbox/auth",
-        "--auth-token-url",
-        f"{base}/sandbox/token",
-        "--key-set-url",
-        f"{base}/sandbox/jwks",
-        "--deployment-id",
-        "sandbox-deployment-1",
+        env, log, "platform", "add", "--issuer", sandbox, "--client-id", "communitas-sandbox",
+        "--auth-login-url", f"{sandbox}/auth", "--auth-token-url", f"{sandbox}/token",
+        "--key-set-url", f"{sandbox}/jwks", "--deployment-id", "sandbox-deployment-1",
     )
     with log.open("a") as out:
         server = subprocess.Popen(
@@ -120,7 +113,7 @@ def live_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_up(f"{base}/lti/jwks", server, log)
+            _wait_until_up(f"http://127.0.0.1:{port}/lti/jwks", server, log)
             yield base
         finally:
             server.terminate()
@@ -129,6 +122,18 @@ def live_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@pytest.fixture(scope="module")
+def live_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The tool as `make run` starts it: LMS page and tool on the same site."""
+    yield from start_tool(tmp_path_factory.mktemp("e2e"), "127.0.0.1")
+
+
+@pytest.fixture(scope="module")
+def cross_site_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The tool on http://localhost:PORT, embedded by the sandbox page on 127.0.0.1:PORT."""
+    yield from start_tool(tmp_path_factory.mktemp("e2e-cross"), "localhost")
 
 
 @pytest.hookimpl(hookwrapper=True)
