@@ -118,7 +118,7 @@ def why_this_cohort(
     """Explain a learner's published cohort in terms of their own picks and profile."""
     show_emails = get_settings(session, course_id).show_emails
     member_ids = members_by_cohort(session, [cohort.id])[cohort.id]
-    learners = load_learners(session, course_id)
+    learners = load_learners(session, course_id, only=[*member_ids, person_id])
     people = _people(session, set(member_ids))
     preparer = Preparer()
     prepared = {pid: preparer.member(learners.get(pid) or formation_learner(pid))

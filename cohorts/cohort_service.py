@@ -122,22 +122,28 @@ def learner_of(person_id: int, choices: Iterable[str], facts: ProfileFacts | Non
                    facts.needs)
 
 
-def load_learners(session: Session, course_id: int) -> dict[int, Learner]:
-    """Load every learner of the course with one query per table."""
-    people = session.scalars(
-        select(Enrolment.person_id).where(Enrolment.course_id == course_id,
-                                          Enrolment.role == "learner")
-    ).all()
-    picks: dict[int, list[str]] = {}
-    for person_id, challenge_id in session.execute(
+def load_learners(
+    session: Session, course_id: int, only: Sequence[int] | None = None
+) -> dict[int, Learner]:
+    """Load the course's learners (or ``only`` these people) with one query per table."""
+    people_query = select(Enrolment.person_id).where(
+        Enrolment.course_id == course_id, Enrolment.role == "learner")
+    picks_query = (
         select(Choice.person_id, Choice.challenge_id)
         .join(Challenge, Challenge.id == Choice.challenge_id)
         .where(Choice.course_id == course_id, Challenge.status == "active")
         .order_by(Choice.person_id, Choice.rank)
-    ):
+    )
+    profiles_query = select(Profile).where(Profile.course_id == course_id)
+    if only is not None:
+        people_query = people_query.where(Enrolment.person_id.in_(only))
+        picks_query = picks_query.where(Choice.person_id.in_(only))
+        profiles_query = profiles_query.where(Profile.person_id.in_(only))
+    people = session.scalars(people_query).all()
+    picks: dict[int, list[str]] = {}
+    for person_id, challenge_id in session.execute(picks_query):
         picks.setdefault(person_id, []).append(str(challenge_id))
-    facts = {p.person_id: facts_of(p)
-             for p in session.scalars(select(Profile).where(Profile.course_id == course_id))}
+    facts = {p.person_id: facts_of(p) for p in session.scalars(profiles_query)}
     return {pid: learner_of(pid, picks.get(pid, ()), facts.get(pid)) for pid in people}
 
 
@@ -174,38 +180,42 @@ def _cohorts(session: Session, course_id: int, *statuses: str) -> list[Cohort]:
     ))
 
 
-def _name_for(session: Session, challenge_id: int, titles: dict[int, str]) -> str:
-    count = session.scalar(select(func.count()).where(Cohort.challenge_id == challenge_id,
-                                                      Cohort.status != "archived")) or 0
-    return f"{titles[challenge_id][:70]} {count + 1}"
-
-
 def insert_cohorts(
     session: Session, course_id: int, groups: Iterable[formation.Cohort], status: str,
     now: datetime,
 ) -> list[Cohort]:
-    """Insert formed cohorts and their memberships in bulk."""
+    """Insert formed cohorts and their memberships in bulk (a few statements, any size)."""
     groups = list(groups)
     ids = {int(g.challenge_id) for g in groups}
+    if not groups:
+        return []
     titles = dict(session.execute(select(Challenge.id, Challenge.title)
-                                  .where(Challenge.id.in_(ids))).all()) if ids else {}
-    rows: list[Cohort] = []
+                                  .where(Challenge.id.in_(ids))).all())
+    numbered = dict(session.execute(
+        select(Cohort.challenge_id, func.count())
+        .where(Cohort.challenge_id.in_(ids), Cohort.status != "archived")
+        .group_by(Cohort.challenge_id)).all())
+    values = []
+    for group in groups:
+        challenge_id = int(group.challenge_id)
+        numbered[challenge_id] = numbered.get(challenge_id, 0) + 1
+        values.append({
+            "course_id": course_id, "challenge_id": challenge_id, "status": status,
+            "name": f"{titles[challenge_id][:70]} {numbered[challenge_id]}", "locked": False,
+            "merge_dismissed": False, "created_at": now,
+            "published_at": now if status == "published" else None,
+        })
     with guarded(session):
-        for group in groups:
-            challenge_id = int(group.challenge_id)
-            row = Cohort(course_id=course_id, challenge_id=challenge_id, status=status,
-                         name=_name_for(session, challenge_id, titles), locked=False,
-                         merge_dismissed=False, created_at=now,
-                         published_at=now if status == "published" else None)
-            session.add(row)
-            session.flush()
-            rows.append(row)
-        values = [{"cohort_id": row.id, "course_id": course_id, "person_id": int(pid),
-                   "joined_at": now}
-                  for row, group in zip(rows, groups, strict=True) for pid in group.members]
-        if values:
-            session.execute(insert(Membership), values)
-    return rows
+        new_ids = session.scalars(
+            insert(Cohort).returning(Cohort.id, sort_by_parameter_order=True), values).all()
+        members = [{"cohort_id": cohort_id, "course_id": course_id, "person_id": int(pid),
+                    "joined_at": now}
+                   for cohort_id, group in zip(new_ids, groups, strict=True)
+                   for pid in group.members]
+        if members:
+            session.execute(insert(Membership), members)
+    by_id = {c.id: c for c in session.scalars(select(Cohort).where(Cohort.id.in_(new_ids)))}
+    return [by_id[i] for i in new_ids]
 
 
 def _readable(reason: str, titles: dict[int, str]) -> str:

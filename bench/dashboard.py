@@ -1,0 +1,137 @@
+"""Cohort formation and the staff dashboards on a large course, on PostgreSQL.
+
+Seeds one course with N learners (ranked picks over 30 challenges, profiles for most), then
+times what an instructor does: form a draft, open the cohorts page, publish, open the
+overview and the export, and what a learner does: open "My cohort".
+
+    python bench/dashboard.py                   # 1,000 and 5,000 learners
+    python bench/dashboard.py --sizes 20000
+"""
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_migrate import upgrade
+from launch import scratch_database
+from sqlalchemy import insert, select
+
+from cohorts import cohort_service
+from cohorts.models import Challenge, Choice, Course, Enrolment, Person, Profile
+from lti_app import create_app
+from lti_app.extensions import db
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+DAY_PARTS = ["mon-evening", "tue-evening", "wed-evening", "thu-morning", "sat-afternoon"]
+TAGS = ["statistics", "python", "writing", "reading", "spreadsheets", "charts", "sql", "ethics"]
+
+
+def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
+    """Bulk-insert a course with ``n`` learners and one instructor; return their ids."""
+    conn = db.session.connection()
+    course_id = conn.execute(insert(Course).values(
+        issuer="https://lms.example", deployment_id="d", context_id=f"big-{n}",
+        title=f"Big course ({n:,} learners)").returning(Course.id)).scalar_one()
+    people = [{"issuer": "https://lms.example", "sub": f"{n}-{i}", "name": f"Learner {i}"}
+              for i in range(n + 1)]
+    person_ids = list(conn.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True),
+                                   people).scalars())
+    conn.execute(insert(Enrolment), [
+        {"course_id": course_id, "person_id": pid, "role": "staff" if i == 0 else "learner",
+         "last_launch_at": NOW} for i, pid in enumerate(person_ids)])
+    challenge_ids = list(conn.execute(
+        insert(Challenge).returning(Challenge.id, sort_by_parameter_order=True),
+        [{"course_id": course_id, "title": f"Challenge {c}", "description": "", "kind": "challenge",
+          "status": "active"} for c in range(30)]).scalars())
+    weights = [1 / (rank + 1) for rank in range(len(challenge_ids))]
+    choices, profiles = [], []
+    for pid in person_ids[1:]:
+        picked: list[int] = []
+        while len(picked) < rng.choice((1, 2, 3)):
+            c = rng.choices(challenge_ids, weights)[0]
+            if c not in picked:
+                picked.append(c)
+        choices += [{"course_id": course_id, "person_id": pid, "challenge_id": c, "rank": r + 1}
+                    for r, c in enumerate(picked)]
+        if rng.random() < 0.7:
+            profiles.append({
+                "course_id": course_id, "person_id": pid,
+                "utc_offset": rng.choice((-300, 0, 60, 330, 480)),
+                "availability": ",".join(rng.sample(DAY_PARTS, 2)),
+                "offers": ",".join(rng.sample(TAGS, 2)), "needs": ",".join(rng.sample(TAGS, 1))})
+    conn.execute(insert(Choice), choices)
+    conn.execute(insert(Profile), profiles)
+    db.session.commit()
+    return course_id, person_ids[0], person_ids[-1]
+
+
+def timed(label: str, action: Callable[[], Any], repeat: int = 1) -> Any:
+    started = time.perf_counter()
+    for _ in range(repeat):
+        result = action()
+    ms = (time.perf_counter() - started) / repeat * 1000
+    print(f"  {label:<38} {ms:9.1f} ms")
+    return result
+
+
+def page(client: Any, path: str) -> Callable[[], None]:
+    def get() -> None:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    return get
+
+
+def as_viewer(app: Any, course_id: int, person_id: int) -> Any:
+    """A browser bound to a launch, as /lti/launch leaves it (the launch itself is in launch.py)."""
+    enrolment = db.session.scalar(select(Enrolment.id).where(
+        Enrolment.course_id == course_id, Enrolment.person_id == person_id))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["launch"] = {"e": enrolment, "t": int(time.time()), "adm": False}
+    return client
+
+
+def run(database_url: str, sizes: list[int]) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SANDBOX": False,
+                      "SECRET_KEY": "bench", "REDIS_URL": None})
+    with app.app_context():
+        upgrade()
+        for n in sizes:
+            print(f"\n{n:,} learners, 30 challenges, PostgreSQL")
+            course_id, staff_id, learner_id = timed("seed (bulk insert)",
+                                                    lambda n=n: seed(n, random.Random(n)))
+            staff = as_viewer(app, course_id, staff_id)
+
+            def form(course_id: int = course_id) -> None:
+                cohort_service.form_draft(db.session, course_id, NOW)
+                db.session.commit()
+
+            timed("form draft cohorts (load, form, insert)", form)
+            timed("GET /instructor/cohorts (draft)", page(staff, "/instructor/cohorts"), 3)
+            timed("publish", lambda c=course_id: (cohort_service.publish_drafts(
+                db.session, c, NOW), db.session.commit()))
+            timed("GET /instructor/ (overview)", page(staff, "/instructor/"), 3)
+            timed("GET /instructor/cohorts (published)", page(staff, "/instructor/cohorts"), 3)
+            timed("GET /instructor/export/canvas.csv", page(staff, "/instructor/export/canvas.csv"))
+            learner = as_viewer(app, course_id, learner_id)
+            timed("GET /learner/cohort", page(learner, "/learner/cohort"), 5)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,5000")
+    parser.add_argument("--database", default="communitas_dashboard")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with scratch_database(args.database) as url:
+        run(url, sizes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
