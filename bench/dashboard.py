@@ -33,20 +33,52 @@ TAGS = ["statistics", "python", "writing", "reading", "spreadsheets", "charts", 
 def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
     """Bulk-insert a course with ``n`` learners and one instructor; return their ids."""
     conn = db.session.connection()
-    course_id = conn.execute(insert(Course).values(
-        issuer="https://lms.example", deployment_id="d", context_id=f"big-{n}",
-        title=f"Big course ({n:,} learners)").returning(Course.id)).scalar_one()
-    people = [{"issuer": "https://lms.example", "sub": f"{n}-{i}", "name": f"Learner {i}"}
-              for i in range(n + 1)]
-    person_ids = list(conn.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True),
-                                   people).scalars())
-    conn.execute(insert(Enrolment), [
-        {"course_id": course_id, "person_id": pid, "role": "staff" if i == 0 else "learner",
-         "last_launch_at": NOW} for i, pid in enumerate(person_ids)])
-    challenge_ids = list(conn.execute(
-        insert(Challenge).returning(Challenge.id, sort_by_parameter_order=True),
-        [{"course_id": course_id, "title": f"Challenge {c}", "description": "", "kind": "challenge",
-          "status": "active"} for c in range(30)]).scalars())
+    course_id = conn.execute(
+        insert(Course)
+        .values(
+            issuer="https://lms.example",
+            deployment_id="d",
+            context_id=f"big-{n}",
+            title=f"Big course ({n:,} learners)",
+        )
+        .returning(Course.id)
+    ).scalar_one()
+    people = [
+        {"issuer": "https://lms.example", "sub": f"{n}-{i}", "name": f"Learner {i}"}
+        for i in range(n + 1)
+    ]
+    person_ids = list(
+        conn.execute(
+            insert(Person).returning(Person.id, sort_by_parameter_order=True), people
+        ).scalars()
+    )
+    conn.execute(
+        insert(Enrolment),
+        [
+            {
+                "course_id": course_id,
+                "person_id": pid,
+                "role": "staff" if i == 0 else "learner",
+                "last_launch_at": NOW,
+            }
+            for i, pid in enumerate(person_ids)
+        ],
+    )
+    challenge_ids = list(
+        conn.execute(
+            insert(Challenge).returning(Challenge.id, sort_by_parameter_order=True),
+            [
+                {
+                    "course_id": course_id,
+                    "title": f"Challenge {c}",
+                    "description": "",
+                    "kind": "challenge",
+                    "status": "active",
+                }
+                for c in range(30)
+            ],
+        ).scalars()
+    )
     weights = [1 / (rank + 1) for rank in range(len(challenge_ids))]
     choices, profiles = [], []
     for pid in person_ids[1:]:
@@ -55,14 +87,21 @@ def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
             c = rng.choices(challenge_ids, weights)[0]
             if c not in picked:
                 picked.append(c)
-        choices += [{"course_id": course_id, "person_id": pid, "challenge_id": c, "rank": r + 1}
-                    for r, c in enumerate(picked)]
+        choices += [
+            {"course_id": course_id, "person_id": pid, "challenge_id": c, "rank": r + 1}
+            for r, c in enumerate(picked)
+        ]
         if rng.random() < 0.7:
-            profiles.append({
-                "course_id": course_id, "person_id": pid,
-                "utc_offset": rng.choice((-300, 0, 60, 330, 480)),
-                "availability": ",".join(rng.sample(DAY_PARTS, 2)),
-                "offers": ",".join(rng.sample(TAGS, 2)), "needs": ",".join(rng.sample(TAGS, 1))})
+            profiles.append(
+                {
+                    "course_id": course_id,
+                    "person_id": pid,
+                    "utc_offset": rng.choice((-300, 0, 60, 330, 480)),
+                    "availability": ",".join(rng.sample(DAY_PARTS, 2)),
+                    "offers": ",".join(rng.sample(TAGS, 2)),
+                    "needs": ",".join(rng.sample(TAGS, 1)),
+                }
+            )
     conn.execute(insert(Choice), choices)
     conn.execute(insert(Profile), profiles)
     db.session.commit()
@@ -82,13 +121,17 @@ def page(client: Any, path: str) -> Callable[[], None]:
     def get() -> None:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
+
     return get
 
 
 def as_viewer(app: Any, course_id: int, person_id: int) -> Any:
     """A browser bound to a launch, as /lti/launch leaves it (the launch itself is in launch.py)."""
-    enrolment = db.session.scalar(select(Enrolment.id).where(
-        Enrolment.course_id == course_id, Enrolment.person_id == person_id))
+    enrolment = db.session.scalar(
+        select(Enrolment.id).where(
+            Enrolment.course_id == course_id, Enrolment.person_id == person_id
+        )
+    )
     client = app.test_client()
     with client.session_transaction() as session:
         session["launch"] = {"e": enrolment, "t": int(time.time()), "adm": False}
@@ -96,14 +139,21 @@ def as_viewer(app: Any, course_id: int, person_id: int) -> Any:
 
 
 def run(database_url: str, sizes: list[int]) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SANDBOX": False,
-                      "SECRET_KEY": "bench", "REDIS_URL": None})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SANDBOX": False,
+            "SECRET_KEY": "bench",
+            "REDIS_URL": None,
+        }
+    )
     with app.app_context():
         upgrade()
         for n in sizes:
             print(f"\n{n:,} learners, 30 challenges, PostgreSQL")
-            course_id, staff_id, learner_id = timed("seed (bulk insert)",
-                                                    lambda n=n: seed(n, random.Random(n)))
+            course_id, staff_id, learner_id = timed(
+                "seed (bulk insert)", lambda n=n: seed(n, random.Random(n))
+            )
             staff = as_viewer(app, course_id, staff_id)
 
             def form(course_id: int = course_id) -> None:
@@ -112,8 +162,13 @@ def run(database_url: str, sizes: list[int]) -> None:
 
             timed("form draft cohorts (load, form, insert)", form)
             timed("GET /instructor/cohorts (draft)", page(staff, "/instructor/cohorts"), 3)
-            timed("publish", lambda c=course_id: (cohort_service.publish_drafts(
-                db.session, c, NOW), db.session.commit()))
+            timed(
+                "publish",
+                lambda c=course_id: (
+                    cohort_service.publish_drafts(db.session, c, NOW),
+                    db.session.commit(),
+                ),
+            )
             timed("GET /instructor/ (overview)", page(staff, "/instructor/"), 3)
             timed("GET /instructor/cohorts (published)", page(staff, "/instructor/cohorts"), 3)
             timed("GET /instructor/export/canvas.csv", page(staff, "/instructor/export/canvas.csv"))
