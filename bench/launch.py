@@ -88,8 +88,8 @@ def serve_platform(tool_base: str, data_dir: Path) -> Iterator[Platform]:
 
 
 # -- the tool -----------------------------------------------------------------------------------
-def tool_env(database_url: str, base: str) -> dict[str, str]:
-    """The environment an admin would set; no sandbox, no Redis, a fixed secret."""
+def tool_env(database_url: str, base: str, redis_url: str | None = None) -> dict[str, str]:
+    """The environment an admin would set; no sandbox, a fixed secret, Redis if asked."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -101,6 +101,8 @@ def tool_env(database_url: str, base: str) -> dict[str, str]:
         SECRET_KEY="bench-secret-key-not-for-production",
         PYTHONUNBUFFERED="1",
     )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -143,7 +145,9 @@ def register(env: dict[str, str], log: Path, platform: Platform) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Iterator[int]:
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, log: Path, worker_class: str = "sync"
+) -> Iterator[int]:
     """Run gunicorn until the block ends; yield the master's pid once it answers."""
     command = [
         str(BIN / "gunicorn"),
@@ -153,6 +157,8 @@ def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Iterato
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
+        "--worker-class",
+        worker_class,
         "lti_app:create_app()",
     ]
     with log.open("a") as out:
@@ -289,6 +295,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="communitas_bench")
+    parser.add_argument("--redis", metavar="URL", help="pending logins in Redis (REDIS_URL)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     args = parser.parse_args()
 
     port = free_port()
@@ -299,9 +307,9 @@ def main() -> None:
         serve_platform(base, Path(tmp)) as platform,
     ):
         log = Path(tmp) / "tool.log"
-        env = tool_env(database_url, base)
+        env = tool_env(database_url, base, args.redis)
         register(env, log, platform)
-        with gunicorn(env, port, args.workers, log) as master:
+        with gunicorn(env, port, args.workers, log, args.worker_class) as master:
             try:
                 run_launches(base, platform, args.warmup, args.concurrency, None)
                 workers = children(master)
@@ -333,7 +341,8 @@ def report(
     cpu_ms = tool_cpu / n * 1000
     print(
         f"launches:                 {n} (login + launch), {args.concurrency} browsers, "
-        f"gunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} CPUs"
+        f"gunicorn {args.workers} {args.worker_class} workers, PostgreSQL{' + Redis' if args.redis else ''}, "
+        f"{os.cpu_count()} CPUs"
     )
     print(f"wall time:                {wall:.2f} s")
     print(f"launches per second:      {n / wall:.1f}")

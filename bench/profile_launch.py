@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import tempfile
 import time
@@ -62,7 +63,7 @@ def build_tool(database_url: str, platform: Platform) -> tuple[Flask, Metered]:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "BASE_URL": TOOL_BASE,
             "SECRET_KEY": "profile-secret",
-            "REDIS_URL": None,
+            "REDIS_URL": os.environ.get("REDIS_URL"),
             "SANDBOX": False,
         }
     )
