@@ -341,8 +341,8 @@ def report(
     cpu_ms = tool_cpu / n * 1000
     print(
         f"launches:                 {n} (login + launch), {args.concurrency} browsers, "
-        f"gunicorn {args.workers} {args.worker_class} workers, PostgreSQL{' + Redis' if args.redis else ''}, "
-        f"{os.cpu_count()} CPUs"
+        f"gunicorn {args.workers} {args.worker_class} workers, PostgreSQL"
+        f"{' + Redis' if args.redis else ''}, {os.cpu_count()} CPUs"
     )
     print(f"wall time:                {wall:.2f} s")
     print(f"launches per second:      {n / wall:.1f}")
