@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,7 @@ class Mate:
     email: str | None
     overlap_hours: float
     offers_you_need: tuple[str, ...]
+    shared_hours: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,51 @@ class WhyThisCohort:
     mates: tuple[Mate, ...]
     everyone_free_hours: float
     gave_availability: bool
+
+    @property
+    def free_time(self) -> tuple[str, ...]:
+        """Shared free hours in a sentence or two, not one line per member."""
+        if not self.gave_availability:
+            return ()
+        sharing = [m for m in self.mates if m.shared_hours]
+        if not sharing:
+            return ("No one else in your cohort has said when they are free yet.",)
+        overlapping = sorted((m for m in sharing if m.overlap_hours),
+                             key=lambda m: (-m.overlap_hours, m.person.display_name))
+        if overlapping:
+            low, high = overlapping[-1].overlap_hours, overlapping[0].overlap_hours
+            amount = (f"about {high:g} hours a week" if low == high
+                      else f"{low:g} to {high:g} hours a week each")
+            names = _names([m.person.display_name for m in overlapping])
+            lines = [f"You are free at the same time as {names} for {amount}."]
+        else:
+            lines = ["Your free hours do not overlap with anyone's in your cohort yet."]
+        if len(sharing) > 1 and overlapping and self.everyone_free_hours != low:
+            together = len(sharing) + 1
+            lines.append(
+                f"All {together} of you who gave your hours are free together for about "
+                f"{self.everyone_free_hours:g} hours a week." if self.everyone_free_hours
+                else f"There is no hour yet when all {together} of you who gave your hours "
+                     "are free.")
+        return tuple(lines)
+
+    @property
+    def help_on_offer(self) -> str | None:
+        """Who offers what this learner asked for, in one sentence."""
+        helpers = [m for m in self.mates if m.offers_you_need]
+        if not helpers:
+            return None
+        if len(helpers) == 1:
+            mate = helpers[0]
+            return (f"{mate.person.display_name} offers what you need: "
+                    f"{', '.join(mate.offers_you_need)}.")
+        offers = [f"{m.person.display_name} ({', '.join(m.offers_you_need)})" for m in helpers]
+        return f"What you need is on offer from {_names(offers)}."
+
+
+def _names(names: Sequence[str]) -> str:
+    """Join names as people write them: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def why_this_cohort(
@@ -133,7 +180,7 @@ def why_this_cohort(
         both = overlap_hours([prepared[person_id], prepared[pid]]) if person_id in prepared else 0
         mates.append(Mate(people[pid], people[pid].email if show_emails else None,
                           both if prepared[pid].hours and me.availability else 0.0,
-                          tuple(sorted(me.needs & other.offers))))
+                          tuple(sorted(me.needs & other.offers)), bool(prepared[pid].hours)))
     challenge = cohort.challenge
     rank = me.choices.index(key) + 1 if key in me.choices else None
     return WhyThisCohort(cohort, challenge, rank, tuple(mates),

@@ -7,7 +7,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func
+from sqlalchemy import Table, bindparam, case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -41,14 +41,19 @@ _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 @lru_cache(maxsize=32)
 def _upsert_statement(
     dialect: str, table: Table, keys: tuple[str, ...], keep: tuple[str, ...],
-    replace: tuple[str, ...],
+    replace: tuple[str, ...], add: tuple[str, ...] = (), widest: tuple[str, ...] = (),
 ) -> Any:
     """Build an INSERT .. ON CONFLICT DO UPDATE .. RETURNING id once per dialect and shape."""
     if dialect not in _INSERTS:
         raise NotImplementedError(f"record_launch needs ON CONFLICT support, not {dialect}")
-    statement = _INSERTS[dialect](table).values({c: bindparam(c) for c in keys + keep + replace})
+    columns = keys + keep + replace + add + widest
+    statement = _INSERTS[dialect](table).values({c: bindparam(c) for c in columns})
     changes = {name: func.coalesce(statement.excluded[name], table.c[name]) for name in keep}
     changes.update({name: statement.excluded[name] for name in replace})
+    changes.update({name: table.c[name] + statement.excluded[name] for name in add})
+    for name in widest:  # the value furthest from zero wins; CASE works on both dialects
+        new, old = statement.excluded[name], table.c[name]
+        changes[name] = case((func.abs(new) > func.abs(func.coalesce(old, 0)), new), else_=old)
     statement = statement.on_conflict_do_update(index_elements=list(keys), set_=changes)
     return statement.returning(table.c.id)
 
@@ -59,17 +64,23 @@ def _upsert_id(
     keys: Mapping[str, Any],
     keep: Mapping[str, Any],
     replace: Mapping[str, Any] = MappingProxyType({}),
+    add: Mapping[str, Any] = MappingProxyType({}),
+    widest: Mapping[str, Any] = MappingProxyType({}),
 ) -> int:
     """Insert or update one row by its natural key in a single statement; return its id.
 
     ``keep`` columns change only when the platform sends a value (privacy settings may
-    withhold names on a later launch); ``replace`` columns always take the new value.
+    withhold names on a later launch); ``replace`` columns always take the new value;
+    ``add`` columns are counters increased by the value; ``widest`` columns keep the value
+    furthest from zero.
     """
     connection = session.connection()
     statement = _upsert_statement(
-        connection.dialect.name, model.__table__, tuple(keys), tuple(keep), tuple(replace)
+        connection.dialect.name, model.__table__, tuple(keys), tuple(keep), tuple(replace),
+        tuple(add), tuple(widest),
     )
-    return connection.execute(statement, {**keys, **keep, **replace}).scalar_one()
+    values = {**keys, **keep, **replace, **add, **widest}
+    return connection.execute(statement, values).scalar_one()
 
 
 def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:

@@ -50,7 +50,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import instructor, instructor_cohorts, learner
+    from . import exchange, exchange_staff, instructor, instructor_cohorts, learner
+    from .admin import bp as admin_bp
     from .auth import current_viewer
     from .lti.register_views import bp as lti_register_bp
     from .lti.views import bp as lti_bp
@@ -61,6 +62,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learner.bp)
     app.register_blueprint(instructor.bp)
     app.register_blueprint(instructor_cohorts.bp)
+    app.register_blueprint(exchange.bp)
+    app.register_blueprint(exchange_staff.bp)
+    app.register_blueprint(admin_bp)
     app.context_processor(page_context)
     app.after_request(security_headers)
     app.before_request(_forget_previous_request)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cohorts.models import Deployment, Platform, ToolKey
 
+from .doctor import report_text, reports
 from .extensions import db
 from .lti import keys, tool_conf
 
@@ -129,6 +130,47 @@ def platform_remove(issuer: str, client_id: str) -> None:
     click.echo(f"Removed {issuer} (client id {client_id}).")
 
 
+@platform_cli.command("add-deployment")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--deployment-id", required=True, help="The deployment id the LMS sends.")
+@database_command
+def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> None:
+    """Accept launches from one more deployment of a registered platform."""
+    platform = db.session.scalars(
+        select(Platform).where(
+            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
+        )
+    ).first()
+    if platform is None:
+        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    deployment_id = deployment_id.strip()
+    if not deployment_id:
+        raise click.BadParameter("the deployment id must not be empty")
+    if deployment_id in {d.deployment_id for d in platform.deployments}:
+        raise click.ClickException(f"deployment {deployment_id} is already registered")
+    platform.deployments.append(Deployment(deployment_id=deployment_id))
+    db.session.commit()
+    tool_conf.forget()
+    click.echo(f"Added deployment {deployment_id} to {platform.issuer} (client id {client_id}).")
+
+
+@click.command("doctor")
+@click.option("--issuer", help="Only this platform's registrations.")
+@click.option("--client-id", help="Only this client id (with --issuer).")
+@database_command
+def doctor_command(issuer: str | None, client_id: str | None) -> None:
+    """Check platform registrations against recent launches; exit 1 if something needs fixing."""
+    found = [r for r in reports()
+             if (issuer is None or r.registration.issuer == issuer.rstrip("/"))
+             and (client_id is None or r.registration.client_id == client_id)]
+    if not found:
+        raise click.ClickException("no matching platform registration; see `platform list`")
+    click.echo("\n\n".join(report_text(r) for r in found))
+    if any(r.needs_fixing for r in found):
+        raise SystemExit(1)
+
+
 @keys_cli.command("list")
 @database_command
 def keys_list() -> None:
@@ -182,3 +224,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(platform_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(info)
+    app.cli.add_command(doctor_command)

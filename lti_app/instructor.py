@@ -12,8 +12,10 @@ from cohorts.models import Cohort, Enrolment, utcnow
 from .auth import Viewer, current_viewer, require_role
 from .cohort_forms import ActionForm, ChallengeForm, MergeChallengeForm, SettingsForm, options
 from .extensions import db
+from .learner import plural
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+bp.add_app_template_filter(plural, "plural")
 
 
 def _viewer() -> Viewer:

@@ -11,6 +11,7 @@ from cohorts.models import utcnow
 from .auth import Viewer, current_viewer, require_role
 from .cohort_forms import ActionForm, MergeCohortForm, MoveForm, RenameForm, options
 from .extensions import db
+from .learner import plural
 
 bp = Blueprint("instructor_cohorts", __name__, url_prefix="/instructor")
 
@@ -83,7 +84,8 @@ def cohorts() -> Any:
 def form_draft() -> Any:
     course = _viewer().course_id
     return _run(ActionForm(), lambda: cohort_service.form_draft(db.session, course, utcnow()),
-                lambda rows: f"Formed {len(rows)} draft cohorts. Review them, then publish.")
+                lambda rows: f"Formed {len(rows)} draft {plural(len(rows), 'cohort')}. "
+                            "Review the drafts, then publish.")
 
 
 @bp.post("/cohorts/move")
@@ -133,7 +135,8 @@ def publish() -> Any:
     course = _viewer().course_id
     return _run(ActionForm(), lambda: cohort_service.publish_drafts(db.session, course,
                                                                     utcnow()),
-                lambda n: f"Published {n} cohorts. Their members can see them now.")
+                lambda n: f"Published {n} {plural(n, 'cohort')}. Their members can see "
+                            "them now.")
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:person_id>/remove")
@@ -173,7 +176,8 @@ def form_from_waiting(challenge_id: int) -> Any:
     course = _viewer().course_id
     return _run(ActionForm(), lambda: cohort_upkeep.form_from_waiting(
         db.session, course, challenge_id, utcnow()),
-        lambda rows: f"Published {len(rows)} new cohorts from waiting learners.")
+        lambda rows: f"Published {len(rows)} new {plural(len(rows), 'cohort')} from waiting "
+                      "learners.")
 
 
 @bp.get("/export")

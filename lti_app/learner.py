@@ -16,6 +16,14 @@ from .extensions import db
 bp = Blueprint("learner", __name__, url_prefix="/learner")
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun that goes with ``count``, so no page says "1 learners"."""
+    return singular if count == 1 else plural_form or singular + "s"
+
+
+bp.add_app_template_filter(plural, "plural")
+
+
 def _viewer() -> Viewer:
     viewer = current_viewer()
     assert viewer is not None

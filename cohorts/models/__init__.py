@@ -13,8 +13,20 @@ from .cohorts import (
     Post,
     Profile,
 )
+from .gifts import (
+    EXCHANGE_STATUSES,
+    GIFT_KINDS,
+    NOTICE_KINDS,
+    Exchange,
+    ExchangeSettings,
+    Gift,
+    GiftEdit,
+    ModerationCase,
+    Notification,
+    Report,
+)
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
-from .registration import Deployment, LoginState, Platform, ToolKey
+from .registration import Deployment, LaunchHealth, LoginState, Platform, ToolKey
 
 __all__ = [
     "CHALLENGE_KINDS",
@@ -32,11 +44,22 @@ __all__ = [
     "Course",
     "Deployment",
     "Enrolment",
+    "LaunchHealth",
     "LoginState",
     "Person",
     "Platform",
     "ResourceLink",
     "ToolKey",
+    "EXCHANGE_STATUSES",
+    "GIFT_KINDS",
+    "NOTICE_KINDS",
+    "Exchange",
+    "ExchangeSettings",
+    "Gift",
+    "GiftEdit",
+    "ModerationCase",
+    "Notification",
+    "Report",
     "UTCDateTime",
     "utcnow",
 ]

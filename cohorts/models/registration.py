@@ -1,8 +1,8 @@
 """Platforms the tool trusts, their deployments, the tool's own keys and pending logins."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -67,3 +67,36 @@ class LoginState(Base):
     #: What the launch needs to know about its login (platform storage, login parameters
     #: for reopening in a new window), as JSON.
     info: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class LaunchHealth(Base):
+    """Launch counters per registration, deployment, outcome and UTC day, for the admin doctor.
+
+    One upsert per launch keeps it cheap; rows exist only for registered issuer + client id
+    pairs, so traffic from unknown issuers cannot grow the table.
+    """
+
+    __tablename__ = "launch_health"
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id", "outcome", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id", ondelete="CASCADE"))
+    #: As sent in the token; empty when the token's signature did not verify (unproven claim).
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    #: ``launched``, or why the launch was refused (``unknown_deployment``, ``clock_ahead``...).
+    outcome: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date)
+    launches: Mapped[int] = mapped_column(Integer, default=0)
+    cookie_launches: Mapped[int] = mapped_column(Integer, default=0)
+    storage_launches: Mapped[int] = mapped_column(Integer, default=0)
+    #: Launches carrying the Names and Role Provisioning claim / the grades (AGS) claim.
+    nrps_launches: Mapped[int] = mapped_column(Integer, default=0)
+    ags_launches: Mapped[int] = mapped_column(Integer, default=0)
+    #: AGS scopes granted by the latest launch, space-separated.
+    ags_scopes: Mapped[str | None] = mapped_column(Text)
+    #: Platform clock offset in seconds: the token's iat minus our receive time.
+    last_offset: Mapped[float | None] = mapped_column(Float)
+    worst_offset: Mapped[float | None] = mapped_column(Float)
+    #: The refusal message shown to the user, for refused outcomes.
+    last_reason: Mapped[str | None] = mapped_column(String(255))
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())

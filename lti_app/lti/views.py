@@ -28,6 +28,7 @@ from ..forms import DeepLinkForm
 from ..launch_session import issue_token
 from . import claims, keys
 from .errors import BrowserBindingNeeded, LaunchRejected
+from .health import note_launch, note_refusal
 from .launch import CommunitasLaunch, describe
 from .login import CommunitasLogin
 from .state_store import DatabaseStateStore, RedisStateStore, StateStore
@@ -90,9 +91,12 @@ def launch() -> Any:
     except LaunchRejected as exc:
         body = message._jwt.get("body") if isinstance(message._jwt, dict) else None
         log.info("rejected token: %s", describe(body) if isinstance(body, dict) else "-")
-        return rejected(exc, "launch")
+        page = rejected(exc, "launch")
+        note_refusal(db.session, message, exc, request.form.get("id_token", ""))
+        return page
     body = message.get_launch_data()
     enrolment_id = record_launch(db.session, claims.launch_facts(body), now=utcnow())
+    note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation
     extra: dict[str, Any] = {}
     if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:

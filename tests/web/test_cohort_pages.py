@@ -43,7 +43,7 @@ def test_instructor_forms_and_publishes_cohorts_learners_then_see_theirs(app, te
     ids = add_challenges(staff)
     learners = learners_pick(app, test_platform, ids)
     listing = learners[0].get("/learner/challenges").get_data(as_text=True)
-    assert "7 peers have picked it" in listing and "Finding study time" in listing
+    assert "7 people have picked it" in listing and "Finding study time" in listing
     assert "You are not in a cohort yet" in learners[0].get("/learner/cohort").get_data(
         as_text=True)
 

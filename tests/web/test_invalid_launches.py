@@ -17,6 +17,11 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 NOW = time.time
 
 
+def ago(seconds: int):
+    """A timestamp ``seconds`` before the moment the test runs (not when it is collected)."""
+    return lambda: int(NOW()) - seconds
+
+
 def nothing_written() -> bool:
     return all(
         db.session.scalar(select(func.count()).select_from(m)) == 0
@@ -49,11 +54,11 @@ BAD_CLAIMS = [
      "target_link_uri"),
     ("no target_link_uri", {LTI + "target_link_uri": DELETE}, 400, "target_link_uri"),
     # Security Framework ID-token checks
-    ("expired", {"exp": int(NOW()) - 3600, "iat": int(NOW()) - 4000}, 401, "expired"),
+    ("expired", {"exp": ago(3600), "iat": ago(4000)}, 401, "expired"),
     ("no exp", {"exp": DELETE}, 401, "exp"),
     ("no iat", {"iat": DELETE}, 401, "iat"),
-    ("issued in the future beyond leeway", {"iat": int(NOW()) + 300}, 401, "future"),
-    ("issued long ago", {"iat": int(NOW()) - 7200, "exp": int(NOW()) + 60}, 401, "too long ago"),
+    ("issued in the future beyond leeway", {"iat": ago(-300)}, 401, "future"),
+    ("issued long ago", {"iat": ago(7200), "exp": ago(-60)}, 401, "too long ago"),
     ("wrong audience", {"aud": "someone-else"}, 403, "not registered"),
     ("audience list without azp", {"aud": ["communitas-sandbox", "other"]}, 401, "azp"),
     ("azp naming another client", {"aud": ["communitas-sandbox", "other"], "azp": "other"}, 403,
@@ -68,6 +73,7 @@ BAD_CLAIMS = [
 @pytest.mark.parametrize(("case", "claims", "status", "reason"), BAD_CLAIMS,
                          ids=[c[0] for c in BAD_CLAIMS])
 def test_bad_payload_is_refused_and_writes_nothing(launcher, case, claims, status, reason):
+    claims = {name: value() if callable(value) else value for name, value in claims.items()}
     assert_refused(launcher.launch("learner-1", claims=claims), status, reason)
 
 
