@@ -180,6 +180,14 @@ def _cohorts(session: Session, course_id: int, *statuses: str) -> list[Cohort]:
     ))
 
 
+def _free_name(title: str, taken: set[str]) -> str:
+    """Number cohorts per challenge without reusing a name: LMS group exports match by name."""
+    number = 1
+    while f"{title} {number}" in taken:
+        number += 1
+    return f"{title} {number}"
+
+
 def insert_cohorts(
     session: Session, course_id: int, groups: Iterable[formation.Cohort], status: str,
     now: datetime,
@@ -191,18 +199,16 @@ def insert_cohorts(
         return []
     titles = dict(session.execute(select(Challenge.id, Challenge.title)
                                   .where(Challenge.id.in_(ids))).all())
-    numbered = dict(session.execute(
-        select(Cohort.challenge_id, func.count())
-        .where(Cohort.challenge_id.in_(ids), Cohort.status != "archived")
-        .group_by(Cohort.challenge_id)).all())
+    taken = set(session.scalars(
+        select(Cohort.name).where(Cohort.course_id == course_id, Cohort.status != "archived")))
     values = []
     for group in groups:
         challenge_id = int(group.challenge_id)
-        numbered[challenge_id] = numbered.get(challenge_id, 0) + 1
+        name = _free_name(titles[challenge_id][:70], taken)
+        taken.add(name)
         values.append({
             "course_id": course_id, "challenge_id": challenge_id, "status": status,
-            "name": f"{titles[challenge_id][:70]} {numbered[challenge_id]}", "locked": False,
-            "merge_dismissed": False, "created_at": now,
+            "name": name, "locked": False, "merge_dismissed": False, "created_at": now,
             "published_at": now if status == "published" else None,
         })
     with guarded(session):

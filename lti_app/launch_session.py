@@ -7,7 +7,7 @@ in one browser each keep their own launch.
 
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -50,10 +50,22 @@ def issue_token(app: Flask) -> str:
 
 
 def current_token() -> str | None:
-    """Return the launch token links should carry, when this request came with one."""
-    if "launch_token" in g:
+    """Return the launch token links should carry, when this request came with one.
+
+    A token is a snapshot of the session, so when this request changed the session (a flash
+    message before a redirect, say) links get a fresh snapshot; the launch's own time inside
+    still bounds how long it lasts.
+    """
+    if "launch_token" in g and not session.modified:
         return g.launch_token  # type: ignore[no-any-return]
-    return getattr(session, "launch_token", None) if request else None
+    token = getattr(session, "launch_token", None)
+    if token and session.modified:
+        token = issue_token(current_app._get_current_object())  # type: ignore[attr-defined]
+        session.launch_token = token  # type: ignore[attr-defined]
+        session.modified = False
+    elif "launch_token" in g:
+        token = g.launch_token
+    return token
 
 
 def add_token_to_urls(endpoint: str | None, values: dict[str, Any]) -> None:

@@ -4,7 +4,15 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from cohorts import board, challenges, cohort_reports, cohort_upkeep, profiles
+from cohorts import (
+    board,
+    challenges,
+    cohort_reports,
+    cohort_upkeep,
+    gifts,
+    moderation,
+    profiles,
+)
 from cohorts.cohort_service import published_cohort_of
 from cohorts.errors import DomainError
 from cohorts.models import utcnow
@@ -145,8 +153,9 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
         return render_template("learner/cohort.html", tab="cohort", why=None), status
     why = cohort_reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id)
     threads = board.threads(db.session, cohort.id)
+    hidden = moderation.hidden_post_ids(db.session, cohort.id)
     return render_template("learner/cohort.html", tab="cohort", why=why, threads=threads,
-                           form=form, reply=PostForm(formdata=None)), status
+                           hidden=hidden, form=form, reply=PostForm(formdata=None)), status
 
 
 @bp.get("/cohort")
@@ -164,8 +173,11 @@ def add_post() -> Any:
         return _cohort_page(form, 400)
     try:
         parent = int(form.parent_id.data) if form.parent_id.data else None
+        now = utcnow()
+        settings = gifts.exchange_settings(db.session, viewer.course_id)
+        gifts.check_post_rate(db.session, viewer.course_id, viewer.person_id, settings, now)
         board.add_post(db.session, viewer.course_id, viewer.person_id, body=form.body.data,
-                       parent_id=parent, now=utcnow())
+                       parent_id=parent, now=now)
     except ValueError:
         return _cohort_page(form, 400)
     except DomainError as error:

@@ -293,3 +293,15 @@ def test_export_defuses_formulas_and_uses_email_or_sub(session):
     assert canvas[0] == ("name,canvas_user_id,user_id,login_id,sections,group_name,"
                          "canvas_group_id,group_id")
     assert f"{people[1].name},,,{people[1].email},,'=HYPERLINK(1),," in canvas
+
+
+def test_re_forming_never_reuses_the_name_of_a_kept_cohort(session):
+    course = make_course(session)
+    topic = make_challenges(session, course, "Topic")[0]
+    for person in make_people(session, course, 12):
+        pick(session, course, person, topic)
+    first = cohort_service.form_draft(session, course.id, NOW)
+    cohort_service.set_locked(session, course.id, first[-1].id, True)
+    cohort_service.form_draft(session, course.id, NOW)
+    names = session.scalars(select(Cohort.name).where(Cohort.course_id == course.id)).all()
+    assert len(names) == len(set(names)) >= 2

@@ -315,8 +315,6 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the launch token in the redirect URL reopens the session "
-                   "as it was at launch, so the message flashed before the redirect is lost")
 def test_a_saved_form_says_so_after_the_redirect_in_the_lms_frame(
     browser: Browser, live_tool: str
 ) -> None:

@@ -74,6 +74,14 @@ def test_learner_and_instructor_launch_in_the_sandbox(
         expect(tool.get_by_role("heading", level=1)).to_contain_text("community overview")
         assert_frame_resized(page)
         page.screenshot(path=str(screenshots / "e2e-instructor.png"), full_page=True)
+        tall = page.locator("#tool").bounding_box()["height"]
+
+        # Back to a shorter page: the frame shrinks instead of leaving a blank area.
+        tool = launch(page, live_tool, "learner-1")
+        expect(tool.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Souza")
+        page.wait_for_function(
+            f"parseInt(document.getElementById('tool').style.height, 10) < {tall}"
+        )
         assert not errors, f"the browser reported errors: {errors}"
     finally:
         context.close()

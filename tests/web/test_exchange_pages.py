@@ -100,9 +100,14 @@ def test_a_board_post_reported_by_staff_is_hidden_at_once(cohort):
     post = Post(cohort_id=team.id, author_id=person("learner-1").id, body="Rude words")
     db.session.add(post)
     db.session.commit()
+    ben = cohort[0]["learner-2"]
+    board = ben.get("/learner/cohort").get_data(as_text=True)
+    assert "Rude words" in board and f"report/post/{post.id}" in board
     answer = staff.post(f"{HOME}report/post/{post.id}", {"reason": "Insulting"})
     assert answer.status_code == 302
     assert db.session.scalars(select(ModerationCase.state)).one() == "hidden"
+    board = ben.get("/learner/cohort").get_data(as_text=True)
+    assert "Rude words" not in board and "hidden while course staff review" in board
 
 
 def test_staff_see_reciprocity_unanswered_asks_and_the_gift_graph(cohort):

@@ -123,3 +123,21 @@ def test_launch_token_in_url_wins_over_an_older_cookie(launcher, client):
     first = launcher.launch("instructor-1").location
     launcher.launch("learner-2")  # the cookie now holds the learner's launch
     assert client.get(first, follow_redirects=True).request.path == "/instructor/"
+
+
+def test_a_message_flashed_before_a_redirect_survives_without_cookies(launcher, app):
+    from flask import flash, redirect, url_for
+
+    @app.get("/_flash_probe")
+    def flash_probe():
+        flash("Saved.", "success")
+        return redirect(url_for("learner.home"))
+
+    response = launcher.launch("learner-1")
+    cookieless = app.test_client(use_cookies=False)
+    home = cookieless.get(response.location)
+    probe_url = "/_flash_probe?" + home.location.split("?", 1)[1]
+    after = cookieless.get(probe_url)
+    assert after.status_code == 302 and "lt=" in after.location
+    page = cookieless.get(after.location).get_data(as_text=True)
+    assert "Saved." in page
