@@ -41,6 +41,7 @@ lint: $(VENV)/.test-deps
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/formation.py --sizes 1000,10000,100000
 	$(BIN)/python bench/launch.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
