@@ -30,7 +30,12 @@ def my_cohort(session: Session, course_id: int, person_id: int) -> Cohort:
 
 
 def add_post(
-    session: Session, course_id: int, person_id: int, *, body: str, parent_id: int | None,
+    session: Session,
+    course_id: int,
+    person_id: int,
+    *,
+    body: str,
+    parent_id: int | None,
     now: datetime,
 ) -> Post:
     """Post on the learner's own cohort board; replies attach to the thread's first post."""
@@ -48,8 +53,9 @@ def add_post(
         if parent is None:
             raise NotFound("The message you replied to is not on your cohort's board.")
         root_id = parent.parent_id or parent.id
-    post = Post(cohort_id=cohort.id, author_id=person_id, parent_id=root_id, body=body,
-                created_at=now)
+    post = Post(
+        cohort_id=cohort.id, author_id=person_id, parent_id=root_id, body=body, created_at=now
+    )
     session.add(post)
     session.flush()
     return post
@@ -58,7 +64,9 @@ def add_post(
 def threads(session: Session, cohort_id: int) -> list[Thread]:
     """Return the board of one cohort as threads, newest thread first."""
     posts = session.scalars(
-        select(Post).where(Post.cohort_id == cohort_id).options(selectinload(Post.author))
+        select(Post)
+        .where(Post.cohort_id == cohort_id)
+        .options(selectinload(Post.author))
         .order_by(Post.created_at, Post.id)
     ).all()
     replies: dict[int, list[Post]] = {}

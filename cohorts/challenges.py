@@ -64,16 +64,26 @@ def create_challenge(
     session: Session, course_id: int, *, title: str, description: str, kind: str, now: datetime
 ) -> Challenge:
     """Add an active challenge written by staff."""
-    challenge = Challenge(course_id=course_id, title=_check(title, kind),
-                          description=description.strip(), kind=kind, status="active",
-                          created_at=now)
+    challenge = Challenge(
+        course_id=course_id,
+        title=_check(title, kind),
+        description=description.strip(),
+        kind=kind,
+        status="active",
+        created_at=now,
+    )
     session.add(challenge)
     session.flush()
     return challenge
 
 
 def update_challenge(
-    session: Session, course_id: int, challenge_id: int, *, title: str, description: str,
+    session: Session,
+    course_id: int,
+    challenge_id: int,
+    *,
+    title: str,
+    description: str,
     kind: str,
 ) -> Challenge:
     """Correct a challenge's wording; picks stay with it."""
@@ -94,23 +104,37 @@ def archive_challenge(session: Session, course_id: int, challenge_id: int) -> Ch
 
 
 def propose_challenge(
-    session: Session, course_id: int, person_id: int, *, title: str, description: str,
-    kind: str, now: datetime,
+    session: Session,
+    course_id: int,
+    person_id: int,
+    *,
+    title: str,
+    description: str,
+    kind: str,
+    now: datetime,
 ) -> Challenge:
     """Record a learner's suggestion, to be approved or merged by staff."""
     open_count = session.scalar(
-        select(func.count()).where(Challenge.course_id == course_id,
-                                   Challenge.proposed_by_id == person_id,
-                                   Challenge.status == "proposed")
+        select(func.count()).where(
+            Challenge.course_id == course_id,
+            Challenge.proposed_by_id == person_id,
+            Challenge.status == "proposed",
+        )
     )
     if open_count and open_count >= MAX_OPEN_PROPOSALS:
         raise DomainError(
             f"You already have {MAX_OPEN_PROPOSALS} suggestions waiting for your instructor; "
             "please wait until they look at them."
         )
-    challenge = Challenge(course_id=course_id, title=_check(title, kind),
-                          description=description.strip(), kind=kind, status="proposed",
-                          proposed_by_id=person_id, created_at=now)
+    challenge = Challenge(
+        course_id=course_id,
+        title=_check(title, kind),
+        description=description.strip(),
+        kind=kind,
+        status="proposed",
+        proposed_by_id=person_id,
+        created_at=now,
+    )
     session.add(challenge)
     session.flush()
     return challenge
@@ -124,9 +148,7 @@ def approve_challenge(session: Session, course_id: int, challenge_id: int) -> Ch
     return challenge
 
 
-def merge_challenge(
-    session: Session, course_id: int, source_id: int, target_id: int
-) -> Challenge:
+def merge_challenge(session: Session, course_id: int, source_id: int, target_id: int) -> Challenge:
     """Fold one challenge into another: picks move over, the source is archived."""
     if source_id == target_id:
         raise DomainError("Choose a different challenge to merge into.")
@@ -146,15 +168,20 @@ def merge_challenge(
 
 def choices_of(session: Session, course_id: int, person_id: int) -> list[int]:
     """Return the learner's picked challenge ids, first choice first."""
-    return list(session.scalars(
-        select(Choice.challenge_id)
-        .where(Choice.course_id == course_id, Choice.person_id == person_id)
-        .order_by(Choice.rank)
-    ))
+    return list(
+        session.scalars(
+            select(Choice.challenge_id)
+            .where(Choice.course_id == course_id, Choice.person_id == person_id)
+            .order_by(Choice.rank)
+        )
+    )
 
 
 def pick_challenges(
-    session: Session, course_id: int, person_id: int, challenge_ids: Sequence[int | None],
+    session: Session,
+    course_id: int,
+    person_id: int,
+    challenge_ids: Sequence[int | None],
     now: datetime,
 ) -> list[int]:
     """Replace the learner's picks with up to three active challenges, in rank order."""
@@ -165,18 +192,24 @@ def pick_challenges(
         raise DomainError(f"Pick at most {MAX_CHOICES} challenges.")
     if len(set(picked)) != len(picked):
         raise DomainError("Pick each challenge only once.")
-    active = set(session.scalars(
-        select(Challenge.id).where(Challenge.course_id == course_id,
-                                   Challenge.status == "active", Challenge.id.in_(picked))
-    ))
+    active = set(
+        session.scalars(
+            select(Challenge.id).where(
+                Challenge.course_id == course_id,
+                Challenge.status == "active",
+                Challenge.id.in_(picked),
+            )
+        )
+    )
     if active != set(picked):
         raise NotFound("One of those challenges is no longer open; please pick again.")
     session.execute(
         delete(Choice).where(Choice.course_id == course_id, Choice.person_id == person_id)
     )
     session.add_all(
-        Choice(course_id=course_id, person_id=person_id, challenge_id=cid, rank=rank,
-               created_at=now)
+        Choice(
+            course_id=course_id, person_id=person_id, challenge_id=cid, rank=rank, created_at=now
+        )
         for rank, cid in enumerate(picked, start=1)
     )
     session.flush()

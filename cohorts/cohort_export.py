@@ -10,8 +10,16 @@ from sqlalchemy.orm import Session
 from .models import Cohort, Course, Membership, Person
 
 MOODLE_HEADER = ("username", "course1", "group1")
-CANVAS_HEADER = ("name", "canvas_user_id", "user_id", "login_id", "sections", "group_name",
-                 "canvas_group_id", "group_id")
+CANVAS_HEADER = (
+    "name",
+    "canvas_user_id",
+    "user_id",
+    "login_id",
+    "sections",
+    "group_name",
+    "canvas_group_id",
+    "group_id",
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,8 +46,9 @@ def export_rows(session: Session, course_id: int) -> list[ExportRow]:
         .where(Cohort.course_id == course_id, Cohort.status == "published")
         .order_by(Cohort.name, Cohort.id, Person.id)
     ).all()
-    return [ExportRow(name, person.display_name, person.email or person.sub)
-            for name, person in rows]
+    return [
+        ExportRow(name, person.display_name, person.email or person.sub) for name, person in rows
+    ]
 
 
 def _write(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
@@ -54,11 +63,17 @@ def moodle_csv(session: Session, course_id: int) -> str:
     """Moodle "Upload users" file enrolling each member into a group named like the cohort."""
     course = session.get_one(Course, course_id)
     short = course.label or course.context_id
-    return _write(MOODLE_HEADER,
-                  [(r.login, short, r.group_name) for r in export_rows(session, course_id)])
+    return _write(
+        MOODLE_HEADER, [(r.login, short, r.group_name) for r in export_rows(session, course_id)]
+    )
 
 
 def canvas_csv(session: Session, course_id: int) -> str:
     """Canvas group category import file, identifying members by login id."""
-    return _write(CANVAS_HEADER, [(r.name, "", "", r.login, "", r.group_name, "", "")
-                                  for r in export_rows(session, course_id)])
+    return _write(
+        CANVAS_HEADER,
+        [
+            (r.name, "", "", r.login, "", r.group_name, "", "")
+            for r in export_rows(session, course_id)
+        ],
+    )

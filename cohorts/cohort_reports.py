@@ -51,30 +51,44 @@ def formation_picture(session: Session, course_id: int) -> FormationPicture:
     """Describe draft and published cohorts with a report computed on what is stored now."""
     settings_row = get_settings(session, course_id)
     settings = settings_of(settings_row)
-    cohorts = list(session.scalars(
-        select(Cohort).where(Cohort.course_id == course_id,
-                             Cohort.status.in_(("draft", "published")))
-        .order_by(Cohort.status, Cohort.name, Cohort.id)
-    ))
+    cohorts = list(
+        session.scalars(
+            select(Cohort)
+            .where(Cohort.course_id == course_id, Cohort.status.in_(("draft", "published")))
+            .order_by(Cohort.status, Cohort.name, Cohort.id)
+        )
+    )
     members = members_by_cohort(session, [c.id for c in cohorts])
     learners = load_learners(session, course_id)
     placed = {pid for ids in members.values() for pid in ids}
     reasons = json.loads(settings_row.left_out or "{}")
     unplaced_ids = sorted(set(learners) - placed)
     people = _people(session, placed | set(unplaced_ids))
-    titles = dict(session.execute(select(Challenge.id, Challenge.title)
-                                  .where(Challenge.course_id == course_id)).all())
+    titles = dict(
+        session.execute(
+            select(Challenge.id, Challenge.title).where(Challenge.course_id == course_id)
+        ).all()
+    )
     preparer = Preparer()
     groups, cards = [], []
     for cohort in cohorts:
-        prepared = [preparer.member(learners.get(pid) or formation_learner(pid))
-                    for pid in members[cohort.id]]
+        prepared = [
+            preparer.member(learners.get(pid) or formation_learner(pid))
+            for pid in members[cohort.id]
+        ]
         groups.append((str(cohort.id), str(cohort.challenge_id), prepared, None))
-        cards.append(CohortCard(cohort, titles.get(cohort.challenge_id, ""),
-                                tuple(people[pid] for pid in members[cohort.id]),
-                                overlap_hours(prepared)))
-    unplaced = [Unplaced(str(pid), _reason(learners[pid].choices, reasons.get(str(pid))))
-                for pid in unplaced_ids]
+        cards.append(
+            CohortCard(
+                cohort,
+                titles.get(cohort.challenge_id, ""),
+                tuple(people[pid] for pid in members[cohort.id]),
+                overlap_hours(prepared),
+            )
+        )
+    unplaced = [
+        Unplaced(str(pid), _reason(learners[pid].choices, reasons.get(str(pid))))
+        for pid in unplaced_ids
+    ]
     report = assemble(groups, unplaced, settings, time.perf_counter()).report.as_dict()
     left_out = tuple(LeftOut(people[int(u.learner_id)], u.reason) for u in unplaced)
     return FormationPicture(tuple(cards), report, left_out)
@@ -121,12 +135,17 @@ class WhyThisCohort:
         sharing = [m for m in self.mates if m.shared_hours]
         if not sharing:
             return ("No one else in your cohort has said when they are free yet.",)
-        overlapping = sorted((m for m in sharing if m.overlap_hours),
-                             key=lambda m: (-m.overlap_hours, m.person.display_name))
+        overlapping = sorted(
+            (m for m in sharing if m.overlap_hours),
+            key=lambda m: (-m.overlap_hours, m.person.display_name),
+        )
         if overlapping:
             low, high = overlapping[-1].overlap_hours, overlapping[0].overlap_hours
-            amount = (f"about {high:g} hours a week" if low == high
-                      else f"{low:g} to {high:g} hours a week each")
+            amount = (
+                f"about {high:g} hours a week"
+                if low == high
+                else f"{low:g} to {high:g} hours a week each"
+            )
             names = _names([m.person.display_name for m in overlapping])
             lines = [f"You are free at the same time as {names} for {amount}."]
         else:
@@ -135,9 +154,11 @@ class WhyThisCohort:
             together = len(sharing) + 1
             lines.append(
                 f"All {together} of you who gave your hours are free together for about "
-                f"{self.everyone_free_hours:g} hours a week." if self.everyone_free_hours
+                f"{self.everyone_free_hours:g} hours a week."
+                if self.everyone_free_hours
                 else f"There is no hour yet when all {together} of you who gave your hours "
-                     "are free.")
+                "are free."
+            )
         return tuple(lines)
 
     @property
@@ -148,8 +169,10 @@ class WhyThisCohort:
             return None
         if len(helpers) == 1:
             mate = helpers[0]
-            return (f"{mate.person.display_name} offers what you need: "
-                    f"{', '.join(mate.offers_you_need)}.")
+            return (
+                f"{mate.person.display_name} offers what you need: "
+                f"{', '.join(mate.offers_you_need)}."
+            )
         offers = [f"{m.person.display_name} ({', '.join(m.offers_you_need)})" for m in helpers]
         return f"What you need is on offer from {_names(offers)}."
 
@@ -168,8 +191,9 @@ def why_this_cohort(
     learners = load_learners(session, course_id, only=[*member_ids, person_id])
     people = _people(session, set(member_ids))
     preparer = Preparer()
-    prepared = {pid: preparer.member(learners.get(pid) or formation_learner(pid))
-                for pid in member_ids}
+    prepared = {
+        pid: preparer.member(learners.get(pid) or formation_learner(pid)) for pid in member_ids
+    }
     me = learners.get(person_id) or formation_learner(person_id)
     key = str(cohort.challenge_id)
     mates = []
@@ -178,10 +202,22 @@ def why_this_cohort(
             continue
         other = learners.get(pid) or formation_learner(pid)
         both = overlap_hours([prepared[person_id], prepared[pid]]) if person_id in prepared else 0
-        mates.append(Mate(people[pid], people[pid].email if show_emails else None,
-                          both if prepared[pid].hours and me.availability else 0.0,
-                          tuple(sorted(me.needs & other.offers)), bool(prepared[pid].hours)))
+        mates.append(
+            Mate(
+                people[pid],
+                people[pid].email if show_emails else None,
+                both if prepared[pid].hours and me.availability else 0.0,
+                tuple(sorted(me.needs & other.offers)),
+                bool(prepared[pid].hours),
+            )
+        )
     challenge = cohort.challenge
     rank = me.choices.index(key) + 1 if key in me.choices else None
-    return WhyThisCohort(cohort, challenge, rank, tuple(mates),
-                         overlap_hours(prepared.values()), bool(me.availability))
+    return WhyThisCohort(
+        cohort,
+        challenge,
+        rank,
+        tuple(mates),
+        overlap_hours(prepared.values()),
+        bool(me.availability),
+    )

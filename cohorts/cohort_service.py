@@ -49,9 +49,18 @@ def get_settings(session: Session, course_id: int) -> FormationSettings:
         select(FormationSettings).where(FormationSettings.course_id == course_id)
     ).one_or_none()
     if row is None:
-        row = FormationSettings(course_id=course_id, target=5, minimum=3, maximum=8,
-                                weight_preference=1.0, weight_availability=1.0,
-                                weight_complement=1.0, show_emails=False, seed=1, left_out="{}")
+        row = FormationSettings(
+            course_id=course_id,
+            target=5,
+            minimum=3,
+            maximum=8,
+            weight_preference=1.0,
+            weight_availability=1.0,
+            weight_complement=1.0,
+            show_emails=False,
+            seed=1,
+            left_out="{}",
+        )
         with guarded(session):
             session.add(row)
     return row
@@ -59,15 +68,27 @@ def get_settings(session: Session, course_id: int) -> FormationSettings:
 
 def settings_of(row: FormationSettings) -> Settings:
     """Turn stored settings into the formation code's validated settings."""
-    return Settings(target=row.target, minimum=row.minimum, maximum=row.maximum,
-                    weight_preference=row.weight_preference,
-                    weight_availability=row.weight_availability,
-                    weight_complement=row.weight_complement, seed=row.seed)
+    return Settings(
+        target=row.target,
+        minimum=row.minimum,
+        maximum=row.maximum,
+        weight_preference=row.weight_preference,
+        weight_availability=row.weight_availability,
+        weight_complement=row.weight_complement,
+        seed=row.seed,
+    )
 
 
 def save_settings(
-    session: Session, course_id: int, *, target: int, minimum: int, maximum: int,
-    weight_preference: float, weight_availability: float, weight_complement: float,
+    session: Session,
+    course_id: int,
+    *,
+    target: int,
+    minimum: int,
+    maximum: int,
+    weight_preference: float,
+    weight_availability: float,
+    weight_complement: float,
     show_emails: bool,
 ) -> FormationSettings:
     """Store new settings once the formation code accepts them."""
@@ -76,9 +97,14 @@ def save_settings(
     if not all(0 <= w <= 3 for w in (weight_preference, weight_availability, weight_complement)):
         raise DomainError("Weights go from 0 to 3.")
     try:
-        Settings(target=target, minimum=minimum, maximum=maximum,
-                 weight_preference=weight_preference, weight_availability=weight_availability,
-                 weight_complement=weight_complement)
+        Settings(
+            target=target,
+            minimum=minimum,
+            maximum=maximum,
+            weight_preference=weight_preference,
+            weight_availability=weight_availability,
+            weight_complement=weight_complement,
+        )
     except ValueError as error:
         raise DomainError(f"These settings cannot be used: {error}.") from error
     row = get_settings(session, course_id)
@@ -107,9 +133,13 @@ def get_cohort(
 def published_cohort_of(session: Session, course_id: int, person_id: int) -> Cohort | None:
     """Return the published cohort the learner belongs to, if any."""
     return session.scalars(
-        select(Cohort).join(Membership, Membership.cohort_id == Cohort.id)
-        .where(Membership.course_id == course_id, Membership.person_id == person_id,
-               Cohort.status == "published")
+        select(Cohort)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .where(
+            Membership.course_id == course_id,
+            Membership.person_id == person_id,
+            Cohort.status == "published",
+        )
     ).one_or_none()
 
 
@@ -118,8 +148,7 @@ def learner_of(person_id: int, choices: Iterable[str], facts: ProfileFacts | Non
     if facts is None:
         return Learner(str(person_id), tuple(choices))
     offset = facts.utc_offset / 60 if facts.utc_offset is not None else None
-    return Learner(str(person_id), tuple(choices), offset, facts.windows, facts.offers,
-                   facts.needs)
+    return Learner(str(person_id), tuple(choices), offset, facts.windows, facts.offers, facts.needs)
 
 
 def load_learners(
@@ -127,7 +156,8 @@ def load_learners(
 ) -> dict[int, Learner]:
     """Load the course's learners (or ``only`` these people) with one query per table."""
     people_query = select(Enrolment.person_id).where(
-        Enrolment.course_id == course_id, Enrolment.role == "learner")
+        Enrolment.course_id == course_id, Enrolment.role == "learner"
+    )
     picks_query = (
         select(Choice.person_id, Choice.challenge_id)
         .join(Challenge, Challenge.id == Choice.challenge_id)
@@ -153,31 +183,40 @@ def members_by_cohort(session: Session, cohort_ids: Sequence[int]) -> dict[int, 
     if cohort_ids:
         for cohort_id, person_id in session.execute(
             select(Membership.cohort_id, Membership.person_id)
-            .where(Membership.cohort_id.in_(cohort_ids)).order_by(Membership.id)
+            .where(Membership.cohort_id.in_(cohort_ids))
+            .order_by(Membership.id)
         ):
             members[cohort_id].append(person_id)
     return members
 
 
 def states_of(
-    session: Session, cohorts: Sequence[Cohort], learners: dict[int, Learner],
+    session: Session,
+    cohorts: Sequence[Cohort],
+    learners: dict[int, Learner],
     lock_all: bool = False,
 ) -> list[CohortState]:
     """Describe stored cohorts to the formation code."""
     members = members_by_cohort(session, [c.id for c in cohorts])
     return [
-        CohortState(str(c.id), str(c.challenge_id),
-                    tuple(learners.get(pid) or Learner(str(pid), ()) for pid in members[c.id]),
-                    locked=lock_all or c.locked)
+        CohortState(
+            str(c.id),
+            str(c.challenge_id),
+            tuple(learners.get(pid) or Learner(str(pid), ()) for pid in members[c.id]),
+            locked=lock_all or c.locked,
+        )
         for c in cohorts
     ]
 
 
 def _cohorts(session: Session, course_id: int, *statuses: str) -> list[Cohort]:
-    return list(session.scalars(
-        select(Cohort).where(Cohort.course_id == course_id, Cohort.status.in_(statuses))
-        .order_by(Cohort.id)
-    ))
+    return list(
+        session.scalars(
+            select(Cohort)
+            .where(Cohort.course_id == course_id, Cohort.status.in_(statuses))
+            .order_by(Cohort.id)
+        )
+    )
 
 
 def _free_name(title: str, taken: set[str]) -> str:
@@ -189,7 +228,10 @@ def _free_name(title: str, taken: set[str]) -> str:
 
 
 def insert_cohorts(
-    session: Session, course_id: int, groups: Iterable[formation.Cohort], status: str,
+    session: Session,
+    course_id: int,
+    groups: Iterable[formation.Cohort],
+    status: str,
     now: datetime,
 ) -> list[Cohort]:
     """Insert formed cohorts and their memberships in bulk (a few statements, any size)."""
@@ -197,27 +239,45 @@ def insert_cohorts(
     ids = {int(g.challenge_id) for g in groups}
     if not groups:
         return []
-    titles = dict(session.execute(select(Challenge.id, Challenge.title)
-                                  .where(Challenge.id.in_(ids))).all())
-    taken = set(session.scalars(
-        select(Cohort.name).where(Cohort.course_id == course_id, Cohort.status != "archived")))
+    titles = dict(
+        session.execute(select(Challenge.id, Challenge.title).where(Challenge.id.in_(ids))).all()
+    )
+    taken = set(
+        session.scalars(
+            select(Cohort.name).where(Cohort.course_id == course_id, Cohort.status != "archived")
+        )
+    )
     values = []
     for group in groups:
         challenge_id = int(group.challenge_id)
         name = _free_name(titles[challenge_id][:70], taken)
         taken.add(name)
-        values.append({
-            "course_id": course_id, "challenge_id": challenge_id, "status": status,
-            "name": name, "locked": False, "merge_dismissed": False, "created_at": now,
-            "published_at": now if status == "published" else None,
-        })
+        values.append(
+            {
+                "course_id": course_id,
+                "challenge_id": challenge_id,
+                "status": status,
+                "name": name,
+                "locked": False,
+                "merge_dismissed": False,
+                "created_at": now,
+                "published_at": now if status == "published" else None,
+            }
+        )
     with guarded(session):
         new_ids = session.scalars(
-            insert(Cohort).returning(Cohort.id, sort_by_parameter_order=True), values).all()
-        members = [{"cohort_id": cohort_id, "course_id": course_id, "person_id": int(pid),
-                    "joined_at": now}
-                   for cohort_id, group in zip(new_ids, groups, strict=True)
-                   for pid in group.members]
+            insert(Cohort).returning(Cohort.id, sort_by_parameter_order=True), values
+        ).all()
+        members = [
+            {
+                "cohort_id": cohort_id,
+                "course_id": course_id,
+                "person_id": int(pid),
+                "joined_at": now,
+            }
+            for cohort_id, group in zip(new_ids, groups, strict=True)
+            for pid in group.members
+        ]
         if members:
             session.execute(insert(Membership), members)
     by_id = {c.id: c for c in session.scalars(select(Cohort).where(Cohort.id.in_(new_ids)))}
@@ -226,8 +286,11 @@ def insert_cohorts(
 
 def _readable(reason: str, titles: dict[int, str]) -> str:
     """Name challenges by title in the formation code's reasons."""
-    return re.sub(r"challenge (\d+)",
-                  lambda m: f"“{titles.get(int(m.group(1)), 'a closed challenge')}”", reason)
+    return re.sub(
+        r"challenge (\d+)",
+        lambda m: f"“{titles.get(int(m.group(1)), 'a closed challenge')}”",
+        reason,
+    )
 
 
 def form_draft(session: Session, course_id: int, now: datetime) -> list[Cohort]:
@@ -252,10 +315,12 @@ def form_draft(session: Session, course_id: int, now: datetime) -> list[Cohort]:
     if not fresh and not kept:
         raise DomainError("No cohort could be formed: learners need to pick challenges first.")
     rows = insert_cohorts(session, course_id, fresh, "draft", now)
-    titles = dict(session.execute(select(Challenge.id, Challenge.title)
-                                  .where(Challenge.course_id == course_id)).all())
-    row.left_out = json.dumps({u.learner_id: _readable(u.reason, titles)
-                               for u in result.unplaced})
+    titles = dict(
+        session.execute(
+            select(Challenge.id, Challenge.title).where(Challenge.course_id == course_id)
+        ).all()
+    )
+    row.left_out = json.dumps({u.learner_id: _readable(u.reason, titles) for u in result.unplaced})
     session.flush()
     return rows
 
@@ -273,23 +338,33 @@ def move_member(
     """Move a learner (placed in an unlocked draft, or left out) into another draft cohort."""
     target = _draft_for_editing(session, course_id, cohort_id)
     membership = session.scalars(
-        select(Membership).where(Membership.course_id == course_id,
-                                 Membership.person_id == person_id)
+        select(Membership).where(
+            Membership.course_id == course_id, Membership.person_id == person_id
+        )
     ).one_or_none()
-    learner = session.scalar(select(Enrolment.id).where(
-        Enrolment.course_id == course_id, Enrolment.person_id == person_id,
-        Enrolment.role == "learner"))
+    learner = session.scalar(
+        select(Enrolment.id).where(
+            Enrolment.course_id == course_id,
+            Enrolment.person_id == person_id,
+            Enrolment.role == "learner",
+        )
+    )
     if learner is None:
         raise NotFound("That learner is not in this course.")
     maximum = get_settings(session, course_id).maximum
     size = session.scalar(select(func.count()).where(Membership.cohort_id == target.id)) or 0
     if size >= maximum:
-        raise DomainError(f"“{target.name}” already has {size} members (the maximum is "
-                          f"{maximum}). Raise the maximum or move someone out first.")
+        raise DomainError(
+            f"“{target.name}” already has {size} members (the maximum is "
+            f"{maximum}). Raise the maximum or move someone out first."
+        )
     with guarded(session):
         if membership is None:
-            session.add(Membership(cohort_id=target.id, course_id=course_id,
-                                   person_id=person_id, joined_at=now))
+            session.add(
+                Membership(
+                    cohort_id=target.id, course_id=course_id, person_id=person_id, joined_at=now
+                )
+            )
         elif membership.cohort_id != target.id:
             _draft_for_editing(session, course_id, membership.cohort_id)
             membership.cohort_id = target.id
@@ -327,7 +402,8 @@ def publish_drafts(session: Session, course_id: int, now: datetime) -> int:
         if empty:
             session.execute(delete(Cohort).where(Cohort.id.in_(empty)))
         done = session.execute(
-            update(Cohort).where(Cohort.id.in_(ready), Cohort.status == "draft")
+            update(Cohort)
+            .where(Cohort.id.in_(ready), Cohort.status == "draft")
             .values(status="published", published_at=now)
             .execution_options(synchronize_session="fetch")
         )

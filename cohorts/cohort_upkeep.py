@@ -29,15 +29,19 @@ def place_late_joiner(
     Returns None when nothing fits: the learner then waits for staff.
     """
     current = session.scalars(
-        select(Cohort).join(Membership, Membership.cohort_id == Cohort.id)
+        select(Cohort)
+        .join(Membership, Membership.cohort_id == Cohort.id)
         .where(Membership.course_id == course_id, Membership.person_id == person_id)
     ).one_or_none()
     if current is not None:
         return current if current.status == "published" else None
-    published = list(session.scalars(
-        select(Cohort).where(Cohort.course_id == course_id, Cohort.status == "published")
-        .order_by(Cohort.id)
-    ))
+    published = list(
+        session.scalars(
+            select(Cohort)
+            .where(Cohort.course_id == course_id, Cohort.status == "published")
+            .order_by(Cohort.id)
+        )
+    )
     if not published:
         return None
     learners = load_learners(session, course_id)
@@ -50,8 +54,9 @@ def place_late_joiner(
         return None
     cohort = next(c for c in published if str(c.id) == chosen)
     with guarded(session):
-        session.add(Membership(cohort_id=cohort.id, course_id=course_id, person_id=person_id,
-                               joined_at=now))
+        session.add(
+            Membership(cohort_id=cohort.id, course_id=course_id, person_id=person_id, joined_at=now)
+        )
     return cohort
 
 
@@ -66,14 +71,19 @@ class WaitingGroup:
 
 def waiting_learners(session: Session, course_id: int) -> dict[int, Learner]:
     """Learners with picks but no cohort, once the course has published cohorts."""
-    has_published = session.scalar(select(func.count()).where(
-        Cohort.course_id == course_id, Cohort.status == "published"))
+    has_published = session.scalar(
+        select(func.count()).where(Cohort.course_id == course_id, Cohort.status == "published")
+    )
     if not has_published:
         return {}
-    placed = set(session.scalars(select(Membership.person_id)
-                                 .where(Membership.course_id == course_id)))
-    return {pid: learner for pid, learner in load_learners(session, course_id).items()
-            if learner.choices and pid not in placed}
+    placed = set(
+        session.scalars(select(Membership.person_id).where(Membership.course_id == course_id))
+    )
+    return {
+        pid: learner
+        for pid, learner in load_learners(session, course_id).items()
+        if learner.choices and pid not in placed
+    }
 
 
 def waiting_groups(session: Session, course_id: int) -> list[WaitingGroup]:
@@ -86,29 +96,42 @@ def waiting_groups(session: Session, course_id: int) -> list[WaitingGroup]:
     if not by_challenge:
         return []
     minimum = get_settings(session, course_id).minimum
-    challenges = session.scalars(select(Challenge).where(Challenge.id.in_(by_challenge))
-                                 .order_by(Challenge.title))
-    return [WaitingGroup(c, tuple(by_challenge[c.id]), len(by_challenge[c.id]) >= minimum)
-            for c in challenges]
+    challenges = session.scalars(
+        select(Challenge).where(Challenge.id.in_(by_challenge)).order_by(Challenge.title)
+    )
+    return [
+        WaitingGroup(c, tuple(by_challenge[c.id]), len(by_challenge[c.id]) >= minimum)
+        for c in challenges
+    ]
 
 
 def form_from_waiting(
     session: Session, course_id: int, challenge_id: int, now: datetime
 ) -> list[Cohort]:
     """Form new published cohorts around one challenge from the learners waiting for it."""
-    challenge = session.scalars(select(Challenge).where(
-        Challenge.id == challenge_id, Challenge.course_id == course_id,
-        Challenge.status == "active")).one_or_none()
+    challenge = session.scalars(
+        select(Challenge).where(
+            Challenge.id == challenge_id,
+            Challenge.course_id == course_id,
+            Challenge.status == "active",
+        )
+    ).one_or_none()
     if challenge is None:
         raise NotFound("That challenge does not exist in this course.")
     key = str(challenge.id)
-    pool = [formation.Learner(lr.learner_id, (key,), lr.utc_offset, lr.availability,
-                              lr.offers, lr.needs)
-            for lr in waiting_learners(session, course_id).values() if key in lr.choices]
+    pool = [
+        formation.Learner(
+            lr.learner_id, (key,), lr.utc_offset, lr.availability, lr.offers, lr.needs
+        )
+        for lr in waiting_learners(session, course_id).values()
+        if key in lr.choices
+    ]
     settings = settings_of(get_settings(session, course_id))
     if len(pool) < settings.minimum:
-        raise DomainError(f"Only {len(pool)} waiting learners picked “{challenge.title}”; "
-                          f"a new cohort needs at least {settings.minimum}.")
+        raise DomainError(
+            f"Only {len(pool)} waiting learners picked “{challenge.title}”; "
+            f"a new cohort needs at least {settings.minimum}."
+        )
     result = formation.form_cohorts(pool, settings)
     return insert_cohorts(session, course_id, result.cohorts, "published", now)
 
@@ -116,9 +139,13 @@ def form_from_waiting(
 def remove_member(session: Session, course_id: int, cohort_id: int, person_id: int) -> Cohort:
     """Take a learner out of a cohort (for example after they left the course)."""
     cohort = get_cohort(session, course_id, cohort_id, ("draft", "published"))
-    gone = session.execute(delete(Membership).where(
-        Membership.cohort_id == cohort.id, Membership.course_id == course_id,
-        Membership.person_id == person_id))
+    gone = session.execute(
+        delete(Membership).where(
+            Membership.cohort_id == cohort.id,
+            Membership.course_id == course_id,
+            Membership.person_id == person_id,
+        )
+    )
     if not gone.rowcount:  # type: ignore[attr-defined]
         raise NotFound("That person is not a member of this cohort.")
     session.flush()
@@ -143,18 +170,24 @@ def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion
         select(Cohort, func.count(Membership.id))
         .outerjoin(Membership, Membership.cohort_id == Cohort.id)
         .where(Cohort.course_id == course_id, Cohort.status == "published")
-        .group_by(Cohort.id).order_by(Cohort.id)
+        .group_by(Cohort.id)
+        .order_by(Cohort.id)
     ).all()
     sizes = {cohort.id: size for cohort, size in rows}
     suggestions = []
     for cohort, size in rows:
         if size >= settings.minimum or cohort.merge_dismissed:
             continue
-        fits = [c for c, s in rows if c.id != cohort.id and c.challenge_id == cohort.challenge_id
-                and not c.locked and s + size <= settings.maximum]
+        fits = [
+            c
+            for c, s in rows
+            if c.id != cohort.id
+            and c.challenge_id == cohort.challenge_id
+            and not c.locked
+            and s + size <= settings.maximum
+        ]
         target = min(fits, key=lambda c: (sizes[c.id], c.id), default=None)
-        suggestions.append(MergeSuggestion(cohort, size, target,
-                                           sizes[target.id] if target else 0))
+        suggestions.append(MergeSuggestion(cohort, size, target, sizes[target.id] if target else 0))
     return suggestions
 
 
@@ -169,8 +202,9 @@ def merge_cohorts(session: Session, course_id: int, source_id: int, target_id: i
     if (session.scalar(count) or 0) > maximum:
         raise DomainError(f"Together they would have more than {maximum} members.")
     with guarded(session):
-        session.execute(update(Membership).where(Membership.cohort_id == source.id)
-                        .values(cohort_id=target.id))
+        session.execute(
+            update(Membership).where(Membership.cohort_id == source.id).values(cohort_id=target.id)
+        )
         source.status = "archived"
     return target
 
@@ -183,15 +217,19 @@ def dismiss_merge(session: Session, course_id: int, cohort_id: int) -> Cohort:
     return cohort
 
 
-
 def pick_and_place(
-    session: Session, course_id: int, person_id: int, challenge_ids: list[int | None],
+    session: Session,
+    course_id: int,
+    person_id: int,
+    challenge_ids: list[int | None],
     now: datetime,
 ) -> Cohort | None:
     """Save a learner's picks; once cohorts are published, place them at once if one fits."""
-    current = session.scalar(select(Cohort.status).join(
-        Membership, Membership.cohort_id == Cohort.id).where(
-        Membership.course_id == course_id, Membership.person_id == person_id))
+    current = session.scalar(
+        select(Cohort.status)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .where(Membership.course_id == course_id, Membership.person_id == person_id)
+    )
     if current == "published":
         raise DomainError("You are already in a cohort, so your picks can no longer change.")
     challenges.pick_challenges(session, course_id, person_id, challenge_ids, now)

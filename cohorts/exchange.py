@@ -47,8 +47,9 @@ class IllegalStep(DomainError):
     status = 409
 
 
-def gift_state(status: str, ends_at: datetime | None, taken: int, capacity: int | None,
-               now: datetime) -> str:
+def gift_state(
+    status: str, ends_at: datetime | None, taken: int, capacity: int | None, now: datetime
+) -> str:
     """Return what a gift is now: open, full, withdrawn or expired."""
     if status == "withdrawn":
         return "withdrawn"
@@ -62,15 +63,21 @@ def gift_state(status: str, ends_at: datetime | None, taken: int, capacity: int 
 def check_take_up(actor_id: int, author_id: int, state: str, direction: str) -> None:
     """Refuse claiming an offer or answering an ask that is yours, closed or full."""
     if actor_id == author_id:
-        raise GiftToSelf("This is your own offer; others can claim it." if direction == "offer"
-                         else "This is your own ask; a classmate can answer it.")
+        raise GiftToSelf(
+            "This is your own offer; others can claim it."
+            if direction == "offer"
+            else "This is your own ask; a classmate can answer it."
+        )
     if state == "withdrawn":
         raise GiftClosed("This was withdrawn by its author.")
     if state == "expired":
         raise GiftClosed("This has ended; it can no longer be taken up.")
     if state == "full":
-        raise GiftClosed("Every place on this was just taken." if direction == "offer"
-                         else "Someone is already answering this ask.")
+        raise GiftClosed(
+            "Every place on this was just taken."
+            if direction == "offer"
+            else "Someone is already answering this ask."
+        )
 
 
 def next_status(status: str, action: str, role: str, gift_state_now: str) -> str:
@@ -84,8 +91,11 @@ def next_status(status: str, action: str, role: str, gift_state_now: str) -> str
     if who != "either" and who != role:
         if action == "thank":
             raise GiftToSelf("You cannot thank yourself for your own gift.")
-        raise IllegalStep("Only the receiver can confirm receipt." if action == "receive"
-                          else "Only the giver can mark this as given.")
+        raise IllegalStep(
+            "Only the receiver can confirm receipt."
+            if action == "receive"
+            else "Only the giver can mark this as given."
+        )
     if gift_state_now in ("withdrawn", "expired") and action == "give":
         raise GiftClosed(f"This gift was {gift_state_now}; nothing more can be marked on it.")
     return target
@@ -120,18 +130,22 @@ def check_weekly_cap(taken_this_week: int, cap: int) -> None:
     if taken_this_week >= cap:
         raise WeeklyCapReached(
             f"You have taken up {taken_this_week} gifts this week, the most this course allows "
-            f"({cap}). Thank you for being so active! You can take up more next week.")
+            f"({cap}). Thank you for being so active! You can take up more next week."
+        )
 
 
 def check_rate(recent_posts: int, limit: int, minutes: int) -> None:
     """Refuse a new post when the person posted ``limit`` times within the window."""
     if recent_posts >= limit:
-        raise DomainError(f"You posted {recent_posts} times in the last {minutes} minutes. "
-                          "Please wait a little before posting again.")
+        raise DomainError(
+            f"You posted {recent_posts} times in the last {minutes} minutes. "
+            "Please wait a little before posting again."
+        )
 
 
-def match_score(ask_tags: Iterable[str], offer_tags: Iterable[str],
-                past_gift_tags: Iterable[str]) -> int:
+def match_score(
+    ask_tags: Iterable[str], offer_tags: Iterable[str], past_gift_tags: Iterable[str]
+) -> int:
     """Score how well a member fits an ask: declared offers count double, past gifts once."""
     wanted = set(ask_tags)
     return 2 * len(wanted & set(offer_tags)) + len(wanted & set(past_gift_tags))
@@ -165,20 +179,26 @@ def reciprocity(members: Iterable[int], edges: Iterable[tuple[int, int]]) -> Rec
     edge_list = list(edges)
     gave = {g for g, _ in edge_list} & people
     got = {r for _, r in edge_list} & people
-    return Reciprocity(frozenset(gave & got), frozenset(gave - got), frozenset(got - gave),
-                       frozenset(people - gave - got))
+    return Reciprocity(
+        frozenset(gave & got),
+        frozenset(gave - got),
+        frozenset(got - gave),
+        frozenset(people - gave - got),
+    )
 
 
-def nudges(names: Mapping[int, str], balance: Reciprocity,
-           open_asks: Mapping[int, Sequence[str]]) -> list[str]:
+def nudges(
+    names: Mapping[int, str], balance: Reciprocity, open_asks: Mapping[int, Sequence[str]]
+) -> list[str]:
     """Write gentle notes about members who have not received yet, mentioning their asks."""
     notes = []
     for person in sorted(balance.only_give | balance.neither, key=lambda p: names.get(p, "")):
         name = names.get(person, "A member")
         tags = open_asks.get(person)
         if tags:
-            notes.append(f"{name} hasn't received anything yet; their ask is about "
-                         f"{', '.join(tags)}.")
+            notes.append(
+                f"{name} hasn't received anything yet; their ask is about {', '.join(tags)}."
+            )
         else:
             notes.append(f"{name} hasn't received anything yet.")
     return notes
@@ -205,8 +225,9 @@ class Node:
     y: float
 
 
-def circle_layout(people: Sequence[tuple[int, str]], size: float = 240,
-                  margin: float = 40) -> list[Node]:
+def circle_layout(
+    people: Sequence[tuple[int, str]], size: float = 240, margin: float = 40
+) -> list[Node]:
     """Place people evenly on a circle inside a ``size`` square, the first at the top."""
     if not people:
         return []
@@ -217,8 +238,14 @@ def circle_layout(people: Sequence[tuple[int, str]], size: float = 240,
     nodes = []
     for index, (person_id, label) in enumerate(people):
         angle = -math.pi / 2 + 2 * math.pi * index / len(people)
-        nodes.append(Node(person_id, label, round(centre + radius * math.cos(angle), 1),
-                          round(centre + radius * math.sin(angle), 1)))
+        nodes.append(
+            Node(
+                person_id,
+                label,
+                round(centre + radius * math.cos(angle), 1),
+                round(centre + radius * math.sin(angle), 1),
+            )
+        )
     return nodes
 
 

@@ -45,18 +45,24 @@ class CourseExchange:
 
 def gifts_by_kind_and_week(session: Session, course_id: int) -> list[tuple[str, str, str, int]]:
     """Count offers and asks by ISO week and kind: (week, direction, kind, count)."""
-    return [(w, d, k, n) for w, d, k, n in session.execute(
-        select(Gift.iso_week, Gift.direction, Gift.kind, func.count(Gift.id))
-        .where(Gift.course_id == course_id)
-        .group_by(Gift.iso_week, Gift.direction, Gift.kind)
-        .order_by(Gift.iso_week.desc(), Gift.direction, Gift.kind))]
+    return [
+        (w, d, k, n)
+        for w, d, k, n in session.execute(
+            select(Gift.iso_week, Gift.direction, Gift.kind, func.count(Gift.id))
+            .where(Gift.course_id == course_id)
+            .group_by(Gift.iso_week, Gift.direction, Gift.kind)
+            .order_by(Gift.iso_week.desc(), Gift.direction, Gift.kind)
+        )
+    ]
 
 
 def _givers_and_receivers(course_id: int):  # type: ignore[no-untyped-def]
     gave = select(Exchange.giver_id).where(
-        Exchange.course_id == course_id, Exchange.status.in_(DONE))
+        Exchange.course_id == course_id, Exchange.status.in_(DONE)
+    )
     got = select(Exchange.receiver_id).where(
-        Exchange.course_id == course_id, Exchange.status.in_(DONE))
+        Exchange.course_id == course_id, Exchange.status.in_(DONE)
+    )
     return Membership.person_id.in_(gave), Membership.person_id.in_(got)
 
 
@@ -64,18 +70,23 @@ def balance_rows(session: Session, course_id: int) -> dict[int, tuple[int, int, 
     """Per published cohort: (members, gave and received, only gave, only received)."""
     gave, got = _givers_and_receivers(course_id)
     rows = session.execute(
-        select(Membership.cohort_id, func.count(Membership.id),
-               func.sum(case((gave & got, 1), else_=0)),
-               func.sum(case((gave & ~got, 1), else_=0)),
-               func.sum(case((~gave & got, 1), else_=0)))
+        select(
+            Membership.cohort_id,
+            func.count(Membership.id),
+            func.sum(case((gave & got, 1), else_=0)),
+            func.sum(case((gave & ~got, 1), else_=0)),
+            func.sum(case((~gave & got, 1), else_=0)),
+        )
         .join(Cohort, Cohort.id == Membership.cohort_id)
         .where(Membership.course_id == course_id, Cohort.status == "published")
-        .group_by(Membership.cohort_id))
+        .group_by(Membership.cohort_id)
+    )
     return {c: (m, int(b or 0), int(g or 0), int(t or 0)) for c, m, b, g, t in rows}
 
 
-def one_sided(session: Session, course_id: int) -> tuple[list[tuple[str, str]],
-                                                          list[tuple[str, str]]]:
+def one_sided(
+    session: Session, course_id: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Return (name, cohort) of learners who only give, and of those who only receive."""
     gave, got = _givers_and_receivers(course_id)
     out: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
@@ -95,26 +106,42 @@ def median_hours_to_answer(session: Session, course_id: int) -> float | None:
         select(Gift.created_at, func.min(Exchange.claimed_at))
         .join(Exchange, Exchange.gift_id == Gift.id)
         .where(Gift.course_id == course_id, Gift.direction == "ask")
-        .group_by(Gift.id, Gift.created_at)).all()
-    hours = [(exchange_at - asked).total_seconds() / 3600 for asked, exchange_at in first
-             if exchange_at is not None]
+        .group_by(Gift.id, Gift.created_at)
+    ).all()
+    hours = [
+        (exchange_at - asked).total_seconds() / 3600
+        for asked, exchange_at in first
+        if exchange_at is not None
+    ]
     value = exchange.median(hours)
     return round(value, 1) if value is not None else None
 
 
 def unanswered_asks(session: Session, course_id: int, now: datetime) -> list[Gift]:
     """Open asks nobody answered yet, oldest first."""
-    return list(session.scalars(
-        select(Gift).where(Gift.course_id == course_id, Gift.direction == "ask",
-                           Gift.status == "open", Gift.taken == 0,
-                           not_hidden("gift", Gift.id))
-        .options(selectinload(Gift.author)).order_by(Gift.created_at)))
+    return list(
+        session.scalars(
+            select(Gift)
+            .where(
+                Gift.course_id == course_id,
+                Gift.direction == "ask",
+                Gift.status == "open",
+                Gift.taken == 0,
+                not_hidden("gift", Gift.id),
+            )
+            .options(selectinload(Gift.author))
+            .order_by(Gift.created_at)
+        )
+    )
 
 
 def course_exchange(session: Session, course_id: int, now: datetime) -> CourseExchange:
     """Load the staff exchange page for a course."""
-    cohorts = session.scalars(select(Cohort).where(
-        Cohort.course_id == course_id, Cohort.status == "published").order_by(Cohort.name)).all()
+    cohorts = session.scalars(
+        select(Cohort)
+        .where(Cohort.course_id == course_id, Cohort.status == "published")
+        .order_by(Cohort.name)
+    ).all()
     members = cohort_members(session, [c.id for c in cohorts])
     balances = balance_rows(session, course_id)
     edges: dict[int, list[tuple[int, int, int]]] = {}
@@ -124,12 +151,17 @@ def course_exchange(session: Session, course_id: int, now: datetime) -> CourseEx
     for cohort in cohorts:
         nodes = exchange.circle_layout(members[cohort.id])
         at = {n.person_id: n for n in nodes}
-        lines = [(at[g], at[r], n) for g, r, n in edges.get(cohort.id, [])
-                 if g in at and r in at]
+        lines = [(at[g], at[r], n) for g, r, n in edges.get(cohort.id, []) if g in at and r in at]
         total, both, give, take = balances.get(cohort.id, (0, 0, 0, 0))
-        cards.append(CohortBalance(cohort, total, both, give, take, nodes, lines,
-                                   dict(members[cohort.id])))
+        cards.append(
+            CohortBalance(cohort, total, both, give, take, nodes, lines, dict(members[cohort.id]))
+        )
     only_give, only_take = one_sided(session, course_id)
-    return CourseExchange(gifts_by_kind_and_week(session, course_id), cards, only_give,
-                          only_take, median_hours_to_answer(session, course_id),
-                          unanswered_asks(session, course_id, now))
+    return CourseExchange(
+        gifts_by_kind_and_week(session, course_id),
+        cards,
+        only_give,
+        only_take,
+        median_hours_to_answer(session, course_id),
+        unanswered_asks(session, course_id, now),
+    )

@@ -62,26 +62,47 @@ def _tags(text: str) -> set[str]:
 
 def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[str], set[str]]:
     """Return the person's declared offer tags and the tags of gifts they already gave."""
-    offers = session.scalar(select(Profile.offers).where(Profile.course_id == course_id,
-                                                         Profile.person_id == person_id)) or ""
-    past = session.scalars(select(Gift.tags).join(Exchange, Exchange.gift_id == Gift.id).where(
-        Exchange.giver_id == person_id, Exchange.course_id == course_id,
-        Exchange.status.in_(DONE))).all()
+    offers = (
+        session.scalar(
+            select(Profile.offers).where(
+                Profile.course_id == course_id, Profile.person_id == person_id
+            )
+        )
+        or ""
+    )
+    past = session.scalars(
+        select(Gift.tags)
+        .join(Exchange, Exchange.gift_id == Gift.id)
+        .where(
+            Exchange.giver_id == person_id,
+            Exchange.course_id == course_id,
+            Exchange.status.in_(DONE),
+        )
+    ).all()
     return _tags(offers), set().union(*(_tags(t) for t in past)) if past else set()
 
 
-def learner_exchange(session: Session, course_id: int, person_id: int,
-                     now: datetime) -> LearnerExchange:
+def learner_exchange(
+    session: Session, course_id: int, person_id: int, now: datetime
+) -> LearnerExchange:
     """Load the learner's exchange page: open offers, ranked asks, their gifts and exchanges."""
     cohort = published_cohort_of(session, course_id, person_id)
     settings = exchange_settings(session, course_id)
     cohort_id = cohort.id if cohort else None
     gifts = session.scalars(
-        select(Gift).where(visible_to(course_id, cohort_id, settings.course_wide, person_id))
-        .options(selectinload(Gift.author)).order_by(Gift.created_at.desc(), Gift.id.desc())
-        .limit(LIMIT)).all()
-    taken = set(session.scalars(select(Exchange.gift_id).where(
-        Exchange.claimed_by_id == person_id, Exchange.course_id == course_id)))
+        select(Gift)
+        .where(visible_to(course_id, cohort_id, settings.course_wide, person_id))
+        .options(selectinload(Gift.author))
+        .order_by(Gift.created_at.desc(), Gift.id.desc())
+        .limit(LIMIT)
+    ).all()
+    taken = set(
+        session.scalars(
+            select(Exchange.gift_id).where(
+                Exchange.claimed_by_id == person_id, Exchange.course_id == course_id
+            )
+        )
+    )
     offered, past = helper_tags(session, course_id, person_id)
     offers, asks, mine = [], [], []
     for gift in gifts:
@@ -98,41 +119,61 @@ def learner_exchange(session: Session, course_id: int, person_id: int,
             tier = exchange.audience_tier(score, gift.cohort_id == cohort_id)
             asks.append(GiftCard(gift, state, card.author_name, score, tier))
     asks.sort(key=lambda c: (c.tier, -c.score, -c.gift.created_at.timestamp()))
-    return LearnerExchange(cohort_id, settings.course_wide, offers, asks, mine,
-                           my_exchanges(session, course_id, person_id))
+    return LearnerExchange(
+        cohort_id,
+        settings.course_wide,
+        offers,
+        asks,
+        mine,
+        my_exchanges(session, course_id, person_id),
+    )
 
 
 def my_exchanges(session: Session, course_id: int, person_id: int) -> list[Exchange]:
     """Return the exchanges the person gives or receives in, newest first."""
-    return list(session.scalars(
-        select(Exchange).where(Exchange.course_id == course_id,
-                               or_(Exchange.giver_id == person_id,
-                                   Exchange.receiver_id == person_id))
-        .options(selectinload(Exchange.gift).selectinload(Gift.author),
-                 selectinload(Exchange.giver), selectinload(Exchange.receiver))
-        .order_by(Exchange.claimed_at.desc(), Exchange.id.desc())))
+    return list(
+        session.scalars(
+            select(Exchange)
+            .where(
+                Exchange.course_id == course_id,
+                or_(Exchange.giver_id == person_id, Exchange.receiver_id == person_id),
+            )
+            .options(
+                selectinload(Exchange.gift).selectinload(Gift.author),
+                selectinload(Exchange.giver),
+                selectinload(Exchange.receiver),
+            )
+            .order_by(Exchange.claimed_at.desc(), Exchange.id.desc())
+        )
+    )
 
 
 def gift_exchanges(session: Session, gift_id: int, person_id: int | None) -> list[Exchange]:
     """Return a gift's exchanges; only the ones the person is part of unless staff (None)."""
     query = select(Exchange).where(Exchange.gift_id == gift_id).order_by(Exchange.seat)
     if person_id is not None:
-        query = query.where(or_(Exchange.giver_id == person_id,
-                                Exchange.receiver_id == person_id))
+        query = query.where(or_(Exchange.giver_id == person_id, Exchange.receiver_id == person_id))
     return list(session.scalars(query))
 
 
-def flow_edges(session: Session, course_id: int, cohort_id: int | None = None,
-               include_anonymous: bool = True) -> list[tuple[int, int, int, int]]:
+def flow_edges(
+    session: Session, course_id: int, cohort_id: int | None = None, include_anonymous: bool = True
+) -> list[tuple[int, int, int, int]]:
     """Count completed gifts between members of the same cohort: (cohort, giver, receiver, n)."""
     giver_m, receiver_m = aliased(Membership), aliased(Membership)
     query = (
-        select(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id,
-               func.count(Exchange.id))
-        .join(giver_m, and_(giver_m.person_id == Exchange.giver_id,
-                            giver_m.course_id == Exchange.course_id))
-        .join(receiver_m, and_(receiver_m.person_id == Exchange.receiver_id,
-                               receiver_m.cohort_id == giver_m.cohort_id))
+        select(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id, func.count(Exchange.id))
+        .join(
+            giver_m,
+            and_(giver_m.person_id == Exchange.giver_id, giver_m.course_id == Exchange.course_id),
+        )
+        .join(
+            receiver_m,
+            and_(
+                receiver_m.person_id == Exchange.receiver_id,
+                receiver_m.cohort_id == giver_m.cohort_id,
+            ),
+        )
         .join(Gift, Gift.id == Exchange.gift_id)
         .where(Exchange.course_id == course_id, Exchange.status.in_(DONE))
         .group_by(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id)
@@ -144,12 +185,12 @@ def flow_edges(session: Session, course_id: int, cohort_id: int | None = None,
     return [(c, g, r, n) for c, g, r, n in session.execute(query)]
 
 
-def cohort_members(session: Session, cohort_ids: Sequence[int]) -> dict[int, list[tuple[int,
-                                                                                       str]]]:
+def cohort_members(session: Session, cohort_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
     """Return (person id, name) per cohort, by name."""
     members: dict[int, list[tuple[int, str]]] = {c: [] for c in cohort_ids}
     for cohort_id, person in session.execute(
-        select(Membership.cohort_id, Person).join(Person, Person.id == Membership.person_id)
+        select(Membership.cohort_id, Person)
+        .join(Person, Person.id == Membership.person_id)
         .where(Membership.cohort_id.in_(cohort_ids))
     ):
         members[cohort_id].append((person.id, person.display_name))
@@ -158,21 +199,30 @@ def cohort_members(session: Session, cohort_ids: Sequence[int]) -> dict[int, lis
     return members
 
 
-def cohort_flow(session: Session, course_id: int, cohort_id: int,
-                include_anonymous: bool = False) -> Flow:
+def cohort_flow(
+    session: Session, course_id: int, cohort_id: int, include_anonymous: bool = False
+) -> Flow:
     """Return a cohort's gift flow, reciprocity and nudges (anonymous asks left out for peers)."""
     members = cohort_members(session, [cohort_id])[cohort_id]
-    edges = [(g, r, n) for _, g, r, n in flow_edges(session, course_id, cohort_id,
-                                                   include_anonymous)]
+    edges = [
+        (g, r, n) for _, g, r, n in flow_edges(session, course_id, cohort_id, include_anonymous)
+    ]
     balance = exchange.reciprocity([p for p, _ in members], [(g, r) for g, r, _ in edges])
     asks: dict[int, list[str]] = {}
     for author, tags in session.execute(
-        select(Gift.author_id, Gift.tags).where(
-            Gift.cohort_id == cohort_id, Gift.direction == "ask", Gift.status == "open",
-            Gift.anonymous.is_(False), Gift.taken == 0, not_hidden("gift", Gift.id))
+        select(Gift.author_id, Gift.tags)
+        .where(
+            Gift.cohort_id == cohort_id,
+            Gift.direction == "ask",
+            Gift.status == "open",
+            Gift.anonymous.is_(False),
+            Gift.taken == 0,
+            not_hidden("gift", Gift.id),
+        )
         .order_by(Gift.created_at)
     ):
         asks.setdefault(author, []).extend(t for t in tags.split(",") if t)
-    notes = exchange.nudges(dict(members), balance, {p: sorted(set(t))[:3]
-                                                     for p, t in asks.items()})
+    notes = exchange.nudges(
+        dict(members), balance, {p: sorted(set(t))[:3] for p, t in asks.items()}
+    )
     return Flow(members, edges, balance, notes)

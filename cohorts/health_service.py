@@ -14,30 +14,52 @@ ROW_FIELDS = tuple(f for f in HealthRow.__dataclass_fields__)
 
 
 def record_launch_health(
-    session: Session, platform_id: int, deployment_id: str, outcome: str, now: datetime, *,
-    binding: str = "", nrps: bool = False, ags_scopes: str | None = None,
-    ags: bool = False, offset: float | None = None, reason: str | None = None,
+    session: Session,
+    platform_id: int,
+    deployment_id: str,
+    outcome: str,
+    now: datetime,
+    *,
+    binding: str = "",
+    nrps: bool = False,
+    ags_scopes: str | None = None,
+    ags: bool = False,
+    offset: float | None = None,
+    reason: str | None = None,
 ) -> None:
     """Count one launch (or refusal) in a single INSERT .. ON CONFLICT statement."""
     ok = outcome == LAUNCHED
     _upsert_id(
-        session, LaunchHealth,
-        {"platform_id": platform_id, "deployment_id": deployment_id[:255],
-         "outcome": outcome, "day": now.date()},
+        session,
+        LaunchHealth,
+        {
+            "platform_id": platform_id,
+            "deployment_id": deployment_id[:255],
+            "outcome": outcome,
+            "day": now.date(),
+        },
         {"ags_scopes": ags_scopes, "last_reason": reason[:255] if reason else None},
         {"last_at": now, "last_offset": offset},
-        add={"launches": 1, "cookie_launches": int(ok and binding == "cookie"),
-             "storage_launches": int(ok and binding == "platform-storage"),
-             "nrps_launches": int(ok and nrps), "ags_launches": int(ok and ags)},
+        add={
+            "launches": 1,
+            "cookie_launches": int(ok and binding == "cookie"),
+            "storage_launches": int(ok and binding == "platform-storage"),
+            "nrps_launches": int(ok and nrps),
+            "ags_launches": int(ok and ags),
+        },
         widest={"worst_offset": offset},
     )
 
 
 def _facts(platform: Platform) -> RegistrationFacts:
     return RegistrationFacts(
-        id=platform.id, issuer=platform.issuer, client_id=platform.client_id,
-        auth_login_url=platform.auth_login_url, auth_token_url=platform.auth_token_url,
-        key_set_url=platform.key_set_url, auth_audience=platform.auth_audience,
+        id=platform.id,
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        auth_login_url=platform.auth_login_url,
+        auth_token_url=platform.auth_token_url,
+        key_set_url=platform.key_set_url,
+        auth_audience=platform.auth_audience,
         deployments=tuple(d.deployment_id for d in platform.deployments),
     )
 
@@ -53,7 +75,10 @@ def _rows(session: Session, platform_ids: list[int], since: datetime) -> dict[in
 
 
 def doctor_reports(
-    session: Session, now: datetime, limits: Limits, platform_id: int | None = None,
+    session: Session,
+    now: datetime,
+    limits: Limits,
+    platform_id: int | None = None,
 ) -> list[Report]:
     """Diagnose every registration (or one), oldest registration first."""
     query = select(Platform).options(selectinload(Platform.deployments)).order_by(Platform.id)
@@ -61,6 +86,8 @@ def doctor_reports(
         query = query.where(Platform.id == platform_id)
     platforms = list(session.scalars(query))
     rows = _rows(session, [p.id for p in platforms], now - timedelta(days=limits.recent_days))
-    keys = [KeyFacts(k.kid, k.status, k.created_at)
-            for k in session.execute(select(ToolKey.kid, ToolKey.status, ToolKey.created_at))]
+    keys = [
+        KeyFacts(k.kid, k.status, k.created_at)
+        for k in session.execute(select(ToolKey.kid, ToolKey.status, ToolKey.created_at))
+    ]
     return [diagnose(_facts(p), rows[p.id], keys, now, limits) for p in platforms]

@@ -29,16 +29,20 @@ class Target:
     body: str
 
 
-def find_target(session: Session, course_id: int, person_id: int, target_type: str,
-                target_id: int, staff: bool) -> Target:
+def find_target(
+    session: Session, course_id: int, person_id: int, target_type: str, target_id: int, staff: bool
+) -> Target:
     """Return a gift or board post the person may see in this course, or raise NotFound."""
     if target_type == "gift":
         gift = get_gift(session, course_id, person_id, target_id, staff=staff)
         return Target("gift", gift.id, gift.author_id, gift.title, gift.body)
     if target_type != "post":
         raise NotFound("There is nothing like that to report.")
-    query = select(Post).join(Cohort, Cohort.id == Post.cohort_id).where(
-        Post.id == target_id, Cohort.course_id == course_id)
+    query = (
+        select(Post)
+        .join(Cohort, Cohort.id == Post.cohort_id)
+        .where(Post.id == target_id, Cohort.course_id == course_id)
+    )
     if not staff:
         cohort = published_cohort_of(session, course_id, person_id)
         query = query.where(Post.cohort_id == (cohort.id if cohort else -1))
@@ -48,8 +52,17 @@ def find_target(session: Session, course_id: int, person_id: int, target_type: s
     return Target("post", post.id, post.author_id, "Board message", post.body)
 
 
-def report(session: Session, course_id: int, person_id: int, target_type: str, target_id: int,
-           *, reason: str, staff: bool, now: datetime) -> ModerationCase:
+def report(
+    session: Session,
+    course_id: int,
+    person_id: int,
+    target_type: str,
+    target_id: int,
+    *,
+    reason: str,
+    staff: bool,
+    now: datetime,
+) -> ModerationCase:
     """Report an item; hide it at once for staff or once enough distinct members reported it."""
     target = find_target(session, course_id, person_id, target_type, target_id, staff)
     reason = " ".join(reason.split())
@@ -62,21 +75,40 @@ def report(session: Session, course_id: int, person_id: int, target_type: str, t
         check_post_rate(session, course_id, person_id, settings, now)
     try:
         with session.begin_nested():
-            session.add(Report(course_id=course_id, target_type=target.type,
-                               target_id=target.id, reporter_id=person_id, reason=reason,
-                               created_at=now))
+            session.add(
+                Report(
+                    course_id=course_id,
+                    target_type=target.type,
+                    target_id=target.id,
+                    reporter_id=person_id,
+                    reason=reason,
+                    created_at=now,
+                )
+            )
     except IntegrityError as error:
         raise DomainError("You already reported this; staff will look at it.") from error
     case = _case(session, course_id, target, now)
-    reporters = session.scalar(select(func.count(func.distinct(Report.reporter_id))).where(
-        Report.target_type == target.type, Report.target_id == target.id)) or 0
+    reporters = (
+        session.scalar(
+            select(func.count(func.distinct(Report.reporter_id))).where(
+                Report.target_type == target.type, Report.target_id == target.id
+            )
+        )
+        or 0
+    )
     hide = exchange.should_hide(staff, reporters, settings.report_threshold)
     if hide and (case.state == "open" or (staff and case.state == "restored")):
         case.state, case.updated_at = "hidden", now
         if target.author_id is not None:
-            notify(session, course_id, target.author_id, "moderated",
-                   f"Your {_what(target)} is hidden while staff review it. Reason given: "
-                   f"{reason}", gift_id=target.id if target.type == "gift" else None, now=now)
+            notify(
+                session,
+                course_id,
+                target.author_id,
+                "moderated",
+                f"Your {_what(target)} is hidden while staff review it. Reason given: {reason}",
+                gift_id=target.id if target.type == "gift" else None,
+                now=now,
+            )
     session.flush()
     return case
 
@@ -86,13 +118,19 @@ def _what(target: Target) -> str:
 
 
 def _case(session: Session, course_id: int, target: Target, now: datetime) -> ModerationCase:
-    query = select(ModerationCase).where(ModerationCase.target_type == target.type,
-                                         ModerationCase.target_id == target.id)
+    query = select(ModerationCase).where(
+        ModerationCase.target_type == target.type, ModerationCase.target_id == target.id
+    )
     case = session.scalars(query).one_or_none()
     if case is None:
-        case = ModerationCase(course_id=course_id, target_type=target.type,
-                              target_id=target.id, state="open", author_id=target.author_id,
-                              updated_at=now)
+        case = ModerationCase(
+            course_id=course_id,
+            target_type=target.type,
+            target_id=target.id,
+            state="open",
+            author_id=target.author_id,
+            updated_at=now,
+        )
         try:
             with session.begin_nested():
                 session.add(case)
@@ -111,25 +149,35 @@ class QueueItem:
     reasons: list[tuple[str, str]]
 
 
-def queue(session: Session, course_id: int, states: Sequence[str] = ("open", "hidden")
-          ) -> list[QueueItem]:
+def queue(
+    session: Session, course_id: int, states: Sequence[str] = ("open", "hidden")
+) -> list[QueueItem]:
     """Return the course's reported items in these states, hidden ones first."""
-    cases = session.scalars(select(ModerationCase).where(
-        ModerationCase.course_id == course_id, ModerationCase.state.in_(states))
-        .order_by(ModerationCase.state, ModerationCase.updated_at)).all()
+    cases = session.scalars(
+        select(ModerationCase)
+        .where(ModerationCase.course_id == course_id, ModerationCase.state.in_(states))
+        .order_by(ModerationCase.state, ModerationCase.updated_at)
+    ).all()
     reasons: dict[tuple[str, int], list[tuple[str, str]]] = {}
     for target_type, target_id, name, reason in session.execute(
         select(Report.target_type, Report.target_id, Person, Report.reason)
         .join(Person, Person.id == Report.reporter_id)
-        .where(Report.course_id == course_id).order_by(Report.created_at)
+        .where(Report.course_id == course_id)
+        .order_by(Report.created_at)
     ):
         reasons.setdefault((target_type, target_id), []).append((name.display_name, reason))
     items = []
     for case in cases:
         target = _stored_target(session, case)
         author = session.get(Person, case.author_id) if case.author_id else None
-        items.append(QueueItem(case, target, author.display_name if author else "Former member",
-                               reasons.get((case.target_type, case.target_id), [])))
+        items.append(
+            QueueItem(
+                case,
+                target,
+                author.display_name if author else "Former member",
+                reasons.get((case.target_type, case.target_id), []),
+            )
+        )
     return items
 
 
@@ -138,15 +186,24 @@ def _stored_target(session: Session, case: ModerationCase) -> Target:
         gift = session.get_one(Gift, case.target_id)
         return Target("gift", gift.id, gift.author_id, gift.title, gift.body)
     post = session.get(Post, case.target_id)
-    return Target("post", case.target_id, case.author_id, "Board message",
-                  post.body if post else "(deleted with its cohort)")
+    return Target(
+        "post",
+        case.target_id,
+        case.author_id,
+        "Board message",
+        post.body if post else "(deleted with its cohort)",
+    )
 
 
-def decide(session: Session, course_id: int, staff_id: int, case_id: int, decision: str,
-           now: datetime) -> ModerationCase:
+def decide(
+    session: Session, course_id: int, staff_id: int, case_id: int, decision: str, now: datetime
+) -> ModerationCase:
     """Restore an item or remove it (kept in the database, never shown to learners)."""
-    case = session.scalars(select(ModerationCase).where(
-        ModerationCase.id == case_id, ModerationCase.course_id == course_id)).one_or_none()
+    case = session.scalars(
+        select(ModerationCase).where(
+            ModerationCase.id == case_id, ModerationCase.course_id == course_id
+        )
+    ).one_or_none()
     if case is None:
         raise NotFound("That report is not in this course.")
     if decision not in ("restore", "remove"):
@@ -155,18 +212,34 @@ def decide(session: Session, course_id: int, staff_id: int, case_id: int, decisi
     case.decided_by_id, case.updated_at = staff_id, now
     if decision == "remove" and case.author_id is not None:
         target = _stored_target(session, case)
-        given = session.scalars(select(Report.reason).where(
-            Report.target_type == case.target_type, Report.target_id == case.target_id)).all()
-        notify(session, course_id, case.author_id, "moderated",
-               f"Staff removed your {_what(target)}. Reasons given: {'; '.join(given)}",
-               gift_id=target.id if target.type == "gift" else None, now=now)
+        given = session.scalars(
+            select(Report.reason).where(
+                Report.target_type == case.target_type, Report.target_id == case.target_id
+            )
+        ).all()
+        notify(
+            session,
+            course_id,
+            case.author_id,
+            "moderated",
+            f"Staff removed your {_what(target)}. Reasons given: {'; '.join(given)}",
+            gift_id=target.id if target.type == "gift" else None,
+            now=now,
+        )
     session.flush()
     return case
 
 
 def hidden_post_ids(session: Session, cohort_id: int) -> set[int]:
     """Return the ids of board posts learners must not see (hidden for review or removed)."""
-    return set(session.scalars(
-        select(ModerationCase.target_id).join(Post, Post.id == ModerationCase.target_id)
-        .where(ModerationCase.target_type == "post", Post.cohort_id == cohort_id,
-               ModerationCase.state.in_(("hidden", "removed")))))
+    return set(
+        session.scalars(
+            select(ModerationCase.target_id)
+            .join(Post, Post.id == ModerationCase.target_id)
+            .where(
+                ModerationCase.target_type == "post",
+                Post.cohort_id == cohort_id,
+                ModerationCase.state.in_(("hidden", "removed")),
+            )
+        )
+    )

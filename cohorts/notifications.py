@@ -9,11 +9,25 @@ from sqlalchemy.orm import Session
 from .models import Notification
 
 
-def notify(session: Session, course_id: int, person_id: int, kind: str, text: str, *,
-           gift_id: int | None, now: datetime) -> Notification:
+def notify(
+    session: Session,
+    course_id: int,
+    person_id: int,
+    kind: str,
+    text: str,
+    *,
+    gift_id: int | None,
+    now: datetime,
+) -> Notification:
     """Leave a notice for one person in one course."""
-    notice = Notification(course_id=course_id, person_id=person_id, kind=kind, text=text[:500],
-                          gift_id=gift_id, created_at=now)
+    notice = Notification(
+        course_id=course_id,
+        person_id=person_id,
+        kind=kind,
+        text=text[:500],
+        gift_id=gift_id,
+        created_at=now,
+    )
     session.add(notice)
     session.flush()
     return notice
@@ -21,29 +35,40 @@ def notify(session: Session, course_id: int, person_id: int, kind: str, text: st
 
 def unread_count(session: Session, course_id: int, person_id: int) -> int:
     """Count the person's unread notices in this course."""
-    return session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.course_id == course_id, Notification.person_id == person_id,
-            Notification.read_at.is_(None))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.course_id == course_id,
+                Notification.person_id == person_id,
+                Notification.read_at.is_(None),
+            )
+        )
+        or 0
+    )
 
 
-def recent(session: Session, course_id: int, person_id: int,
-           limit: int = 50) -> Sequence[Notification]:
+def recent(
+    session: Session, course_id: int, person_id: int, limit: int = 50
+) -> Sequence[Notification]:
     """Return the person's latest notices, newest first."""
     return session.scalars(
-        select(Notification).where(Notification.course_id == course_id,
-                                   Notification.person_id == person_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+        select(Notification)
+        .where(Notification.course_id == course_id, Notification.person_id == person_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
     ).all()
 
 
 def mark_read(session: Session, course_id: int, person_id: int, now: datetime) -> int:
     """Mark every unread notice of the person as read; return how many changed."""
     result = session.execute(
-        update(Notification).where(
-            Notification.course_id == course_id, Notification.person_id == person_id,
-            Notification.read_at.is_(None)).values(read_at=now)
+        update(Notification)
+        .where(
+            Notification.course_id == course_id,
+            Notification.person_id == person_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

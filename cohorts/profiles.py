@@ -10,11 +10,21 @@ from sqlalchemy.orm import Session
 from .errors import DomainError
 from .models import Profile
 
-DAYS = (("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri"),
-        ("sat", "Sat"), ("sun", "Sun"))
+DAYS = (
+    ("mon", "Mon"),
+    ("tue", "Tue"),
+    ("wed", "Wed"),
+    ("thu", "Thu"),
+    ("fri", "Fri"),
+    ("sat", "Sat"),
+    ("sun", "Sun"),
+)
 #: Local hours each day part stands for: (key, label, start hour, end hour).
-PARTS = (("morning", "morning", 8, 12), ("afternoon", "afternoon", 12, 17),
-         ("evening", "evening", 18, 22))
+PARTS = (
+    ("morning", "morning", 8, 12),
+    ("afternoon", "afternoon", 12, 17),
+    ("evening", "evening", 18, 22),
+)
 DAY_PARTS = tuple(
     (f"{day}-{part}", f"{label} {part_label}")
     for day, label in DAYS
@@ -102,8 +112,15 @@ def get_profile(session: Session, course_id: int, person_id: int) -> Profile | N
 
 
 def save_profile(
-    session: Session, course_id: int, person_id: int, *, utc_offset: int | None,
-    day_parts: Sequence[str], offers: str, needs: str, now: datetime,
+    session: Session,
+    course_id: int,
+    person_id: int,
+    *,
+    utc_offset: int | None,
+    day_parts: Sequence[str],
+    offers: str,
+    needs: str,
+    now: datetime,
 ) -> Profile:
     """Create or replace the learner's profile after checking every part."""
     if utc_offset is not None and not -720 <= utc_offset <= 840:

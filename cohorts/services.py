@@ -40,8 +40,13 @@ _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 @lru_cache(maxsize=32)
 def _upsert_statement(
-    dialect: str, table: Table, keys: tuple[str, ...], keep: tuple[str, ...],
-    replace: tuple[str, ...], add: tuple[str, ...] = (), widest: tuple[str, ...] = (),
+    dialect: str,
+    table: Table,
+    keys: tuple[str, ...],
+    keep: tuple[str, ...],
+    replace: tuple[str, ...],
+    add: tuple[str, ...] = (),
+    widest: tuple[str, ...] = (),
 ) -> Any:
     """Build an INSERT .. ON CONFLICT DO UPDATE .. RETURNING id once per dialect and shape."""
     if dialect not in _INSERTS:
@@ -76,8 +81,13 @@ def _upsert_id(
     """
     connection = session.connection()
     statement = _upsert_statement(
-        connection.dialect.name, model.__table__, tuple(keys), tuple(keep), tuple(replace),
-        tuple(add), tuple(widest),
+        connection.dialect.name,
+        model.__table__,
+        tuple(keys),
+        tuple(keep),
+        tuple(replace),
+        tuple(add),
+        tuple(widest),
     )
     values = {**keys, **keep, **replace, **add, **widest}
     return connection.execute(statement, values).scalar_one()
@@ -88,16 +98,23 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
     course_id = _upsert_id(
         session,
         Course,
-        {"issuer": facts.issuer, "deployment_id": facts.deployment_id,
-         "context_id": facts.context_id},
+        {
+            "issuer": facts.issuer,
+            "deployment_id": facts.deployment_id,
+            "context_id": facts.context_id,
+        },
         {"title": facts.context_title, "label": facts.context_label},
     )
     person_id = _upsert_id(
         session,
         Person,
         {"issuer": facts.issuer, "sub": facts.sub},
-        {"name": facts.name, "given_name": facts.given_name,
-         "family_name": facts.family_name, "email": facts.email},
+        {
+            "name": facts.name,
+            "given_name": facts.given_name,
+            "family_name": facts.family_name,
+            "email": facts.email,
+        },
     )
     enrolment_id = _upsert_id(
         session,

@@ -55,7 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import current_viewer
     from .lti.register_views import bp as lti_register_bp
     from .lti.views import bp as lti_bp
-    from .pages import page_context, security_headers
+    from .pages import page_context, plural, security_headers
 
     app.register_blueprint(lti_bp)
     app.register_blueprint(lti_register_bp)
@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange_staff.bp)
     app.register_blueprint(admin_bp)
     app.context_processor(page_context)
+    app.add_template_filter(plural, "plural")
     app.after_request(security_headers)
     app.before_request(_forget_previous_request)
 

@@ -11,8 +11,12 @@ from .auth import current_viewer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 F = TypeVar("F", bound=Callable[..., Any])
-HELPERS = {"seconds": doctor.seconds, "when": doctor.when, "short_scopes": doctor.short_scopes,
-           "level_labels": doctor.LEVEL_LABELS}
+HELPERS = {
+    "seconds": doctor.seconds,
+    "when": doctor.when,
+    "short_scopes": doctor.short_scopes,
+    "level_labels": doctor.LEVEL_LABELS,
+}
 
 
 def require_platform_admin(view: F) -> F:

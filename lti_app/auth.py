@@ -90,6 +90,14 @@ def current_viewer() -> Viewer | None:
     return viewer
 
 
+def signed_in_viewer() -> Viewer:
+    """Return the viewer of a view already guarded by ``require_role``."""
+    viewer = current_viewer()
+    if viewer is None:
+        abort(401)
+    return viewer
+
+
 def require_role(*roles: str) -> Callable[[F], F]:
     """Answer 401 without a launch and 403 when the viewer's role is not among ``roles``."""
 

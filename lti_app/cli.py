@@ -161,9 +161,12 @@ def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> 
 @database_command
 def doctor_command(issuer: str | None, client_id: str | None) -> None:
     """Check platform registrations against recent launches; exit 1 if something needs fixing."""
-    found = [r for r in reports()
-             if (issuer is None or r.registration.issuer == issuer.rstrip("/"))
-             and (client_id is None or r.registration.client_id == client_id)]
+    found = [
+        r
+        for r in reports()
+        if (issuer is None or r.registration.issuer == issuer.rstrip("/"))
+        and (client_id is None or r.registration.client_id == client_id)
+    ]
     if not found:
         raise click.ClickException("no matching platform registration; see `platform list`")
     click.echo("\n\n".join(report_text(r) for r in found))

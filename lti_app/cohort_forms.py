@@ -32,11 +32,11 @@ def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-KINDS = [("challenge", "Challenge (something hard we face)"),
-         ("opportunity", "Opportunity (something we want to make the most of)")]
-OFFSETS = [("", "I'd rather not say")] + [
-    (str(m), format_offset(m)) for m in range(-720, 841, 15)
+KINDS = [
+    ("challenge", "Challenge (something hard we face)"),
+    ("opportunity", "Opportunity (something we want to make the most of)"),
 ]
+OFFSETS = [("", "I'd rather not say")] + [(str(m), format_offset(m)) for m in range(-720, 841, 15)]
 RANKS = ("first", "second", "third")
 
 
@@ -51,11 +51,17 @@ class ActionForm(FlaskForm):
 class ChallengeForm(FlaskForm):
     """A challenge as staff write it, or as a learner suggests it."""
 
-    title = StringField("Title", validators=[
-        DataRequired(message="Give the challenge a title."),
-        Length(min=3, max=120, message="Use 3 to 120 characters for the title.")])
-    description = TextAreaField("Short description", validators=[
-        Length(max=500, message="Keep the description under 500 characters.")])
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired(message="Give the challenge a title."),
+            Length(min=3, max=120, message="Use 3 to 120 characters for the title."),
+        ],
+    )
+    description = TextAreaField(
+        "Short description",
+        validators=[Length(max=500, message="Keep the description under 500 characters.")],
+    )
     kind = SelectField("Kind", choices=options(KINDS), default="challenge")
 
 
@@ -83,8 +89,10 @@ class PickForm(FlaskForm):
             if field.data is None:
                 continue
             if field.data in seen:
-                field.errors = [*field.errors,
-                                f"You already picked this as your {seen[field.data]} choice."]
+                field.errors = [
+                    *field.errors,
+                    f"You already picked this as your {seen[field.data]} choice.",
+                ]
                 ok = False
             seen.setdefault(field.data, name)
         return ok
@@ -103,10 +111,16 @@ class MultiCheckboxField(SelectMultipleField):
 class ProfileForm(FlaskForm):
     """The optional profile that helps forming cohorts whose hours and skills fit."""
 
-    utc_offset = SelectField("Your time zone", choices=options(OFFSETS), default="",
-                             coerce=_int_or_none, validate_choice=False)
-    availability = MultiCheckboxField("When you are usually free (your local time)",
-                                      choices=options(DAY_PARTS))
+    utc_offset = SelectField(
+        "Your time zone",
+        choices=options(OFFSETS),
+        default="",
+        coerce=_int_or_none,
+        validate_choice=False,
+    )
+    availability = MultiCheckboxField(
+        "When you are usually free (your local time)", choices=options(DAY_PARTS)
+    )
     offers = StringField("What you can offer others", validators=[Length(max=400)])
     needs = StringField("What you would like help with", validators=[Length(max=400)])
 
@@ -119,21 +133,39 @@ class ProfileForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """Cohort sizes and how much each criterion counts."""
 
-    target = IntegerField("Target cohort size", validators=[
-        InputRequired(message="Give a target size."),
-        NumberRange(min=2, max=20, message="Sizes go from 2 to 20.")])
-    minimum = IntegerField("Smallest cohort allowed", validators=[
-        InputRequired(message="Give a minimum size."),
-        NumberRange(min=2, max=20, message="Sizes go from 2 to 20.")])
-    maximum = IntegerField("Largest cohort allowed", validators=[
-        InputRequired(message="Give a maximum size."),
-        NumberRange(min=2, max=20, message="Sizes go from 2 to 20.")])
-    weight_preference = IntegerField("Weight of learners' challenge picks", validators=[
-        InputRequired(), NumberRange(min=0, max=3, message="Weights go from 0 to 3.")])
-    weight_availability = IntegerField("Weight of shared free hours", validators=[
-        InputRequired(), NumberRange(min=0, max=3, message="Weights go from 0 to 3.")])
-    weight_complement = IntegerField("Weight of offers matching needs", validators=[
-        InputRequired(), NumberRange(min=0, max=3, message="Weights go from 0 to 3.")])
+    target = IntegerField(
+        "Target cohort size",
+        validators=[
+            InputRequired(message="Give a target size."),
+            NumberRange(min=2, max=20, message="Sizes go from 2 to 20."),
+        ],
+    )
+    minimum = IntegerField(
+        "Smallest cohort allowed",
+        validators=[
+            InputRequired(message="Give a minimum size."),
+            NumberRange(min=2, max=20, message="Sizes go from 2 to 20."),
+        ],
+    )
+    maximum = IntegerField(
+        "Largest cohort allowed",
+        validators=[
+            InputRequired(message="Give a maximum size."),
+            NumberRange(min=2, max=20, message="Sizes go from 2 to 20."),
+        ],
+    )
+    weight_preference = IntegerField(
+        "Weight of learners' challenge picks",
+        validators=[InputRequired(), NumberRange(min=0, max=3, message="Weights go from 0 to 3.")],
+    )
+    weight_availability = IntegerField(
+        "Weight of shared free hours",
+        validators=[InputRequired(), NumberRange(min=0, max=3, message="Weights go from 0 to 3.")],
+    )
+    weight_complement = IntegerField(
+        "Weight of offers matching needs",
+        validators=[InputRequired(), NumberRange(min=0, max=3, message="Weights go from 0 to 3.")],
+    )
     show_emails = BooleanField("Show members each other's email (when the platform sends it)")
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -143,7 +175,8 @@ class SettingsForm(FlaskForm):
         if not self.minimum.data <= self.target.data <= self.maximum.data:
             self.target.errors = [
                 f"The target must lie between the smallest ({self.minimum.data}) and the "
-                f"largest ({self.maximum.data}) cohort size."]
+                f"largest ({self.maximum.data}) cohort size."
+            ]
             return False
         weights = (self.weight_preference, self.weight_availability, self.weight_complement)
         if not any(w.data for w in weights):
@@ -155,25 +188,34 @@ class SettingsForm(FlaskForm):
 class MoveForm(FlaskForm):
     """Move one learner into a draft cohort."""
 
-    person_id = SelectField("Learner", coerce=_int_or_none,
-                            validators=[InputRequired(message="Choose a learner.")])
-    cohort_id = SelectField("Into draft cohort", coerce=_int_or_none,
-                            validators=[InputRequired(message="Choose a cohort.")])
+    person_id = SelectField(
+        "Learner", coerce=_int_or_none, validators=[InputRequired(message="Choose a learner.")]
+    )
+    cohort_id = SelectField(
+        "Into draft cohort",
+        coerce=_int_or_none,
+        validators=[InputRequired(message="Choose a cohort.")],
+    )
 
 
 class RenameForm(FlaskForm):
     """A cohort's new name."""
 
-    name = StringField("New name", validators=[
-        DataRequired(message="Give the cohort a name."),
-        Length(min=2, max=80, message="Use 2 to 80 characters.")])
+    name = StringField(
+        "New name",
+        validators=[
+            DataRequired(message="Give the cohort a name."),
+            Length(min=2, max=80, message="Use 2 to 80 characters."),
+        ],
+    )
 
 
 class MergeChallengeForm(FlaskForm):
     """Fold one challenge into an active one."""
 
-    target_id = SelectField("Merge into", coerce=_int_or_none,
-                            validators=[InputRequired(message="Choose a challenge.")])
+    target_id = SelectField(
+        "Merge into", coerce=_int_or_none, validators=[InputRequired(message="Choose a challenge.")]
+    )
 
 
 class MergeCohortForm(FlaskForm):
@@ -185,7 +227,11 @@ class MergeCohortForm(FlaskForm):
 class PostForm(FlaskForm):
     """A message on the cohort board, or a reply to one."""
 
-    body = TextAreaField("Your message", validators=[
-        DataRequired(message="Write something before posting."),
-        Length(max=2000, message="Keep messages under 2000 characters.")])
+    body = TextAreaField(
+        "Your message",
+        validators=[
+            DataRequired(message="Write something before posting."),
+            Length(max=2000, message="Keep messages under 2000 characters."),
+        ],
+    )
     parent_id = HiddenField(validators=[Optional()])

@@ -48,8 +48,10 @@ def _launch_lines(report: Report) -> list[str]:
     lines = [f"Deployments seen since {report.since}:"]
     for seen in report.deployments:
         state = "registered" if seen.registered else "NOT registered"
-        lines.append(f"  {seen.deployment_id}  {state}: {seen.launches} launched, "
-                     f"{seen.refused} refused, last {when(seen.last_at)}")
+        lines.append(
+            f"  {seen.deployment_id}  {state}: {seen.launches} launched, "
+            f"{seen.refused} refused, last {when(seen.last_at)}"
+        )
     total = report.launches
     lines += [
         f"Launches accepted since {report.since}: {total} ({report.cookie_launches} with the "
@@ -65,21 +67,30 @@ def _launch_lines(report: Report) -> list[str]:
 def _key_and_refusal_lines(report: Report) -> list[str]:
     keys = report.keys
     previous = ", ".join(keys.previous_kids) or "none"
-    lines = [f"Tool signing key: {keys.active_kid or 'none'} "
-             f"({keys.active_age_days if keys.active_age_days is not None else '-'} days old); "
-             f"previous keys still published: {previous}"]
-    lines.append(f"Refused launches since {report.since}: "
-                 f"{sum(r.count for r in report.refusals) or 'none'}")
+    lines = [
+        f"Tool signing key: {keys.active_kid or 'none'} "
+        f"({keys.active_age_days if keys.active_age_days is not None else '-'} days old); "
+        f"previous keys still published: {previous}"
+    ]
+    lines.append(
+        f"Refused launches since {report.since}: {sum(r.count for r in report.refusals) or 'none'}"
+    )
     for refused in report.refusals:
-        lines.append(f"  {refused.count}  {REFUSAL_LABELS.get(refused.kind, refused.kind)} "
-                     f"(last: {refused.last_reason or '-'}, {when(refused.last_at)})")
+        lines.append(
+            f"  {refused.count}  {REFUSAL_LABELS.get(refused.kind, refused.kind)} "
+            f"(last: {refused.last_reason or '-'}, {when(refused.last_at)})"
+        )
     return lines
 
 
 def report_text(report: Report) -> str:
     """The whole report as plain text, "what to fix" last so it ends the terminal output."""
-    lines = [*_registration_lines(report), *_launch_lines(report),
-             *_key_and_refusal_lines(report), "What to fix:"]
+    lines = [
+        *_registration_lines(report),
+        *_launch_lines(report),
+        *_key_and_refusal_lines(report),
+        "What to fix:",
+    ]
     for finding in report.findings:
         lines.append(f"  {LEVEL_LABELS[finding.level].upper():8} {finding.line}")
     if not report.needs_fixing:

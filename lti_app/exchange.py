@@ -10,10 +10,11 @@ from cohorts.errors import DomainError
 from cohorts.exchange import KIND_LABELS, gift_state
 from cohorts.models import utcnow
 
-from .auth import Viewer, current_viewer, require_role
+from .auth import current_viewer, require_role, signed_in_viewer
 from .cohort_forms import ActionForm
 from .exchange_forms import AskForm, EditForm, OfferForm, ReportForm, ThanksForm, end_of_day
 from .extensions import db
+from .pages import refuse
 from .rich_text import render_markdown
 
 bp = Blueprint("exchange", __name__, url_prefix="/learner/exchange")
@@ -23,6 +24,7 @@ bp.add_app_template_filter(render_markdown, "markdown")
 @bp.app_context_processor
 def exchange_context() -> dict[str, Any]:
     """Give templates the kind labels and a lazy unread count for the tabs."""
+
     def unread() -> int:
         viewer = current_viewer()
         if viewer is None or viewer.role != "learner":
@@ -32,33 +34,24 @@ def exchange_context() -> dict[str, Any]:
     return {"gift_kinds": KIND_LABELS, "unread_notices": unread}
 
 
-def _viewer() -> Viewer:
-    viewer = current_viewer()
-    assert viewer is not None
-    return viewer
-
-
-def _refused(error: DomainError) -> int:
-    db.session.rollback()
-    flash(str(error), "error")
-    return error.status
-
-
 @bp.get("/")
 @require_role("learner", "guest")
 def home() -> Any:
-    viewer = _viewer()
-    page = gift_queries.learner_exchange(db.session, viewer.course_id, viewer.person_id,
-                                         utcnow())
-    flow = (gift_queries.cohort_flow(db.session, viewer.course_id, page.cohort_id)
-            if page.cohort_id else None)
-    return render_template("learner/exchange.html", tab="exchange", page=page, flow=flow,
-                           action=ActionForm())
+    viewer = signed_in_viewer()
+    page = gift_queries.learner_exchange(db.session, viewer.course_id, viewer.person_id, utcnow())
+    flow = (
+        gift_queries.cohort_flow(db.session, viewer.course_id, page.cohort_id)
+        if page.cohort_id
+        else None
+    )
+    return render_template(
+        "learner/exchange.html", tab="exchange", page=page, flow=flow, action=ActionForm()
+    )
 
 
 def _compose(form: Any, template: str, save: Any, done: str) -> Any:
     """Show an offer or ask form; on a valid post, save it and go to the new gift."""
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
     settings = gifts.exchange_settings(db.session, viewer.course_id)
     status = 200
@@ -68,52 +61,85 @@ def _compose(form: Any, template: str, save: Any, done: str) -> Any:
             try:
                 gift = save(viewer)
             except DomainError as error:
-                status = _refused(error)
+                status = refuse(error)
             else:
                 db.session.commit()
                 flash(done, "success")
                 return redirect(url_for("exchange.gift", gift_id=gift.id))
-    return render_template(template, tab="exchange", form=form, cohort=cohort,
-                           course_wide=settings.course_wide), status
+    return render_template(
+        template, tab="exchange", form=form, cohort=cohort, course_wide=settings.course_wide
+    ), status
 
 
 @bp.route("/offer", methods=["GET", "POST"])
 @require_role("learner")
 def offer() -> Any:
     form = OfferForm()
-    return _compose(form, "learner/exchange_offer.html", lambda v: gifts.offer_gift(
-        db.session, v.course_id, v.person_id, kind=form.kind.data, title=form.title.data,
-        body=form.body.data or "", tags=form.tags.data or "", capacity=form.capacity.data,
-        ends_at=end_of_day(form.ends_on.data), course_wide=form.course_wide.data,
-        now=utcnow()), "Thank you for offering! Your cohort can see it now.")
+    return _compose(
+        form,
+        "learner/exchange_offer.html",
+        lambda v: gifts.offer_gift(
+            db.session,
+            v.course_id,
+            v.person_id,
+            kind=form.kind.data,
+            title=form.title.data,
+            body=form.body.data or "",
+            tags=form.tags.data or "",
+            capacity=form.capacity.data,
+            ends_at=end_of_day(form.ends_on.data),
+            course_wide=form.course_wide.data,
+            now=utcnow(),
+        ),
+        "Thank you for offering! Your cohort can see it now.",
+    )
 
 
 @bp.route("/ask", methods=["GET", "POST"])
 @require_role("learner")
 def ask() -> Any:
     form = AskForm()
-    return _compose(form, "learner/exchange_ask.html", lambda v: gifts.ask_for_help(
-        db.session, v.course_id, v.person_id, kind=form.kind.data, title=form.title.data,
-        body=form.body.data or "", tags=form.tags.data or "",
-        needed_by=end_of_day(form.needed_by.data), anonymous=form.anonymous.data,
-        course_wide=form.course_wide.data, now=utcnow()),
-        "Your ask is out. We show it first to classmates who offer help with these tags.")
+    return _compose(
+        form,
+        "learner/exchange_ask.html",
+        lambda v: gifts.ask_for_help(
+            db.session,
+            v.course_id,
+            v.person_id,
+            kind=form.kind.data,
+            title=form.title.data,
+            body=form.body.data or "",
+            tags=form.tags.data or "",
+            needed_by=end_of_day(form.needed_by.data),
+            anonymous=form.anonymous.data,
+            course_wide=form.course_wide.data,
+            now=utcnow(),
+        ),
+        "Your ask is out. We show it first to classmates who offer help with these tags.",
+    )
 
 
-def _gift_page(gift_id: int, status: int = 200, edit: EditForm | None = None,
-               report: ReportForm | None = None) -> Any:
-    viewer = _viewer()
+def _gift_page(
+    gift_id: int, status: int = 200, edit: EditForm | None = None, report: ReportForm | None = None
+) -> Any:
+    viewer = signed_in_viewer()
     gift = gifts.get_gift(db.session, viewer.course_id, viewer.person_id, gift_id)
     own = gift.author_id == viewer.person_id
-    state = gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity,
-                                      utcnow())
+    state = gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, utcnow())
     return render_template(
-        "learner/exchange_gift.html", tab="exchange", gift=gift, own=own, state=state,
+        "learner/exchange_gift.html",
+        tab="exchange",
+        gift=gift,
+        own=own,
+        state=state,
         author=gift_queries.author_name(gift, viewer.person_id),
         exchanges=gift_queries.gift_exchanges(db.session, gift.id, viewer.person_id),
         history=gifts.edits_of(db.session, gift.id) if own else [],
-        edit=edit or EditForm(formdata=None, obj=gift), report=report or ReportForm(
-            formdata=None), thanks=ThanksForm(formdata=None), action=ActionForm()), status
+        edit=edit or EditForm(formdata=None, obj=gift),
+        report=report or ReportForm(formdata=None),
+        thanks=ThanksForm(formdata=None),
+        action=ActionForm(),
+    ), status
 
 
 @bp.get("/gifts/<int:gift_id>")
@@ -122,12 +148,12 @@ def gift(gift_id: int) -> Any:
     try:
         return _gift_page(gift_id)
     except DomainError as error:
-        return render_template("errors/404.html"), _refused(error)
+        return render_template("errors/404.html"), refuse(error)
 
 
 def _act(gift_id: int, call: Any, message: str, form: Any = None) -> Any:
     """Check the form, run one service call, commit and go back to the gift."""
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = form or ActionForm()
     try:
         gifts.get_gift(db.session, viewer.course_id, viewer.person_id, gift_id)
@@ -136,7 +162,7 @@ def _act(gift_id: int, call: Any, message: str, form: Any = None) -> Any:
             return _gift_page(gift_id, 400, **_forms_with(form))
         call(viewer)
     except DomainError as error:
-        status = _refused(error)
+        status = refuse(error)
         try:
             return _gift_page(gift_id, status)
         except DomainError:
@@ -157,79 +183,121 @@ def _forms_with(form: Any) -> dict[str, Any]:
 @bp.post("/gifts/<int:gift_id>/take")
 @require_role("learner")
 def take(gift_id: int) -> Any:
-    return _act(gift_id, lambda v: gifts.take_up(db.session, v.course_id, v.person_id,
-                                                 gift_id, utcnow()),
-                "It's yours. Say hello to each other on your cohort board to arrange it.")
+    return _act(
+        gift_id,
+        lambda v: gifts.take_up(db.session, v.course_id, v.person_id, gift_id, utcnow()),
+        "It's yours. Say hello to each other on your cohort board to arrange it.",
+    )
 
 
 @bp.post("/gifts/<int:gift_id>/withdraw")
 @require_role("learner")
 def withdraw(gift_id: int) -> Any:
-    return _act(gift_id, lambda v: gifts.withdraw_gift(db.session, v.course_id, v.person_id,
-                                                       gift_id, utcnow()), "Withdrawn.")
+    return _act(
+        gift_id,
+        lambda v: gifts.withdraw_gift(db.session, v.course_id, v.person_id, gift_id, utcnow()),
+        "Withdrawn.",
+    )
 
 
 @bp.post("/gifts/<int:gift_id>/edit")
 @require_role("learner")
 def edit(gift_id: int) -> Any:
     form = EditForm()
-    return _act(gift_id, lambda v: gifts.edit_gift(
-        db.session, v.course_id, v.person_id, gift_id, title=form.title.data,
-        body=form.body.data or "", now=utcnow()), "Saved. The earlier version is kept.", form)
+    return _act(
+        gift_id,
+        lambda v: gifts.edit_gift(
+            db.session,
+            v.course_id,
+            v.person_id,
+            gift_id,
+            title=form.title.data,
+            body=form.body.data or "",
+            now=utcnow(),
+        ),
+        "Saved. The earlier version is kept.",
+        form,
+    )
 
 
 @bp.post("/exchanges/<int:exchange_id>/<any(give, receive, thank):action>")
 @require_role("learner")
 def step(exchange_id: int, action: str) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = ThanksForm()
     try:
         row = gifts.get_exchange(db.session, viewer.course_id, viewer.person_id, exchange_id)
     except DomainError as error:
-        return render_template("errors/404.html"), _refused(error)
-    messages = {"give": "Marked as given. They'll be asked to confirm.",
-                "receive": "Lovely! Receipt confirmed.", "thank": "Your thanks was sent."}
-    return _act(row.gift_id, lambda v: gifts.step(
-        db.session, v.course_id, v.person_id, exchange_id, action, note=form.note.data or "",
-        helpfulness=form.helpfulness_value(), now=utcnow()), messages[action], form)
+        return render_template("errors/404.html"), refuse(error)
+    messages = {
+        "give": "Marked as given. They'll be asked to confirm.",
+        "receive": "Lovely! Receipt confirmed.",
+        "thank": "Your thanks was sent.",
+    }
+    return _act(
+        row.gift_id,
+        lambda v: gifts.step(
+            db.session,
+            v.course_id,
+            v.person_id,
+            exchange_id,
+            action,
+            note=form.note.data or "",
+            helpfulness=form.helpfulness_value(),
+            now=utcnow(),
+        ),
+        messages[action],
+        form,
+    )
 
 
 @bp.get("/notices")
 @require_role("learner")
 def notices() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     rows = notifications.recent(db.session, viewer.course_id, viewer.person_id)
     unread = {n.id for n in rows if n.read_at is None}
     notifications.mark_read(db.session, viewer.course_id, viewer.person_id, utcnow())
     db.session.commit()
-    return render_template("learner/exchange_notices.html", tab="notices", rows=rows,
-                           unread=unread)
+    return render_template("learner/exchange_notices.html", tab="notices", rows=rows, unread=unread)
 
 
 @bp.route("/report/<any(gift, post):target>/<int:target_id>", methods=["GET", "POST"])
 @require_role("learner", "staff")
 def report(target: str, target_id: int) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = ReportForm()
     try:
-        item = moderation.find_target(db.session, viewer.course_id, viewer.person_id, target,
-                                      target_id, viewer.is_staff)
+        item = moderation.find_target(
+            db.session, viewer.course_id, viewer.person_id, target, target_id, viewer.is_staff
+        )
     except DomainError as error:
-        return render_template("errors/404.html"), _refused(error)
+        return render_template("errors/404.html"), refuse(error)
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
-                moderation.report(db.session, viewer.course_id, viewer.person_id, target,
-                                  target_id, reason=form.reason.data, staff=viewer.is_staff,
-                                  now=utcnow())
+                moderation.report(
+                    db.session,
+                    viewer.course_id,
+                    viewer.person_id,
+                    target,
+                    target_id,
+                    reason=form.reason.data,
+                    staff=viewer.is_staff,
+                    now=utcnow(),
+                )
             except DomainError as error:
-                status = _refused(error)
+                status = refuse(error)
             else:
                 db.session.commit()
                 flash("Thank you for telling us. Staff will look at it.", "success")
-                return redirect(url_for("exchange_staff.moderation_queue" if viewer.is_staff
-                                        else "exchange.home"))
-    return render_template("learner/exchange_report.html", item=item, form=form,
-                           tab="exchange"), status
+                return redirect(
+                    url_for(
+                        "exchange_staff.moderation_queue" if viewer.is_staff else "exchange.home"
+                    )
+                )
+    return render_template(
+        "learner/exchange_report.html", item=item, form=form, tab="exchange"
+    ), status

@@ -8,7 +8,7 @@ from cohorts import exchange_report, gifts, moderation
 from cohorts.errors import DomainError
 from cohorts.models import utcnow
 
-from .auth import Viewer, current_viewer, require_role
+from .auth import require_role, signed_in_viewer
 from .cohort_forms import ActionForm
 from .exchange_forms import ExchangeSettingsForm
 from .extensions import db
@@ -16,16 +16,10 @@ from .extensions import db
 bp = Blueprint("exchange_staff", __name__, url_prefix="/instructor/exchange")
 
 
-def _viewer() -> Viewer:
-    viewer = current_viewer()
-    assert viewer is not None
-    return viewer
-
-
 @bp.get("/")
 @require_role("staff")
 def overview() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     picture = exchange_report.course_exchange(db.session, viewer.course_id, utcnow())
     return render_template("instructor/exchange.html", tab="exchange", picture=picture)
 
@@ -33,7 +27,7 @@ def overview() -> Any:
 @bp.route("/settings", methods=["GET", "POST"])
 @require_role("staff")
 def settings() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     row = gifts.exchange_settings(db.session, viewer.course_id)
     form = ExchangeSettingsForm(obj=row)
     status = 200
@@ -42,8 +36,12 @@ def settings() -> Any:
         if form.validate_on_submit():
             try:
                 gifts.save_exchange_settings(
-                    db.session, viewer.course_id, course_wide=form.course_wide.data,
-                    weekly_cap=form.weekly_cap.data, report_threshold=form.report_threshold.data)
+                    db.session,
+                    viewer.course_id,
+                    course_wide=form.course_wide.data,
+                    weekly_cap=form.weekly_cap.data,
+                    report_threshold=form.report_threshold.data,
+                )
             except DomainError as error:
                 db.session.rollback()
                 flash(str(error), "error")
@@ -57,11 +55,16 @@ def settings() -> Any:
 
 
 def _queue(status: int = 200) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     items = moderation.queue(db.session, viewer.course_id)
     done = moderation.queue(db.session, viewer.course_id, ("restored", "removed"))
-    return render_template("instructor/exchange_moderation.html", tab="moderation",
-                           items=items, done=done, action=ActionForm()), status
+    return render_template(
+        "instructor/exchange_moderation.html",
+        tab="moderation",
+        items=items,
+        done=done,
+        action=ActionForm(),
+    ), status
 
 
 @bp.get("/moderation")
@@ -73,18 +76,23 @@ def moderation_queue() -> Any:
 @bp.post("/moderation/<int:case_id>/<any(restore, remove):decision>")
 @require_role("staff")
 def decide(case_id: int, decision: str) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     if not ActionForm().validate_on_submit():
         flash("That request was incomplete; please try again.", "error")
         return _queue(400)
     try:
-        moderation.decide(db.session, viewer.course_id, viewer.person_id, case_id, decision,
-                          utcnow())
+        moderation.decide(
+            db.session, viewer.course_id, viewer.person_id, case_id, decision, utcnow()
+        )
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
         return _queue(error.status)
     db.session.commit()
-    flash("Restored: learners can see it again." if decision == "restore" else
-          "Removed: learners no longer see it. It is kept for the record.", "success")
+    flash(
+        "Restored: learners can see it again."
+        if decision == "restore"
+        else "Removed: learners no longer see it. It is kept for the record.",
+        "success",
+    )
     return redirect(url_for("exchange_staff.moderation_queue"))

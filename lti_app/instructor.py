@@ -9,70 +9,76 @@ from cohorts import challenges, cohort_service
 from cohorts.errors import DomainError, NotFound
 from cohorts.models import Cohort, Enrolment, utcnow
 
-from .auth import Viewer, current_viewer, require_role
+from .auth import require_role, signed_in_viewer
 from .cohort_forms import ActionForm, ChallengeForm, MergeChallengeForm, SettingsForm, options
 from .extensions import db
-from .learner import plural
+from .pages import refuse
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
-bp.add_app_template_filter(plural, "plural")
-
-
-def _viewer() -> Viewer:
-    viewer = current_viewer()
-    assert viewer is not None
-    return viewer
-
-
-def _refused(error: DomainError) -> int:
-    """Undo the request's changes and tell staff why; return the status to answer."""
-    db.session.rollback()
-    flash(str(error), "error")
-    return error.status
 
 
 @bp.get("/")
 @require_role("staff")
 def home() -> Any:
-    viewer = _viewer()
-    counts = dict(db.session.execute(
-        select(Enrolment.role, func.count()).where(Enrolment.course_id == viewer.course_id)
-        .group_by(Enrolment.role)).all())
-    cohorts = dict(db.session.execute(
-        select(Cohort.status, func.count()).where(Cohort.course_id == viewer.course_id)
-        .group_by(Cohort.status)).all())
+    viewer = signed_in_viewer()
+    counts = dict(
+        db.session.execute(
+            select(Enrolment.role, func.count())
+            .where(Enrolment.course_id == viewer.course_id)
+            .group_by(Enrolment.role)
+        ).all()
+    )
+    cohorts = dict(
+        db.session.execute(
+            select(Cohort.status, func.count())
+            .where(Cohort.course_id == viewer.course_id)
+            .group_by(Cohort.status)
+        ).all()
+    )
     rows = challenges.list_challenges(db.session, viewer.course_id, ("active", "proposed"))
-    return render_template("instructor/home.html", tab="home", counts=counts, cohorts=cohorts,
-                           rows=rows)
+    return render_template(
+        "instructor/home.html", tab="home", counts=counts, cohorts=cohorts, rows=rows
+    )
 
 
 def _challenges_page(form: ChallengeForm, status: int = 200) -> Any:
-    viewer = _viewer()
-    rows = challenges.list_challenges(db.session, viewer.course_id,
-                                      ("active", "proposed", "archived"))
-    active = [(r.challenge.id, r.challenge.title) for r in rows
-              if r.challenge.status == "active"]
+    viewer = signed_in_viewer()
+    rows = challenges.list_challenges(
+        db.session, viewer.course_id, ("active", "proposed", "archived")
+    )
+    active = [(r.challenge.id, r.challenge.title) for r in rows if r.challenge.status == "active"]
     merge = MergeChallengeForm(formdata=None)
     merge.target_id.choices = options(active)
-    return render_template("instructor/challenges.html", tab="challenges", rows=rows,
-                           form=form, merge=merge, action=ActionForm()), status
+    return render_template(
+        "instructor/challenges.html",
+        tab="challenges",
+        rows=rows,
+        form=form,
+        merge=merge,
+        action=ActionForm(),
+    ), status
 
 
 @bp.route("/challenges", methods=["GET", "POST"])
 @require_role("staff")
 def manage_challenges() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = ChallengeForm()
     if request.method == "GET":
         return _challenges_page(ChallengeForm(formdata=None))
     if not form.validate_on_submit():
         return _challenges_page(form, 400)
     try:
-        challenges.create_challenge(db.session, viewer.course_id, title=form.title.data,
-                                    description=form.description.data or "",
-                                    kind=form.kind.data, now=utcnow())
+        challenges.create_challenge(
+            db.session,
+            viewer.course_id,
+            title=form.title.data,
+            description=form.description.data or "",
+            kind=form.kind.data,
+            now=utcnow(),
+        )
     except DomainError as error:
-        return _challenges_page(form, _refused(error))
+        return _challenges_page(form, refuse(error))
     db.session.commit()
     flash(f"Challenge “{form.title.data}” added. Learners can pick it now.", "success")
     return redirect(url_for("instructor.manage_challenges"))
@@ -81,7 +87,7 @@ def manage_challenges() -> Any:
 @bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
 @require_role("staff")
 def edit_challenge(challenge_id: int) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     try:
         challenge = challenges.get_challenge(db.session, viewer.course_id, challenge_id)
     except NotFound:
@@ -92,28 +98,34 @@ def edit_challenge(challenge_id: int) -> Any:
         status = 400
         if form.validate_on_submit():
             try:
-                challenges.update_challenge(db.session, viewer.course_id, challenge_id,
-                                            title=form.title.data,
-                                            description=form.description.data or "",
-                                            kind=form.kind.data)
+                challenges.update_challenge(
+                    db.session,
+                    viewer.course_id,
+                    challenge_id,
+                    title=form.title.data,
+                    description=form.description.data or "",
+                    kind=form.kind.data,
+                )
             except DomainError as error:
-                status = _refused(error)
+                status = refuse(error)
             else:
                 db.session.commit()
                 flash("Challenge saved.", "success")
                 return redirect(url_for("instructor.manage_challenges"))
-    return render_template("instructor/challenge_edit.html", tab="challenges", form=form,
-                           challenge=challenge), status
+    return render_template(
+        "instructor/challenge_edit.html", tab="challenges", form=form, challenge=challenge
+    ), status
 
 
 def _challenge_action(challenge_id: int, action: str) -> Any:
     """Run approve or archive on a challenge of this course."""
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = MergeChallengeForm() if action == "merge" else ActionForm()
     if action == "merge":
-        form.target_id.choices = options((r.challenge.id, r.challenge.title) for r in
-                                         challenges.list_challenges(db.session,
-                                                                    viewer.course_id))
+        form.target_id.choices = options(
+            (r.challenge.id, r.challenge.title)
+            for r in challenges.list_challenges(db.session, viewer.course_id)
+        )
     if not form.validate_on_submit():
         flash("Choose a challenge to merge into.", "error")
         return _challenges_page(ChallengeForm(formdata=None), 400)
@@ -125,11 +137,12 @@ def _challenge_action(challenge_id: int, action: str) -> Any:
             done = challenges.archive_challenge(db.session, viewer.course_id, challenge_id)
             message = f"“{done.title}” is archived; learners can no longer pick it."
         else:
-            done = challenges.merge_challenge(db.session, viewer.course_id, challenge_id,
-                                              form.target_id.data)
+            done = challenges.merge_challenge(
+                db.session, viewer.course_id, challenge_id, form.target_id.data
+            )
             message = f"Merged; its picks now count for “{done.title}”."
     except DomainError as error:
-        return _challenges_page(ChallengeForm(formdata=None), _refused(error))
+        return _challenges_page(ChallengeForm(formdata=None), refuse(error))
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("instructor.manage_challenges"))
@@ -156,7 +169,7 @@ def merge_challenge(challenge_id: int) -> Any:
 @bp.route("/settings", methods=["GET", "POST"])
 @require_role("staff")
 def settings() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     row = cohort_service.get_settings(db.session, viewer.course_id)
     form = SettingsForm(obj=row)
     status = 200
@@ -165,14 +178,18 @@ def settings() -> Any:
         if form.validate_on_submit():
             try:
                 cohort_service.save_settings(
-                    db.session, viewer.course_id, target=form.target.data,
-                    minimum=form.minimum.data, maximum=form.maximum.data,
+                    db.session,
+                    viewer.course_id,
+                    target=form.target.data,
+                    minimum=form.minimum.data,
+                    maximum=form.maximum.data,
                     weight_preference=form.weight_preference.data,
                     weight_availability=form.weight_availability.data,
                     weight_complement=form.weight_complement.data,
-                    show_emails=form.show_emails.data)
+                    show_emails=form.show_emails.data,
+                )
             except DomainError as error:
-                status = _refused(error)
+                status = refuse(error)
             else:
                 db.session.commit()
                 flash("Formation settings saved.", "success")

@@ -8,43 +8,49 @@ from cohorts import cohort_export, cohort_reports, cohort_service, cohort_upkeep
 from cohorts.errors import DomainError
 from cohorts.models import utcnow
 
-from .auth import Viewer, current_viewer, require_role
+from .auth import require_role, signed_in_viewer
 from .cohort_forms import ActionForm, MergeCohortForm, MoveForm, RenameForm, options
 from .extensions import db
-from .learner import plural
+from .pages import plural, refuse
 
 bp = Blueprint("instructor_cohorts", __name__, url_prefix="/instructor")
 
 
-def _viewer() -> Viewer:
-    viewer = current_viewer()
-    assert viewer is not None
-    return viewer
-
-
 def _move_form(picture: cohort_reports.FormationPicture, formdata: bool = False) -> MoveForm:
     form = MoveForm() if formdata else MoveForm(formdata=None)
-    people = [(p.id, p.display_name) for card in picture.cards
-              if card.cohort.status == "draft" for p in card.members]
+    people = [
+        (p.id, p.display_name)
+        for card in picture.cards
+        if card.cohort.status == "draft"
+        for p in card.members
+    ]
     people += [(x.person.id, f"{x.person.display_name} (left out)") for x in picture.left_out]
     form.person_id.choices = options(sorted(people, key=lambda item: item[1].lower()))
-    form.cohort_id.choices = options((c.cohort.id, c.cohort.name) for c in picture.cards
-                                     if c.cohort.status == "draft" and not c.cohort.locked)
+    form.cohort_id.choices = options(
+        (c.cohort.id, c.cohort.name)
+        for c in picture.cards
+        if c.cohort.status == "draft" and not c.cohort.locked
+    )
     return form
 
 
 def _page(status: int = 200, move: MoveForm | None = None) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     picture = cohort_reports.formation_picture(db.session, viewer.course_id)
     settings = cohort_service.get_settings(db.session, viewer.course_id)
     return render_template(
-        "instructor/cohorts.html", tab="cohorts", picture=picture, settings=settings,
+        "instructor/cohorts.html",
+        tab="cohorts",
+        picture=picture,
+        settings=settings,
         drafts=[c for c in picture.cards if c.cohort.status == "draft"],
         published=[c for c in picture.cards if c.cohort.status == "published"],
         waiting=cohort_upkeep.waiting_groups(db.session, viewer.course_id),
         suggestions=cohort_upkeep.shrink_suggestions(db.session, viewer.course_id),
-        move=move or _move_form(picture), rename=RenameForm(formdata=None),
-        action=ActionForm(), merge=MergeCohortForm(formdata=None),
+        move=move or _move_form(picture),
+        rename=RenameForm(formdata=None),
+        action=ActionForm(),
+        merge=MergeCohortForm(formdata=None),
     ), status
 
 
@@ -56,9 +62,7 @@ def _done(message: str) -> Any:
 
 def _refused(error: DomainError) -> Any:
     """Undo the request, say why and show the page again with the error's status."""
-    db.session.rollback()
-    flash(str(error), "error")
-    return _page(error.status)
+    return _page(refuse(error))
 
 
 def _run(form: Any, call: Any, message: Any) -> Any:
@@ -82,115 +86,143 @@ def cohorts() -> Any:
 @bp.post("/cohorts/form")
 @require_role("staff")
 def form_draft() -> Any:
-    course = _viewer().course_id
-    return _run(ActionForm(), lambda: cohort_service.form_draft(db.session, course, utcnow()),
-                lambda rows: f"Formed {len(rows)} draft {plural(len(rows), 'cohort')}. "
-                            "Review the drafts, then publish.")
+    course = signed_in_viewer().course_id
+    return _run(
+        ActionForm(),
+        lambda: cohort_service.form_draft(db.session, course, utcnow()),
+        lambda rows: (
+            f"Formed {len(rows)} draft {plural(len(rows), 'cohort')}. "
+            "Review the drafts, then publish."
+        ),
+    )
 
 
 @bp.post("/cohorts/move")
 @require_role("staff")
 def move_member() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     picture = cohort_reports.formation_picture(db.session, viewer.course_id)
     form = _move_form(picture, formdata=True)
     if not form.validate_on_submit():
         return _page(400, form)
-    return _run(ActionForm(), lambda: cohort_service.move_member(
-        db.session, viewer.course_id, form.person_id.data, form.cohort_id.data, utcnow()),
-        lambda cohort: f"Moved into “{cohort.name}”.")
+    return _run(
+        ActionForm(),
+        lambda: cohort_service.move_member(
+            db.session, viewer.course_id, form.person_id.data, form.cohort_id.data, utcnow()
+        ),
+        lambda cohort: f"Moved into “{cohort.name}”.",
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/lock")
 @require_role("staff")
 def lock(cohort_id: int) -> Any:
-    course = _viewer().course_id
-    return _run(ActionForm(), lambda: cohort_service.set_locked(db.session, course, cohort_id,
-                                                                True),
-                lambda c: f"“{c.name}” is locked: re-forming and late joiners leave it alone.")
+    course = signed_in_viewer().course_id
+    return _run(
+        ActionForm(),
+        lambda: cohort_service.set_locked(db.session, course, cohort_id, True),
+        lambda c: f"“{c.name}” is locked: re-forming and late joiners leave it alone.",
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/unlock")
 @require_role("staff")
 def unlock(cohort_id: int) -> Any:
-    course = _viewer().course_id
-    return _run(ActionForm(), lambda: cohort_service.set_locked(db.session, course, cohort_id,
-                                                                False),
-                lambda c: f"“{c.name}” is unlocked.")
+    course = signed_in_viewer().course_id
+    return _run(
+        ActionForm(),
+        lambda: cohort_service.set_locked(db.session, course, cohort_id, False),
+        lambda c: f"“{c.name}” is unlocked.",
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/rename")
 @require_role("staff")
 def rename(cohort_id: int) -> Any:
-    course = _viewer().course_id
+    course = signed_in_viewer().course_id
     form = RenameForm()
-    return _run(form, lambda: cohort_service.rename_cohort(db.session, course, cohort_id,
-                                                           form.name.data),
-                lambda c: f"Renamed to “{c.name}”.")
+    return _run(
+        form,
+        lambda: cohort_service.rename_cohort(db.session, course, cohort_id, form.name.data),
+        lambda c: f"Renamed to “{c.name}”.",
+    )
 
 
 @bp.post("/cohorts/publish")
 @require_role("staff")
 def publish() -> Any:
-    course = _viewer().course_id
-    return _run(ActionForm(), lambda: cohort_service.publish_drafts(db.session, course,
-                                                                    utcnow()),
-                lambda n: f"Published {n} {plural(n, 'cohort')}. Their members can see "
-                            "them now.")
+    course = signed_in_viewer().course_id
+    return _run(
+        ActionForm(),
+        lambda: cohort_service.publish_drafts(db.session, course, utcnow()),
+        lambda n: f"Published {n} {plural(n, 'cohort')}. Their members can see them now.",
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:person_id>/remove")
 @require_role("staff")
 def remove_member(cohort_id: int, person_id: int) -> Any:
-    course = _viewer().course_id
-    return _run(ActionForm(), lambda: cohort_upkeep.remove_member(db.session, course,
-                                                                  cohort_id, person_id),
-                lambda c: f"Removed from “{c.name}”.")
+    course = signed_in_viewer().course_id
+    return _run(
+        ActionForm(),
+        lambda: cohort_upkeep.remove_member(db.session, course, cohort_id, person_id),
+        lambda c: f"Removed from “{c.name}”.",
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/merge")
 @require_role("staff")
 def merge(cohort_id: int) -> Any:
-    course = _viewer().course_id
+    course = signed_in_viewer().course_id
     form = MergeCohortForm()
     target = form.target_id.data
     if not (target or "").isdigit():
         return _page(400)
-    return _run(form, lambda: cohort_upkeep.merge_cohorts(db.session, course, cohort_id,
-                                                          int(target)),
-                lambda c: f"Merged into “{c.name}”.")
+    return _run(
+        form,
+        lambda: cohort_upkeep.merge_cohorts(db.session, course, cohort_id, int(target)),
+        lambda c: f"Merged into “{c.name}”.",
+    )
 
 
 @bp.post("/cohorts/<int:cohort_id>/dismiss")
 @require_role("staff")
 def dismiss(cohort_id: int) -> Any:
-    course = _viewer().course_id
-    return _run(ActionForm(), lambda: cohort_upkeep.dismiss_merge(db.session, course,
-                                                                  cohort_id),
-                lambda c: f"“{c.name}” stays as it is.")
+    course = signed_in_viewer().course_id
+    return _run(
+        ActionForm(),
+        lambda: cohort_upkeep.dismiss_merge(db.session, course, cohort_id),
+        lambda c: f"“{c.name}” stays as it is.",
+    )
 
 
 @bp.post("/waiting/<int:challenge_id>/form")
 @require_role("staff")
 def form_from_waiting(challenge_id: int) -> Any:
-    course = _viewer().course_id
-    return _run(ActionForm(), lambda: cohort_upkeep.form_from_waiting(
-        db.session, course, challenge_id, utcnow()),
-        lambda rows: f"Published {len(rows)} new {plural(len(rows), 'cohort')} from waiting "
-                      "learners.")
+    course = signed_in_viewer().course_id
+    return _run(
+        ActionForm(),
+        lambda: cohort_upkeep.form_from_waiting(db.session, course, challenge_id, utcnow()),
+        lambda rows: (
+            f"Published {len(rows)} new {plural(len(rows), 'cohort')} from waiting learners."
+        ),
+    )
 
 
 @bp.get("/export")
 @require_role("staff")
 def export() -> Any:
-    rows = cohort_export.export_rows(db.session, _viewer().course_id)
+    rows = cohort_export.export_rows(db.session, signed_in_viewer().course_id)
     return render_template("instructor/export.html", tab="export", rows=rows)
 
 
 @bp.get("/export/<any(moodle, canvas):lms>.csv")
 @require_role("staff")
 def export_csv(lms: str) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     write = cohort_export.moodle_csv if lms == "moodle" else cohort_export.canvas_csv
-    return Response(write(db.session, viewer.course_id), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=communitas-{lms}-groups.csv"})
+    return Response(
+        write(db.session, viewer.course_id),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=communitas-{lms}-groups.csv"},
+    )

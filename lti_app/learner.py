@@ -17,49 +17,35 @@ from cohorts.cohort_service import published_cohort_of
 from cohorts.errors import DomainError
 from cohorts.models import utcnow
 
-from .auth import Viewer, current_viewer, require_role
+from .auth import Viewer, require_role, signed_in_viewer
 from .cohort_forms import ChallengeForm, PickForm, PostForm, ProfileForm
 from .extensions import db
+from .pages import refuse
 
 bp = Blueprint("learner", __name__, url_prefix="/learner")
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """The noun that goes with ``count``, so no page says "1 learners"."""
-    return singular if count == 1 else plural_form or singular + "s"
-
-
-bp.add_app_template_filter(plural, "plural")
-
-
-def _viewer() -> Viewer:
-    viewer = current_viewer()
-    assert viewer is not None
-    return viewer
-
-
-def _refused(error: DomainError) -> int:
-    """Undo the request's changes and tell the person why; return the status to answer."""
-    db.session.rollback()
-    flash(str(error), "error")
-    return error.status
 
 
 @bp.get("/")
 @require_role("learner", "guest")
 def home() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
     picks = challenges.choices_of(db.session, viewer.course_id, viewer.person_id)
     return render_template("learner/home.html", tab="home", cohort=cohort, picks=picks)
 
 
 def _challenges_page(pick: PickForm, propose: ChallengeForm, status: int = 200) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     rows = challenges.list_challenges(db.session, viewer.course_id)
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
-    return render_template("learner/challenges.html", tab="challenges", rows=rows,
-                           pick=pick, propose=propose, cohort=cohort), status
+    return render_template(
+        "learner/challenges.html",
+        tab="challenges",
+        rows=rows,
+        pick=pick,
+        propose=propose,
+        cohort=cohort,
+    ), status
 
 
 def _pick_form(viewer: Viewer) -> PickForm:
@@ -76,7 +62,7 @@ def _pick_form(viewer: Viewer) -> PickForm:
 @bp.route("/challenges", methods=["GET", "POST"])
 @require_role("learner", "guest")
 def pick_challenges() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = _pick_form(viewer)
     propose = ChallengeForm(formdata=None)
     if request.method == "POST":
@@ -85,14 +71,18 @@ def pick_challenges() -> Any:
         if not form.validate_on_submit():
             return _challenges_page(form, propose, 400)
         try:
-            cohort = cohort_upkeep.pick_and_place(db.session, viewer.course_id,
-                                                  viewer.person_id, form.picks(), utcnow())
+            cohort = cohort_upkeep.pick_and_place(
+                db.session, viewer.course_id, viewer.person_id, form.picks(), utcnow()
+            )
         except DomainError as error:
-            return _challenges_page(form, propose, _refused(error))
+            return _challenges_page(form, propose, refuse(error))
         db.session.commit()
-        flash("You joined a cohort. Say hello to them!" if cohort else
-              "Thank you, your picks are saved. You can change them until cohorts are formed.",
-              "success")
+        flash(
+            "You joined a cohort. Say hello to them!"
+            if cohort
+            else "Thank you, your picks are saved. You can change them until cohorts are formed.",
+            "success",
+        )
         return redirect(url_for("learner.my_cohort" if cohort else "learner.pick_challenges"))
     return _challenges_page(form, propose)
 
@@ -100,18 +90,23 @@ def pick_challenges() -> Any:
 @bp.post("/challenges/propose")
 @require_role("learner")
 def propose_challenge() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = ChallengeForm()
     pick = _pick_form(viewer)
     if not form.validate_on_submit():
         return _challenges_page(pick, form, 400)
     try:
-        challenges.propose_challenge(db.session, viewer.course_id, viewer.person_id,
-                                     title=form.title.data,
-                                     description=form.description.data or "",
-                                     kind=form.kind.data, now=utcnow())
+        challenges.propose_challenge(
+            db.session,
+            viewer.course_id,
+            viewer.person_id,
+            title=form.title.data,
+            description=form.description.data or "",
+            kind=form.kind.data,
+            now=utcnow(),
+        )
     except DomainError as error:
-        return _challenges_page(pick, form, _refused(error))
+        return _challenges_page(pick, form, refuse(error))
     db.session.commit()
     flash("Thank you! Your instructor will look at your suggestion soon.", "success")
     return redirect(url_for("learner.pick_challenges"))
@@ -120,25 +115,33 @@ def propose_challenge() -> Any:
 @bp.route("/profile", methods=["GET", "POST"])
 @require_role("learner")
 def profile() -> Any:
-    viewer = _viewer()
-    stored = profiles.facts_of(profiles.get_profile(db.session, viewer.course_id,
-                                                    viewer.person_id))
-    form = ProfileForm(data={"utc_offset": stored.utc_offset,
-                             "availability": list(stored.day_parts),
-                             "offers": ", ".join(sorted(stored.offers)),
-                             "needs": ", ".join(sorted(stored.needs))})
+    viewer = signed_in_viewer()
+    stored = profiles.facts_of(profiles.get_profile(db.session, viewer.course_id, viewer.person_id))
+    form = ProfileForm(
+        data={
+            "utc_offset": stored.utc_offset,
+            "availability": list(stored.day_parts),
+            "offers": ", ".join(sorted(stored.offers)),
+            "needs": ", ".join(sorted(stored.needs)),
+        }
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
-                profiles.save_profile(db.session, viewer.course_id, viewer.person_id,
-                                      utc_offset=form.utc_offset.data,
-                                      day_parts=form.availability.data or [],
-                                      offers=form.offers.data or "", needs=form.needs.data or "",
-                                      now=utcnow())
+                profiles.save_profile(
+                    db.session,
+                    viewer.course_id,
+                    viewer.person_id,
+                    utc_offset=form.utc_offset.data,
+                    day_parts=form.availability.data or [],
+                    offers=form.offers.data or "",
+                    needs=form.needs.data or "",
+                    now=utcnow(),
+                )
             except DomainError as error:
-                status = _refused(error)
+                status = refuse(error)
             else:
                 db.session.commit()
                 flash("Your profile is saved.", "success")
@@ -147,15 +150,22 @@ def profile() -> Any:
 
 
 def _cohort_page(form: PostForm, status: int = 200) -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
     if cohort is None:
         return render_template("learner/cohort.html", tab="cohort", why=None), status
     why = cohort_reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id)
     threads = board.threads(db.session, cohort.id)
     hidden = moderation.hidden_post_ids(db.session, cohort.id)
-    return render_template("learner/cohort.html", tab="cohort", why=why, threads=threads,
-                           hidden=hidden, form=form, reply=PostForm(formdata=None)), status
+    return render_template(
+        "learner/cohort.html",
+        tab="cohort",
+        why=why,
+        threads=threads,
+        hidden=hidden,
+        form=form,
+        reply=PostForm(formdata=None),
+    ), status
 
 
 @bp.get("/cohort")
@@ -167,7 +177,7 @@ def my_cohort() -> Any:
 @bp.post("/cohort/posts")
 @require_role("learner")
 def add_post() -> Any:
-    viewer = _viewer()
+    viewer = signed_in_viewer()
     form = PostForm()
     if not form.validate_on_submit():
         return _cohort_page(form, 400)
@@ -176,12 +186,18 @@ def add_post() -> Any:
         now = utcnow()
         settings = gifts.exchange_settings(db.session, viewer.course_id)
         gifts.check_post_rate(db.session, viewer.course_id, viewer.person_id, settings, now)
-        board.add_post(db.session, viewer.course_id, viewer.person_id, body=form.body.data,
-                       parent_id=parent, now=now)
+        board.add_post(
+            db.session,
+            viewer.course_id,
+            viewer.person_id,
+            body=form.body.data,
+            parent_id=parent,
+            now=now,
+        )
     except ValueError:
         return _cohort_page(form, 400)
     except DomainError as error:
-        return _cohort_page(form, _refused(error))
+        return _cohort_page(form, refuse(error))
     db.session.commit()
     flash("Your message is on the board.", "success")
     return redirect(url_for("learner.my_cohort") + "#board")

@@ -2,9 +2,24 @@
 
 from typing import Any
 
-from flask import request
+from flask import flash, request
+
+from cohorts.errors import DomainError
 
 from .auth import current_viewer, launch_data
+from .extensions import db
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun that goes with ``count``, so no page says "1 learners"."""
+    return singular if count == 1 else plural_form or singular + "s"
+
+
+def refuse(error: DomainError) -> int:
+    """Undo the request's changes and say why; return the status to answer with."""
+    db.session.rollback()
+    flash(str(error), "error")
+    return error.status
 
 
 def page_context() -> dict[str, Any]:

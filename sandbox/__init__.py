@@ -40,8 +40,9 @@ def register_sandbox(app: Flask) -> None:
 def create_platform_app(platform: Platform, data_path: Path) -> Flask:
     """Serve ``platform`` on its own, as the test suite and benchmarks do."""
     root = Path(__file__).resolve().parent.parent
-    app = Flask(__name__, template_folder=str(root / "templates"),
-                static_folder=str(root / "static"))
+    app = Flask(
+        __name__, template_folder=str(root / "templates"), static_folder=str(root / "static")
+    )
     app.extensions["sandbox_platform"] = platform
     app.extensions["sandbox_data"] = data_path
     app.register_blueprint(bp)

@@ -48,16 +48,36 @@ class DemoUser:
         if not self.share_pii:
             return {}
         email = f"{self.given}.{self.family}@example.edu".lower().replace(" ", "")
-        return {"name": self.name, "given_name": self.given, "family_name": self.family,
-                "email": email}
+        return {
+            "name": self.name,
+            "given_name": self.given,
+            "family_name": self.family,
+            "email": email,
+        }
 
 
 _LEARNERS = [
-    ("Ana", "Souza"), ("Ben", "Carter"), ("Chen", "Wei"), ("Divya", "Nair"), ("Emeka", "Obi"),
-    ("Fatima", "Haddad"), ("Gabriel", "Rossi"), ("Hana", "Kobayashi"), ("Ivan", "Petrov"),
-    ("Jade", "Martin"), ("Kofi", "Mensah"), ("Lena", "Fischer"), ("Mateo", "García"),
-    ("Nora", "Lindqvist"), ("Omar", "Farouk"), ("Priya", "Shah"), ("Quinn", "O'Brien"),
-    ("Rosa", "Jiménez"), ("Sami", "Virtanen"), ("Tala", "Reyes"), ("Uma", "Iyer"),
+    ("Ana", "Souza"),
+    ("Ben", "Carter"),
+    ("Chen", "Wei"),
+    ("Divya", "Nair"),
+    ("Emeka", "Obi"),
+    ("Fatima", "Haddad"),
+    ("Gabriel", "Rossi"),
+    ("Hana", "Kobayashi"),
+    ("Ivan", "Petrov"),
+    ("Jade", "Martin"),
+    ("Kofi", "Mensah"),
+    ("Lena", "Fischer"),
+    ("Mateo", "García"),
+    ("Nora", "Lindqvist"),
+    ("Omar", "Farouk"),
+    ("Priya", "Shah"),
+    ("Quinn", "O'Brien"),
+    ("Rosa", "Jiménez"),
+    ("Sami", "Virtanen"),
+    ("Tala", "Reyes"),
+    ("Uma", "Iyer"),
 ]
 
 USERS: dict[str, DemoUser] = {

@@ -50,8 +50,10 @@ def openid_configuration(platform: Platform) -> dict[str, Any]:
         PLATFORM_CONFIG: {
             "product_family_code": "sandbox",
             "version": "1.0",
-            "messages_supported": [{"type": "LtiResourceLinkRequest"},
-                                   {"type": "LtiDeepLinkingRequest"}],
+            "messages_supported": [
+                {"type": "LtiResourceLinkRequest"},
+                {"type": "LtiDeepLinkingRequest"},
+            ],
             "variables": [],
         },
     }
@@ -87,8 +89,13 @@ def _check(body: object) -> dict[str, Any]:
     return body
 
 
-def register(path: Path, platform: Platform, authorization: str | None, body: object,
-             now: float | None = None) -> dict[str, Any]:
+def register(
+    path: Path,
+    platform: Platform,
+    authorization: str | None,
+    body: object,
+    now: float | None = None,
+) -> dict[str, Any]:
     """Take a one-time token and the tool's registration; answer with the new client."""
     now = time.time() if now is None else now
     token = authorization[7:] if authorization and authorization.startswith("Bearer ") else ""
@@ -99,9 +106,11 @@ def register(path: Path, platform: Platform, authorization: str | None, body: ob
         if not token or not any(t["token"] == token and t["expires"] > now for t in tokens):
             raise RegistrationRefused("invalid_token: a registration token is required", 401)
         data["registration_tokens"] = [t for t in tokens if t["token"] != token]
-        client = {"client_id": "communitas-dyn-" + secrets.token_hex(6),
-                  "deployment_id": "sandbox-dyn-deployment-" + secrets.token_hex(3),
-                  "client_name": str(request.get("client_name", ""))[:80]}
+        client = {
+            "client_id": "communitas-dyn-" + secrets.token_hex(6),
+            "deployment_id": "sandbox-dyn-deployment-" + secrets.token_hex(3),
+            "client_name": str(request.get("client_name", ""))[:80],
+        }
         data.setdefault("registrations", []).append(client)
         _save(path, data)
     platform.use_registration((client["client_id"], client["deployment_id"]))

@@ -37,9 +37,15 @@ def issue_token(platform: Platform, form: dict[str, str]) -> dict[str, Any]:
     if claims.get("iss") != platform.client_id or claims.get("sub") != platform.client_id:
         raise ServiceError("invalid_client")
     scope = form.get("scope", "")
-    token = platform.sign({"iss": platform.issuer, "aud": platform.issuer + "/services",
-                           "scope": scope, "exp": int(time.time()) + 3600,
-                           "jti": secrets.token_hex(8)})
+    token = platform.sign(
+        {
+            "iss": platform.issuer,
+            "aud": platform.issuer + "/services",
+            "scope": scope,
+            "exp": int(time.time()) + 3600,
+            "jti": secrets.token_hex(8),
+        }
+    )
     return {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": scope}
 
 
@@ -48,8 +54,12 @@ def check_bearer(platform: Platform, header: str | None, scope: str) -> None:
     if not header or not header.startswith("Bearer "):
         raise ServiceError("missing bearer token")
     try:
-        claims = jwt.decode(header[7:], platform.key.private.public_key(), algorithms=["RS256"],
-                            audience=platform.issuer + "/services")
+        claims = jwt.decode(
+            header[7:],
+            platform.key.private.public_key(),
+            algorithms=["RS256"],
+            audience=platform.issuer + "/services",
+        )
     except jwt.PyJWTError as exc:
         raise ServiceError("invalid token") from exc
     if scope not in claims.get("scope", "").split():
@@ -63,9 +73,11 @@ def roster(platform: Platform) -> dict[str, Any]:
         member = {"status": "Active", "user_id": user.sub, "roles": list(user.roles)}
         member.update(user.pii())
         members.append(member)
-    return {"id": f"{platform.issuer}/nrps/{COURSE['id']}",
-            "context": {"id": COURSE["id"], "label": COURSE["label"], "title": COURSE["title"]},
-            "members": members}
+    return {
+        "id": f"{platform.issuer}/nrps/{COURSE['id']}",
+        "context": {"id": COURSE["id"], "label": COURSE["label"], "title": COURSE["title"]},
+        "members": members,
+    }
 
 
 def _load(path: Path) -> dict[str, Any]:

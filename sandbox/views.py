@@ -45,12 +45,22 @@ def service_error(exc: services.ServiceError, status: int = 400) -> tuple[Respon
 @bp.get("/")
 def course() -> str:
     p = platform()
-    order = {label: i for i, label in enumerate(
-        ("Instructor", "Teaching assistant", "Learner", "Mentor (no course role)"))}
+    order = {
+        label: i
+        for i, label in enumerate(
+            ("Instructor", "Teaching assistant", "Learner", "Mentor (no course role)")
+        )
+    }
     people = sorted(USERS.values(), key=lambda u: order.get(u.label, len(order)))
     storage = request.args.get("storage", "1") == "1"
-    return render_template("sandbox/course.html", course=COURSE, people=people, platform=p,
-                           scores=services.scores(data_path()), storage=storage)
+    return render_template(
+        "sandbox/course.html",
+        course=COURSE,
+        people=people,
+        platform=p,
+        scores=services.scores(data_path()),
+        storage=storage,
+    )
 
 
 @bp.get("/start")
@@ -65,8 +75,9 @@ def start() -> Any:
     if request.args.get("storage") == "1":
         # Like Canvas: the tool may keep its login state in the LMS page via postMessage.
         fields["lti_storage_target"] = STORAGE_FRAME
-    return render_template("sandbox/autopost.html", action=p.tool_login_url, fields=fields,
-                           note="Opening Communitas")
+    return render_template(
+        "sandbox/autopost.html", action=p.tool_login_url, fields=fields, note="Opening Communitas"
+    )
 
 
 @bp.get("/storage-frame")
@@ -83,8 +94,12 @@ def authorize() -> Any:
         fields = platform().authorize(params)
     except AuthRequestError as exc:
         return render_template("sandbox/error.html", reason=str(exc)), 400
-    return render_template("sandbox/autopost.html", action=params["redirect_uri"],
-                           fields=fields, note="Signing you in to Communitas")
+    return render_template(
+        "sandbox/autopost.html",
+        action=params["redirect_uri"],
+        fields=fields,
+        note="Signing you in to Communitas",
+    )
 
 
 @bp.get("/jwks")
@@ -167,17 +182,24 @@ def openid_configuration() -> Response:
 def register_start() -> Any:
     """Open the tool's registration URL with a fresh token, as an LMS admin page does."""
     p = platform()
-    query = urlencode({"openid_configuration": p.issuer + "/.well-known/openid-configuration",
-                       "registration_token": registration.issue_token(data_path())})
+    query = urlencode(
+        {
+            "openid_configuration": p.issuer + "/.well-known/openid-configuration",
+            "registration_token": registration.issue_token(data_path()),
+        }
+    )
     return redirect(f"{p.tool_base_url}/lti/register?{query}")
 
 
 @bp.post("/register")
 def register() -> Any:
     try:
-        client = registration.register(data_path(), platform(),
-                                       request.headers.get("Authorization"),
-                                       request.get_json(silent=True))
+        client = registration.register(
+            data_path(),
+            platform(),
+            request.headers.get("Authorization"),
+            request.get_json(silent=True),
+        )
     except registration.RegistrationRefused as exc:
         return jsonify({"error": str(exc)}), exc.status
     return jsonify(client)

@@ -41,9 +41,7 @@ class Challenge(Base):
     kind: Mapped[str] = mapped_column(String(16), default="challenge")
     status: Mapped[str] = mapped_column(String(16), default="active")
     #: The learner who suggested it; null for challenges written by staff.
-    proposed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL")
-    )
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     proposed_by: Mapped[Person | None] = relationship()
@@ -96,8 +94,9 @@ class FormationSettings(Base):
     __tablename__ = "formation_settings"
     __table_args__ = (
         UniqueConstraint("course_id"),
-        CheckConstraint("2 <= minimum AND minimum <= target AND target <= maximum",
-                        name="sizes_ordered"),
+        CheckConstraint(
+            "2 <= minimum AND minimum <= target AND target <= maximum", name="sizes_ordered"
+        ),
         CheckConstraint(
             "weight_preference BETWEEN 0 AND 3 AND weight_availability BETWEEN 0 AND 3 "
             "AND weight_complement BETWEEN 0 AND 3",

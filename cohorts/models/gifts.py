@@ -31,8 +31,10 @@ class ExchangeSettings(Base):
         UniqueConstraint("course_id"),
         CheckConstraint("weekly_cap BETWEEN 1 AND 100", name="cap_range"),
         CheckConstraint("report_threshold BETWEEN 1 AND 20", name="threshold_range"),
-        CheckConstraint("post_limit BETWEEN 1 AND 500 AND post_window_minutes BETWEEN 1 AND 1440",
-                        name="rate_range"),
+        CheckConstraint(
+            "post_limit BETWEEN 1 AND 500 AND post_window_minutes BETWEEN 1 AND 1440",
+            name="rate_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,15 +56,18 @@ class Gift(Base):
     __table_args__ = (
         CheckConstraint("direction IN ('offer', 'ask')", name="direction_known"),
         CheckConstraint(
-            "kind IN ('feedback', 'explanation', 'resource', 'encouragement', 'practice', "
-            "'other')", name="kind_known"),
+            "kind IN ('feedback', 'explanation', 'resource', 'encouragement', 'practice', 'other')",
+            name="kind_known",
+        ),
         CheckConstraint("scope IN ('cohort', 'course')", name="scope_known"),
         CheckConstraint("status IN ('open', 'withdrawn')", name="status_known"),
-        CheckConstraint("length(title) BETWEEN 3 AND 120 AND length(body) <= 4000",
-                        name="text_length"),
+        CheckConstraint(
+            "length(title) BETWEEN 3 AND 120 AND length(body) <= 4000", name="text_length"
+        ),
         # Two members can never both take the last place: the counter cannot pass capacity.
-        CheckConstraint("taken >= 0 AND (capacity IS NULL OR taken <= capacity)",
-                        name="taken_within_capacity"),
+        CheckConstraint(
+            "taken >= 0 AND (capacity IS NULL OR taken <= capacity)", name="taken_within_capacity"
+        ),
         CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 50", name="capacity_range"),
         CheckConstraint("direction = 'offer' OR capacity = 1", name="ask_has_one_helper"),
         UniqueConstraint("id", "course_id"),
@@ -111,13 +116,16 @@ class Exchange(Base):
         CheckConstraint("seat >= 1", name="seat_positive"),
         CheckConstraint(
             "status IN ('claimed', 'given', 'received', 'thanked', 'withdrawn')",
-            name="status_known"),
-        CheckConstraint("helpfulness IS NULL OR helpfulness BETWEEN 1 AND 5",
-                        name="helpfulness_range"),
+            name="status_known",
+        ),
+        CheckConstraint(
+            "helpfulness IS NULL OR helpfulness BETWEEN 1 AND 5", name="helpfulness_range"
+        ),
         UniqueConstraint("gift_id", "seat"),
         UniqueConstraint("gift_id", "giver_id", "receiver_id"),
-        ForeignKeyConstraint(["gift_id", "course_id"], ["gift.id", "gift.course_id"],
-                             ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["gift_id", "course_id"], ["gift.id", "gift.course_id"], ondelete="CASCADE"
+        ),
         Index("ix_exchange_course_id_claimed_by_id", "course_id", "claimed_by_id"),
         Index("ix_exchange_giver_id", "giver_id"),
         Index("ix_exchange_receiver_id", "receiver_id"),
@@ -196,8 +204,7 @@ class ModerationCase(Base):
     #: open: reported, still shown; hidden: waiting for staff; removed: soft-deleted.
     state: Mapped[str] = mapped_column(String(16), default="open")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
-    decided_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -206,10 +213,10 @@ class Notification(Base):
 
     __tablename__ = "notification"
     __table_args__ = (
-        CheckConstraint("kind IN ('claimed', 'answered', 'given', 'thanked', 'moderated')",
-                        name="kind_known"),
-        Index("ix_notification_person_id_course_id_read_at", "person_id", "course_id",
-              "read_at"),
+        CheckConstraint(
+            "kind IN ('claimed', 'answered', 'given', 'thanked', 'moderated')", name="kind_known"
+        ),
+        Index("ix_notification_person_id_course_id_read_at", "person_id", "course_id", "read_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,8 +21,13 @@ from .platform_keys import KeySetError, signing_key
 from .tool_conf import PlatformRecord, find_platform
 
 log = logging.getLogger("communitas.lti")
-ONLY_SIGNATURE = {"verify_exp": False, "verify_iat": False, "verify_nbf": False,
-                  "verify_aud": False, "verify_iss": False}
+ONLY_SIGNATURE = {
+    "verify_exp": False,
+    "verify_iat": False,
+    "verify_nbf": False,
+    "verify_aud": False,
+    "verify_iss": False,
+}
 
 
 def current_limits() -> Limits:
@@ -47,12 +52,17 @@ def note_launch(session: Session, message: CommunitasLaunch, body: dict[str, Any
     scopes = ags.get("scope") if isinstance(ags, dict) else None
     nrps = body.get(claims.NRPS)
     record_launch_health(
-        session, record.id, body[claims.DEPLOYMENT_ID], LAUNCHED, utcnow(),
+        session,
+        record.id,
+        body[claims.DEPLOYMENT_ID],
+        LAUNCHED,
+        utcnow(),
         binding=message.binding,
         nrps=isinstance(nrps, dict) and bool(nrps.get("context_memberships_url")),
         ags=isinstance(ags, dict),
         ags_scopes=" ".join(s for s in scopes if isinstance(s, str))[:2000]
-        if isinstance(scopes, list) else None,
+        if isinstance(scopes, list)
+        else None,
         offset=_offset(body, "iat", time.time()),
     )
 
@@ -96,11 +106,18 @@ def note_refusal(
     deployment = deployment if isinstance(deployment, str) else ""
     offset = _offset(body, "iat", received) if signed else None
     expired = _offset(body, "exp", received)
-    kind = classify_refusal(exc.status, signed, offset, -expired if expired is not None else None,
-                            deployment in record.deployments, limits)
+    kind = classify_refusal(
+        exc.status,
+        signed,
+        offset,
+        -expired if expired is not None else None,
+        deployment in record.deployments,
+        limits,
+    )
     try:
-        record_launch_health(session, record.id, deployment, kind, utcnow(), offset=offset,
-                             reason=exc.reason)
+        record_launch_health(
+            session, record.id, deployment, kind, utcnow(), offset=offset, reason=exc.reason
+        )
         session.commit()
     except SQLAlchemyError:  # a diagnostic counter must never change the answer
         session.rollback()

@@ -77,8 +77,11 @@ def register() -> Any:
     if request.method == "GET":
         url_arg = request.args.get("openid_configuration", "")
         token_arg = request.args.get("registration_token", "")
-        form = RegisterForm(openid_configuration=url_arg, registration_token=token_arg,
-                            confirmation=confirmation_for(url_arg, token_arg))
+        form = RegisterForm(
+            openid_configuration=url_arg,
+            registration_token=token_arg,
+            confirmation=confirmation_for(url_arg, token_arg),
+        )
     else:
         form = RegisterForm()
         if not confirmed(form):
@@ -90,12 +93,18 @@ def register() -> Any:
         if not url:
             raise RegistrationFailed(
                 "this address must be opened by your LMS, which adds an openid_configuration "
-                "parameter; paste it as the tool's registration URL in your LMS")
+                "parameter; paste it as the tool's registration URL in your LMS"
+            )
         config = registration.fetch_configuration(url, token)
         body = registration.tool_registration(base, config)
         if request.method == "GET":
-            return render_template("lti/register_confirm.html", form=form, config=config,
-                                   body=body, tool_config=body[registration.TOOL_CONFIG])
+            return render_template(
+                "lti/register_confirm.html",
+                form=form,
+                config=config,
+                body=body,
+                tool_config=body[registration.TOOL_CONFIG],
+            )
         keys.ensure_active_key(db.session)
         client_id, deployment_id = registration.request_client(config, body, token)
     except RegistrationFailed as exc:
@@ -110,8 +119,9 @@ def register() -> Any:
         db.session.commit()
     tool_conf.forget()
     log.info("registered %s client id %s deployment %s", config.issuer, client_id, deployment_id)
-    return render_template("lti/register_done.html", config=config, client_id=client_id,
-                           deployment_id=deployment_id)
+    return render_template(
+        "lti/register_done.html", config=config, client_id=client_id, deployment_id=deployment_id
+    )
 
 
 @bp.get("/config/canvas.json")

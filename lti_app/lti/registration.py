@@ -113,7 +113,9 @@ def parse_configuration(url: str, data: object) -> PlatformConfig:
         scopes_supported=_strings(data.get("scopes_supported")),
         messages_supported=tuple(
             m["type"] for m in messages if isinstance(m, dict) and isinstance(m.get("type"), str)
-        ) if isinstance(messages, list) else None,
+        )
+        if isinstance(messages, list)
+        else None,
         audience=audience if isinstance(audience, str) and 0 < len(audience) <= 1024 else None,
     )
 
@@ -140,8 +142,13 @@ def fetch_configuration(url: str, token: str | None) -> PlatformConfig:
     if not is_http_url(url):
         raise RegistrationFailed("openid_configuration must be an http(s) URL")
     try:
-        response = http.get(url, headers={**_auth(token), "Accept": "application/json"},
-                            timeout=TIMEOUT_SECONDS, allow_redirects=False, stream=True)
+        response = http.get(
+            url,
+            headers={**_auth(token), "Accept": "application/json"},
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
+            stream=True,
+        )
     except requests.RequestException as exc:
         reason = f"the OpenID configuration at {url} could not be read"
         raise RegistrationFailed(reason, 502) from exc
@@ -161,8 +168,9 @@ def tool_registration(base_url: str, config: PlatformConfig) -> dict[str, Any]:
     scopes = [s for s in SCOPES if offered is None or s in offered]
     messages: list[dict[str, str]] = [{"type": "LtiResourceLinkRequest"}]
     if config.messages_supported is None or "LtiDeepLinkingRequest" in config.messages_supported:
-        messages.append({"type": "LtiDeepLinkingRequest", "target_link_uri": launch,
-                         "label": DEEP_LINK_LABEL})
+        messages.append(
+            {"type": "LtiDeepLinkingRequest", "target_link_uri": launch, "label": DEEP_LINK_LABEL}
+        )
     return {
         "application_type": "web",
         "response_types": ["id_token"],
@@ -199,47 +207,59 @@ def parse_client(data: object) -> tuple[str, str]:
         raise RegistrationFailed(
             f"the platform registered client id {client_id} but sent no deployment_id; "
             "nothing was saved here. Add it by hand with `flask --app lti_app platform add` "
-            "and the deployment id your LMS shows for the tool", 502)
+            "and the deployment id your LMS shows for the tool",
+            502,
+        )
     return client_id.strip(), deployment.strip()
 
 
-def request_client(config: PlatformConfig, body: dict[str, Any], token: str | None
-                   ) -> tuple[str, str]:
+def request_client(
+    config: PlatformConfig, body: dict[str, Any], token: str | None
+) -> tuple[str, str]:
     """Post the registration to the platform; return (client_id, deployment_id)."""
     try:
-        response = http.post(config.registration_endpoint, json=body, timeout=TIMEOUT_SECONDS,
-                             headers={**_auth(token), "Accept": "application/json"},
-                             allow_redirects=False, stream=True)
+        response = http.post(
+            config.registration_endpoint,
+            json=body,
+            timeout=TIMEOUT_SECONDS,
+            headers={**_auth(token), "Accept": "application/json"},
+            allow_redirects=False,
+            stream=True,
+        )
     except requests.RequestException as exc:
-        raise RegistrationFailed("the platform's registration endpoint could not be reached",
-                                 502) from exc
+        raise RegistrationFailed(
+            "the platform's registration endpoint could not be reached", 502
+        ) from exc
     with response:
         if response.status_code in (401, 403):
             raise RegistrationFailed(
                 "the platform refused the registration token; start again from your LMS"
-                if token else
-                "the platform requires a registration token: start the registration from "
+                if token
+                else "the platform requires a registration token: start the registration from "
                 "your LMS's tool management page, which adds one"
             )
         if not 200 <= response.status_code < 300:
             raise RegistrationFailed(
-                f"the platform's registration endpoint answered HTTP {response.status_code}",
-                502)
+                f"the platform's registration endpoint answered HTTP {response.status_code}", 502
+            )
         data = _json(response, "the platform's registration answer", 502)
     return parse_client(data)
 
 
-def save_registration(session: Session, config: PlatformConfig, client_id: str,
-                      deployment_id: str) -> Platform:
+def save_registration(
+    session: Session, config: PlatformConfig, client_id: str, deployment_id: str
+) -> Platform:
     """Add the platform (or reuse issuer + client id) with its deployment; flush, never commit."""
     platform = session.scalars(
         select(Platform).where(Platform.issuer == config.issuer, Platform.client_id == client_id)
     ).first()
     if platform is None:
         platform = Platform(
-            issuer=config.issuer, client_id=client_id,
+            issuer=config.issuer,
+            client_id=client_id,
             auth_login_url=config.authorization_endpoint,
-            auth_token_url=config.token_endpoint, key_set_url=config.jwks_uri,
+            auth_token_url=config.token_endpoint,
+            key_set_url=config.jwks_uri,
             auth_audience=config.audience,
         )
         session.add(platform)
@@ -253,10 +273,18 @@ def canvas_configuration(base_url: str) -> dict[str, Any]:
     """Return the JSON a Canvas admin pastes into a developer key (LTI key, Paste JSON)."""
     launch = base_url + "/lti/launch"
     placements = [
-        {"placement": "course_navigation", "message_type": "LtiResourceLinkRequest",
-         "target_link_uri": launch, "text": TOOL_NAME},
-        {"placement": "link_selection", "message_type": "LtiDeepLinkingRequest",
-         "target_link_uri": launch, "text": DEEP_LINK_LABEL},
+        {
+            "placement": "course_navigation",
+            "message_type": "LtiResourceLinkRequest",
+            "target_link_uri": launch,
+            "text": TOOL_NAME,
+        },
+        {
+            "placement": "link_selection",
+            "message_type": "LtiDeepLinkingRequest",
+            "target_link_uri": launch,
+            "text": DEEP_LINK_LABEL,
+        },
     ]
     return {
         "title": TOOL_NAME,
@@ -265,12 +293,14 @@ def canvas_configuration(base_url: str) -> dict[str, Any]:
         "target_link_uri": launch,
         "public_jwk_url": base_url + "/lti/jwks",
         "scopes": list(SCOPES),
-        "extensions": [{
-            "platform": "canvas.instructure.com",
-            "domain": urlsplit(base_url).netloc,
-            "tool_id": "communitas",
-            "privacy_level": "public",
-            "settings": {"text": TOOL_NAME, "placements": placements},
-        }],
+        "extensions": [
+            {
+                "platform": "canvas.instructure.com",
+                "domain": urlsplit(base_url).netloc,
+                "tool_id": "communitas",
+                "privacy_level": "public",
+                "settings": {"text": TOOL_NAME, "placements": placements},
+            }
+        ],
         "custom_fields": {},
     }

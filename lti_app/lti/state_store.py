@@ -19,7 +19,9 @@ from cohorts.models import LoginState, utcnow
 STATE_TTL_SECONDS = 600
 TABLE = LoginState.__table__
 _INSERT = insert(TABLE).values(
-    state=bindparam("state"), nonce=bindparam("nonce"), expires_at=bindparam("expires"),
+    state=bindparam("state"),
+    nonce=bindparam("nonce"),
+    expires_at=bindparam("expires"),
     info=bindparam("info"),
 )
 

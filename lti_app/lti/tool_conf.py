@@ -61,9 +61,13 @@ def _load(session: Session, iss: str, client_id: str | None) -> PlatformRecord |
         return None
     platform = rows[0][0]
     return PlatformRecord(
-        id=platform.id, issuer=platform.issuer, client_id=platform.client_id,
-        auth_login_url=platform.auth_login_url, auth_token_url=platform.auth_token_url,
-        key_set_url=platform.key_set_url, auth_audience=platform.auth_audience,
+        id=platform.id,
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        auth_login_url=platform.auth_login_url,
+        auth_token_url=platform.auth_token_url,
+        key_set_url=platform.key_set_url,
+        auth_audience=platform.auth_audience,
         deployments=frozenset(d for _, d in rows if d is not None),
     )
 

@@ -63,15 +63,16 @@ def rejected(exc: LaunchRejected, stage: str) -> tuple[str, int]:
 def login() -> Any:
     try:
         oidc = CommunitasLogin(
-            FlaskRequest(), DatabaseToolConf(db.session), state_store(),
+            FlaskRequest(),
+            DatabaseToolConf(db.session),
+            state_store(),
             current_app.config["BASE_URL"],
         )
         plan = oidc.plan(tool_url("lti.launch"))
     except LaunchRejected as exc:
         return rejected(exc, "login")
     if plan.storage_target:
-        page = render_template("lti/storage_login.html", plan=plan,
-                               key=STORAGE_KEY + plan.state)
+        page = render_template("lti/storage_login.html", plan=plan, key=STORAGE_KEY + plan.state)
         return oidc.set_cookies(make_response(page))
     return oidc.set_cookies(redirect(plan.auth_url))
 
@@ -81,8 +82,12 @@ def login() -> Any:
 def launch() -> Any:
     config = current_app.config
     message = CommunitasLaunch(
-        FlaskRequest(), DatabaseToolConf(db.session), state_store(), config["BASE_URL"],
-        leeway=config["LTI_LEEWAY_SECONDS"], max_age=config["LTI_MAX_TOKEN_AGE_SECONDS"],
+        FlaskRequest(),
+        DatabaseToolConf(db.session),
+        state_store(),
+        config["BASE_URL"],
+        leeway=config["LTI_LEEWAY_SECONDS"],
+        max_age=config["LTI_MAX_TOKEN_AGE_SECONDS"],
     )
     try:
         message.validate()
@@ -102,8 +107,10 @@ def launch() -> Any:
     if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:
         settings = body[claims.DEEP_LINKING_SETTINGS]
         extra["dl"] = {
-            "iss": body["iss"], "aud": message.get_client_id(),
-            "dep": body[claims.DEPLOYMENT_ID], "settings": settings,
+            "iss": body["iss"],
+            "aud": message.get_client_id(),
+            "dep": body[claims.DEPLOYMENT_ID],
+            "settings": settings,
         }
     extra["fa"] = claims.frame_origins(body)
     auth.start_session(enrolment_id, claims.is_platform_admin(body[claims.ROLES]), **extra)
@@ -113,8 +120,14 @@ def launch() -> Any:
     if message.binding == "cookie":  # a used state cookie only weighs down later requests
         state_cookie = f"lti1p3-{request.form['state']}"
         secure = request.is_secure
-        response.delete_cookie(state_cookie, path="/", secure=secure, httponly=True,
-                               samesite="None" if secure else "Lax", partitioned=secure)
+        response.delete_cookie(
+            state_cookie,
+            path="/",
+            secure=secure,
+            httponly=True,
+            samesite="None" if secure else "Lax",
+            partitioned=secure,
+        )
     return response
 
 
@@ -123,8 +136,9 @@ def browser_binding_page(exc: BrowserBindingNeeded) -> tuple[str, int]:
     db.session.rollback()
     form = {"id_token": request.form.get("id_token", ""), "state": request.form.get("state", "")}
     if exc.via_storage:
-        page = render_template("lti/storage_launch.html", form=form, info=exc.info,
-                               key=STORAGE_KEY + form["state"])
+        page = render_template(
+            "lti/storage_launch.html", form=form, info=exc.info, key=STORAGE_KEY + form["state"]
+        )
         return page, 200
     log.info("launch without state cookie or platform storage: offering a new window")
     login = exc.info.get("login") or {}

@@ -60,8 +60,7 @@ def memberships(session, person_id):
 def test_placing_the_same_late_joiner_twice_keeps_one_membership(session):
     course_id, person_id = published_course(session)
     if db.engine.dialect.name == "postgresql":
-        outcomes = race(lambda own: cohort_upkeep.place_late_joiner(own, course_id, person_id,
-                                                                    NOW))
+        outcomes = race(lambda own: cohort_upkeep.place_late_joiner(own, course_id, person_id, NOW))
         assert len(outcomes) == 2
     else:
         first = cohort_upkeep.place_late_joiner(session, course_id, person_id, NOW)

@@ -14,14 +14,19 @@ from .cohort_factories import NOW, make_challenges, make_course, make_people, pi
 
 
 def members(session, cohort_id):
-    return set(session.scalars(select(Membership.person_id)
-                               .where(Membership.cohort_id == cohort_id)))
+    return set(
+        session.scalars(select(Membership.person_id).where(Membership.cohort_id == cohort_id))
+    )
 
 
 def cohorts(session, course, status):
-    return list(session.scalars(select(Cohort).where(Cohort.course_id == course.id,
-                                                     Cohort.status == status)
-                                .order_by(Cohort.id)))
+    return list(
+        session.scalars(
+            select(Cohort)
+            .where(Cohort.course_id == course.id, Cohort.status == status)
+            .order_by(Cohort.id)
+        )
+    )
 
 
 @pytest.fixture
@@ -55,7 +60,8 @@ def test_learners_without_picks_are_left_out_with_a_reason(session, course12):
     cohort_service.form_draft(session, course.id, NOW)
     left = cohort_reports.formation_picture(session, course.id).left_out
     assert [(x.person.id, x.reason) for x in left] == [
-        (idle.id, "has not picked any challenge yet")]
+        (idle.id, "has not picked any challenge yet")
+    ]
 
 
 def test_move_lock_and_reform_keep_locked_cohorts_whole(session, course12):
@@ -80,23 +86,40 @@ def test_move_lock_and_reform_keep_locked_cohorts_whole(session, course12):
 
 def test_moving_into_a_full_draft_is_refused(session, course12):
     course, *_ = course12
-    cohort_service.save_settings(session, course.id, target=3, minimum=3, maximum=4,
-                                 weight_preference=1, weight_availability=1,
-                                 weight_complement=1, show_emails=False)
+    cohort_service.save_settings(
+        session,
+        course.id,
+        target=3,
+        minimum=3,
+        maximum=4,
+        weight_preference=1,
+        weight_availability=1,
+        weight_complement=1,
+        show_emails=False,
+    )
     made = cohort_service.form_draft(session, course.id, NOW)
     full = next(c for c in made if len(members(session, c.id)) == 4)
     outsider = next(c for c in made if c.id != full.id)
     with pytest.raises(DomainError, match="maximum is 4"):
-        cohort_service.move_member(session, course.id, next(iter(members(session, outsider.id))),
-                                   full.id, NOW)
+        cohort_service.move_member(
+            session, course.id, next(iter(members(session, outsider.id))), full.id, NOW
+        )
 
 
 def test_settings_must_keep_minimum_target_maximum_in_order(session):
     course = make_course(session)
     with pytest.raises(DomainError, match="minimum"):
-        cohort_service.save_settings(session, course.id, target=2, minimum=3, maximum=8,
-                                     weight_preference=1, weight_availability=1,
-                                     weight_complement=1, show_emails=False)
+        cohort_service.save_settings(
+            session,
+            course.id,
+            target=2,
+            minimum=3,
+            maximum=8,
+            weight_preference=1,
+            weight_availability=1,
+            weight_complement=1,
+            show_emails=False,
+        )
 
 
 def test_publish_turns_every_draft_published_at_once_and_refuses_twice(session, course12):
@@ -215,12 +238,15 @@ def test_board_posts_stay_in_their_cohort_and_replies_thread(session, course12):
     cohort_service.publish_drafts(session, course.id, NOW)
     a = sorted(members(session, made[0].id))
     b = sorted(members(session, made[1].id))
-    first = board.add_post(session, course.id, a[0], body="Hello <b>all</b>", parent_id=None,
-                           now=NOW)
-    reply = board.add_post(session, course.id, a[1], body="Hi!", parent_id=first.id,
-                           now=NOW + timedelta(minutes=1))
-    nested = board.add_post(session, course.id, a[0], body="Again", parent_id=reply.id,
-                            now=NOW + timedelta(minutes=2))
+    first = board.add_post(
+        session, course.id, a[0], body="Hello <b>all</b>", parent_id=None, now=NOW
+    )
+    reply = board.add_post(
+        session, course.id, a[1], body="Hi!", parent_id=first.id, now=NOW + timedelta(minutes=1)
+    )
+    nested = board.add_post(
+        session, course.id, a[0], body="Again", parent_id=reply.id, now=NOW + timedelta(minutes=2)
+    )
     assert nested.parent_id == first.id
     [thread] = board.threads(session, made[0].id)
     assert [p.body for p in thread.replies] == ["Hi!", "Again"]
@@ -234,23 +260,45 @@ def test_board_posts_stay_in_their_cohort_and_replies_thread(session, course12):
 def test_profile_tags_are_normalised_and_limited(session):
     course = make_course(session)
     learner = make_people(session, course, 1)[0]
-    saved = profiles.save_profile(session, course.id, learner.id, utc_offset=120,
-                                  day_parts=["mon-evening"], offers=" Python,  SQL , python",
-                                  needs="", now=NOW)
+    saved = profiles.save_profile(
+        session,
+        course.id,
+        learner.id,
+        utc_offset=120,
+        day_parts=["mon-evening"],
+        offers=" Python,  SQL , python",
+        needs="",
+        now=NOW,
+    )
     assert saved.offers == "python,sql"
     with pytest.raises(DomainError, match="at most 10"):
-        profiles.save_profile(session, course.id, learner.id, utc_offset=None, day_parts=[],
-                              offers=",".join(f"t{i}" for i in range(11)), needs="", now=NOW)
+        profiles.save_profile(
+            session,
+            course.id,
+            learner.id,
+            utc_offset=None,
+            day_parts=[],
+            offers=",".join(f"t{i}" for i in range(11)),
+            needs="",
+            now=NOW,
+        )
     with pytest.raises(DomainError, match="30 characters"):
-        profiles.save_profile(session, course.id, learner.id, utc_offset=None, day_parts=[],
-                              offers="x" * 31, needs="", now=NOW)
+        profiles.save_profile(
+            session,
+            course.id,
+            learner.id,
+            utc_offset=None,
+            day_parts=[],
+            offers="x" * 31,
+            needs="",
+            now=NOW,
+        )
 
 
 def test_day_parts_become_utc_windows_wrapping_around_the_week():
     assert profiles.availability_windows(["mon-evening"], 120) == ((960, 1200),)
     # Monday 08:00 at UTC+10 is Sunday 22:00 UTC: the window wraps past the week's end.
-    assert profiles.availability_windows(["mon-morning"], 600) == ((0, 120), (10_080 - 120,
-                                                                              10_080))
+    assert profiles.availability_windows(["mon-morning"], 600) == ((0, 120), (10_080 - 120, 10_080))
 
 
 def test_why_this_cohort_explains_shared_hours_and_offers(session):
@@ -259,14 +307,37 @@ def test_why_this_cohort_explains_shared_hours_and_offers(session):
     me, helper, third = make_people(session, course, 3)
     for person in (me, helper, third):
         pick(session, course, person, topic)
-    profiles.save_profile(session, course.id, me.id, utc_offset=0,
-                          day_parts=["mon-evening", "tue-evening"], offers="", needs="sql",
-                          now=NOW)
-    profiles.save_profile(session, course.id, helper.id, utc_offset=0,
-                          day_parts=["mon-evening"], offers="SQL", needs="", now=NOW)
-    cohort_service.save_settings(session, course.id, target=3, minimum=3, maximum=8,
-                                 weight_preference=1, weight_availability=1,
-                                 weight_complement=1, show_emails=True)
+    profiles.save_profile(
+        session,
+        course.id,
+        me.id,
+        utc_offset=0,
+        day_parts=["mon-evening", "tue-evening"],
+        offers="",
+        needs="sql",
+        now=NOW,
+    )
+    profiles.save_profile(
+        session,
+        course.id,
+        helper.id,
+        utc_offset=0,
+        day_parts=["mon-evening"],
+        offers="SQL",
+        needs="",
+        now=NOW,
+    )
+    cohort_service.save_settings(
+        session,
+        course.id,
+        target=3,
+        minimum=3,
+        maximum=8,
+        weight_preference=1,
+        weight_availability=1,
+        weight_complement=1,
+        show_emails=True,
+    )
     cohort_service.form_draft(session, course.id, NOW)
     cohort_service.publish_drafts(session, course.id, NOW)
     cohort = cohort_service.published_cohort_of(session, course.id, me.id)
@@ -290,8 +361,9 @@ def test_export_defuses_formulas_and_uses_email_or_sub(session):
     assert moodle[0] == "username,course1,group1"
     assert f"{people[0].sub},COURSE-A,'=HYPERLINK(1)" in moodle
     canvas = cohort_export.canvas_csv(session, course.id).splitlines()
-    assert canvas[0] == ("name,canvas_user_id,user_id,login_id,sections,group_name,"
-                         "canvas_group_id,group_id")
+    assert canvas[0] == (
+        "name,canvas_user_id,user_id,login_id,sections,group_name,canvas_group_id,group_id"
+    )
     assert f"{people[1].name},,,{people[1].email},,'=HYPERLINK(1),," in canvas
 
 

@@ -22,6 +22,7 @@ def test_two_members_claiming_the_last_place_at_once_get_it_once(session):
     racers = iter([w.a[2].id, w.a[3].id])
     chosen = {}
     if db.engine.dialect.name == "postgresql":
+
         def claim(own):
             person = chosen.setdefault(id(own), next(racers))
             return gifts.take_up(own, course_id, person, gift_id, NOW).seat
@@ -52,6 +53,8 @@ def test_the_counter_check_stops_a_stale_claim_that_skips_the_rules(session):
     session.commit()
     # A request that read the gift before the claim would still try the conditional update.
     moved = session.execute(
-        Gift.__table__.update().where(Gift.id == gift.id, Gift.taken < Gift.capacity)
-        .values(taken=Gift.taken + 1)).rowcount
+        Gift.__table__.update()
+        .where(Gift.id == gift.id, Gift.taken < Gift.capacity)
+        .values(taken=Gift.taken + 1)
+    ).rowcount
     assert moved == 0

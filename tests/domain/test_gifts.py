@@ -19,8 +19,12 @@ def test_a_claimed_offer_goes_through_given_received_and_thanked(session):
     w = world(session)
     gift = offer(session, w, w.a[0])
     row = gifts.take_up(session, w.course.id, w.a[1].id, gift.id, NOW)
-    assert (row.giver_id, row.receiver_id, row.status, row.seat) == (w.a[0].id, w.a[1].id,
-                                                                     "claimed", 1)
+    assert (row.giver_id, row.receiver_id, row.status, row.seat) == (
+        w.a[0].id,
+        w.a[1].id,
+        "claimed",
+        1,
+    )
     gifts.step(session, w.course.id, w.a[0].id, row.id, "give", now=NOW)
     assert row.status == "given"
     gifts.step(session, w.course.id, w.a[1].id, row.id, "receive", helpfulness=4, now=NOW)
@@ -50,10 +54,15 @@ def test_receiving_with_a_note_thanks_in_one_step(session):
     assert row.status == "thanked"
 
 
-@pytest.mark.parametrize(("actor", "action", "error"), [
-    (0, "receive", IllegalStep), (1, "give", IllegalStep), (1, "thank", IllegalStep),
-    (0, "thank", IllegalStep),
-])
+@pytest.mark.parametrize(
+    ("actor", "action", "error"),
+    [
+        (0, "receive", IllegalStep),
+        (1, "give", IllegalStep),
+        (1, "thank", IllegalStep),
+        (0, "thank", IllegalStep),
+    ],
+)
 def test_steps_out_of_order_or_by_the_wrong_person_are_refused(session, actor, action, error):
     w = world(session)
     row = gifts.take_up(session, w.course.id, w.a[1].id, offer(session, w, w.a[0]).id, NOW)
@@ -101,15 +110,18 @@ def test_only_the_author_withdraws_or_edits_and_edits_keep_history(session):
     with pytest.raises(Forbidden):
         gifts.withdraw_gift(session, w.course.id, w.a[1].id, gift.id, NOW)
     with pytest.raises(Forbidden):
-        gifts.edit_gift(session, w.course.id, w.a[1].id, gift.id, title="Mine", body="",
-                        now=NOW)
-    gifts.edit_gift(session, w.course.id, w.a[0].id, gift.id, title="Better title",
-                    body="New body", now=NOW)
-    gifts.edit_gift(session, w.course.id, w.a[0].id, gift.id, title="Best title",
-                    body="Newest", now=LATER)
+        gifts.edit_gift(session, w.course.id, w.a[1].id, gift.id, title="Mine", body="", now=NOW)
+    gifts.edit_gift(
+        session, w.course.id, w.a[0].id, gift.id, title="Better title", body="New body", now=NOW
+    )
+    gifts.edit_gift(
+        session, w.course.id, w.a[0].id, gift.id, title="Best title", body="Newest", now=LATER
+    )
     history = gifts.edits_of(session, gift.id)
     assert [(e.previous_title, e.previous_body) for e in history] == [
-        ("Better title", "New body"), ("Help with statistics", "Ask me")]
+        ("Better title", "New body"),
+        ("Help with statistics", "Ask me"),
+    ]
 
 
 def test_the_weekly_cap_stops_taking_up_more_until_next_week(session):
@@ -141,8 +153,9 @@ def test_gifts_stay_within_the_cohort_unless_the_course_allows_course_wide(sessi
         gifts.take_up(session, w.course.id, w.b[0].id, gift.id, NOW)
     with pytest.raises(Forbidden):
         offer(session, w, w.a[0], course_wide=True)
-    gifts.save_exchange_settings(session, w.course.id, course_wide=True, weekly_cap=10,
-                                 report_threshold=2)
+    gifts.save_exchange_settings(
+        session, w.course.id, course_wide=True, weekly_cap=10, report_threshold=2
+    )
     wide = offer(session, w, w.a[0], title="For everyone", course_wide=True)
     assert gifts.take_up(session, w.course.id, w.b[0].id, wide.id, NOW)
 
@@ -162,8 +175,9 @@ def test_matching_asks_come_first_for_members_who_offer_those_tags(session):
     w = world(session)
     session.add(Profile(course_id=w.course.id, person_id=w.a[3].id, offers="statistics"))
     plain = ask(session, w, w.a[0], title="Essay structure", tags="writing")
-    stats = ask(session, w, w.a[1], title="Stats help", tags="statistics",
-                now=NOW - timedelta(hours=1))
+    stats = ask(
+        session, w, w.a[1], title="Stats help", tags="statistics", now=NOW - timedelta(hours=1)
+    )
     page = gift_queries.learner_exchange(session, w.course.id, w.a[3].id, NOW)
     assert [c.gift.id for c in page.asks_for_you] == [stats.id, plain.id]
     assert page.asks_for_you[0].score == 2 and page.asks_for_you[0].tier == 0
@@ -185,8 +199,9 @@ def test_the_cohort_flow_shows_who_gave_to_whom_and_nudges_gently(session):
     flow = gift_queries.cohort_flow(session, w.course.id, w.cohort_a.id)
     assert flow.edges == [(w.a[0].id, w.a[1].id, 1)]
     assert flow.balance.only_give == {w.a[0].id} and flow.balance.only_take == {w.a[1].id}
-    assert f"{w.a[0].display_name} hasn't received anything yet; their ask is about r." \
-        in flow.nudges
+    assert (
+        f"{w.a[0].display_name} hasn't received anything yet; their ask is about r." in flow.nudges
+    )
     assert len(flow.nudges) == 3
 
 
@@ -195,8 +210,17 @@ def test_a_claim_row_cannot_reuse_a_seat(session):
     gift = offer(session, w, w.a[0], capacity=2)
     gifts.take_up(session, w.course.id, w.a[1].id, gift.id, NOW)
     session.commit()
-    session.add(Exchange(gift_id=gift.id, course_id=w.course.id, seat=1, giver_id=w.a[0].id,
-                         receiver_id=w.a[2].id, claimed_by_id=w.a[2].id, claimed_at=NOW))
+    session.add(
+        Exchange(
+            gift_id=gift.id,
+            course_id=w.course.id,
+            seat=1,
+            giver_id=w.a[0].id,
+            receiver_id=w.a[2].id,
+            claimed_by_id=w.a[2].id,
+            claimed_at=NOW,
+        )
+    )
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()

@@ -100,9 +100,22 @@ def start_tool(tmp: Path, host: str) -> Iterator[str]:
     _flask(env, log, "db", "upgrade")
     sandbox = f"{base}/sandbox"
     _flask(
-        env, log, "platform", "add", "--issuer", sandbox, "--client-id", "communitas-sandbox",
-        "--auth-login-url", f"{sandbox}/auth", "--auth-token-url", f"{sandbox}/token",
-        "--key-set-url", f"{sandbox}/jwks", "--deployment-id", "sandbox-deployment-1",
+        env,
+        log,
+        "platform",
+        "add",
+        "--issuer",
+        sandbox,
+        "--client-id",
+        "communitas-sandbox",
+        "--auth-login-url",
+        f"{sandbox}/auth",
+        "--auth-token-url",
+        f"{sandbox}/token",
+        "--key-set-url",
+        f"{sandbox}/jwks",
+        "--deployment-id",
+        "sandbox-deployment-1",
     )
     with log.open("a") as out:
         server = subprocess.Popen(

@@ -28,7 +28,10 @@ def blocking_browser(tmp_path: Path) -> Iterator[BrowserContext]:
     (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
             viewport={"width": 1200, "height": 900},
         )
         context.set_default_timeout(TIMEOUT_MS)

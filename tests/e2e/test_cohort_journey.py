@@ -40,20 +40,32 @@ RARE = "Cleaning messy spreadsheets"
 CHALLENGES = [
     (POPULAR, "Work, family and coursework all compete for the same evenings.", "challenge"),
     (NEWS, "Headlines quote percentages and charts we are not sure how to judge.", "challenge"),
-    (PORTFOLIO, "Turn the course exercises into projects an employer can look at.",
-     "opportunity"),
-    (RARE, "Real data arrives with merged cells, typos and dates in three formats.",
-     "challenge"),
+    (PORTFOLIO, "Turn the course exercises into projects an employer can look at.", "opportunity"),
+    (RARE, "Real data arrives with merged cells, typos and dates in three formats.", "challenge"),
 ]
 #: Ranked picks per learner: the first challenge is popular, the last has two takers only,
 #: and both must land on their second choice because a cohort needs at least three.
 PICKS: dict[int, tuple[str, ...]] = {
-    1: (POPULAR, NEWS, PORTFOLIO), 2: (POPULAR, PORTFOLIO), 3: (POPULAR,),
-    4: (POPULAR, NEWS), 5: (POPULAR, PORTFOLIO, NEWS), 6: (POPULAR,), 7: (POPULAR, NEWS),
-    8: (POPULAR,), 9: (NEWS, POPULAR), 10: (NEWS,), 11: (NEWS, PORTFOLIO),
-    12: (NEWS, POPULAR, PORTFOLIO), 13: (NEWS,), 14: (PORTFOLIO, POPULAR), 15: (PORTFOLIO,),
-    16: (PORTFOLIO, NEWS), 17: (PORTFOLIO,), 18: (PORTFOLIO, POPULAR),
-    19: (RARE, NEWS), 20: (RARE, PORTFOLIO, POPULAR),
+    1: (POPULAR, NEWS, PORTFOLIO),
+    2: (POPULAR, PORTFOLIO),
+    3: (POPULAR,),
+    4: (POPULAR, NEWS),
+    5: (POPULAR, PORTFOLIO, NEWS),
+    6: (POPULAR,),
+    7: (POPULAR, NEWS),
+    8: (POPULAR,),
+    9: (NEWS, POPULAR),
+    10: (NEWS,),
+    11: (NEWS, PORTFOLIO),
+    12: (NEWS, POPULAR, PORTFOLIO),
+    13: (NEWS,),
+    14: (PORTFOLIO, POPULAR),
+    15: (PORTFOLIO,),
+    16: (PORTFOLIO, NEWS),
+    17: (PORTFOLIO,),
+    18: (PORTFOLIO, POPULAR),
+    19: (RARE, NEWS),
+    20: (RARE, PORTFOLIO, POPULAR),
 }
 #: Learners who also fill their profile: UTC+01:00, evenings in common, offers meet needs.
 PROFILES: dict[int, tuple[tuple[str, ...], str, str]] = {
@@ -156,7 +168,8 @@ def draft_cards(tool: FrameLocator) -> Locator:
 
 def card_named(tool: FrameLocator, name: str) -> Locator:
     return tool.locator("li.cohort").filter(
-        has=tool.get_by_role("heading", level=3, name=name, exact=True))
+        has=tool.get_by_role("heading", level=3, name=name, exact=True)
+    )
 
 
 def cards_by_name(cards: Locator) -> dict[str, str]:
@@ -172,8 +185,7 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 500 else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
     try:
         page.goto(live_tool + "/sandbox/")
 
@@ -185,14 +197,15 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         # Twenty learners pick ranked challenges; some describe when they are free.
         for n, picks in PICKS.items():
             tool = launch(page, f"learner-{n}")
-            expect(tool.get_by_role("heading", level=1)).to_have_text(
-                re.compile(r"^Welcome, "))
+            expect(tool.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Welcome, "))
             pick(page, tool, picks)
             expect(tool.get_by_label("First choice").locator("option:checked")).to_have_text(
-                picks[0])
+                picks[0]
+            )
             if n == 1:
                 expect(tool.locator("li.challenge").filter(has_text=POPULAR)).to_contain_text(
-                    "1 person has picked it")
+                    "1 person has picked it"
+                )
                 shoot(page, screenshots, "learner-challenges")
             if n in PROFILES:
                 fill_profile(page, tool, *PROFILES[n])
@@ -202,7 +215,8 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         expect(tool.get_by_role("heading", name="Your picks are saved")).to_be_visible()
         tab(page, tool, "Challenges")
         expect(tool.locator("li.challenge").filter(has_text=RARE)).to_contain_text(
-            "2 people have picked it")
+            "2 people have picked it"
+        )
 
         # Staff form drafts and read the quality report.
         tool = launch(page, "instructor-1")
@@ -217,7 +231,8 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         report = tool.locator(".stats")
         expect(report).to_contain_text("placed on their first choice")
         expect(report.locator(".stat").filter(has_text="one of their choices")).to_contain_text(
-            "100%")
+            "100%"
+        )
         drafts = cards_by_name(draft_cards(tool))
         assert not any(RARE in text for text in drafts.values()), drafts
         shoot(page, screenshots, "instructor-cohorts-draft")
@@ -225,10 +240,16 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         # Bring a learner into Ben's draft, keep that draft as it is, re-form the rest.
         ben, ana = name_of(2), name_of(1)
         target = next(name for name, text in drafts.items() if ben in text)
-        others = [name_of(n) for n, picks in PICKS.items()
-                  if picks[0] == POPULAR and n not in PROFILES and USERS[f"learner-{n}"].share_pii]
-        mover = ana if ana not in drafts[target] else next(
-            name for name in others if name not in drafts[target])
+        others = [
+            name_of(n)
+            for n, picks in PICKS.items()
+            if picks[0] == POPULAR and n not in PROFILES and USERS[f"learner-{n}"].share_pii
+        ]
+        mover = (
+            ana
+            if ana not in drafts[target]
+            else next(name for name in others if name not in drafts[target])
+        )
         tool.get_by_label("Learner", exact=True).select_option(label=mover)
         tool.get_by_label("Into draft cohort").select_option(label=target)
         press(page, tool.get_by_role("button", name="Move", exact=True))
@@ -236,8 +257,9 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
 
         press(page, card_named(tool, target).get_by_role("button", name=f"Lock {target}"))
         expect(card_named(tool, target).locator(".status-locked")).to_have_text("Locked")
-        expect(card_named(tool, target).get_by_role("button", name=f"Unlock {target}")
-               ).to_be_visible()
+        expect(
+            card_named(tool, target).get_by_role("button", name=f"Unlock {target}")
+        ).to_be_visible()
         kept = card_named(tool, target).locator(".members").inner_text()
 
         press(page, tool.get_by_role("button", name="Re-form unlocked drafts"))
@@ -254,14 +276,12 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         press(page, tool.get_by_role("button", name=re.compile(r"^Publish \d+ draft cohorts?$")))
         expect(tool.get_by_role("heading", name=re.compile(r"^Drafts"))).to_have_count(0)
         published = tool.locator('section[aria-labelledby="published-title"]')
-        expect(published.get_by_role("heading", level=2)).not_to_have_text(
-            "Published cohorts (0)")
+        expect(published.get_by_role("heading", level=2)).not_to_have_text("Published cohorts (0)")
         expect(published.locator("li.cohort").filter(has_text=renamed)).to_contain_text(ben)
         shoot(page, screenshots, "instructor-cohorts-published")
 
         tab(page, tool, "Export")
-        expect(tool.get_by_role("heading", level=1)).to_have_text(
-            "Export cohorts as LMS groups")
+        expect(tool.get_by_role("heading", level=1)).to_have_text("Export cohorts as LMS groups")
         expect(tool.get_by_role("row").filter(has_text=ben)).to_contain_text(renamed)
         shoot(page, screenshots, "instructor-export")
 
@@ -288,8 +308,11 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         why = tool.locator(".why")
         expect(why).to_contain_text(f"{POPULAR}, your first choice")
         # Ana, Chen and Divya share Ben's Monday and Wednesday evenings; Ana offers statistics.
-        expect(why).to_contain_text(re.compile(
-            r"You are free at the same time as [^.]*Ana Souza[^.]* for about 8 hours a week\."))
+        expect(why).to_contain_text(
+            re.compile(
+                r"You are free at the same time as [^.]*Ana Souza[^.]* for about 8 hours a week\."
+            )
+        )
         expect(why).to_contain_text("Ana Souza offers what you need: statistics.")
         expect(why.locator("li")).to_have_count(3)
         shoot(page, screenshots, "learner-cohort")

@@ -11,18 +11,26 @@ from cohorts.exchange import GiftClosed, GiftToSelf, IllegalStep, WeeklyCapReach
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # a Wednesday
 
 
-@pytest.mark.parametrize(("status", "ends_at", "taken", "capacity", "expected"), [
-    ("open", None, 0, None, "open"), ("open", None, 2, 2, "full"),
-    ("open", NOW, 0, 1, "expired"), ("open", NOW + timedelta(days=1), 0, 1, "open"),
-    ("withdrawn", None, 0, 1, "withdrawn"), ("withdrawn", NOW, 1, 1, "withdrawn"),
-])
-def test_a_gift_state_follows_status_end_date_and_places(status, ends_at, taken, capacity,
-                                                         expected):
+@pytest.mark.parametrize(
+    ("status", "ends_at", "taken", "capacity", "expected"),
+    [
+        ("open", None, 0, None, "open"),
+        ("open", None, 2, 2, "full"),
+        ("open", NOW, 0, 1, "expired"),
+        ("open", NOW + timedelta(days=1), 0, 1, "open"),
+        ("withdrawn", None, 0, 1, "withdrawn"),
+        ("withdrawn", NOW, 1, 1, "withdrawn"),
+    ],
+)
+def test_a_gift_state_follows_status_end_date_and_places(
+    status, ends_at, taken, capacity, expected
+):
     assert exchange.gift_state(status, ends_at, taken, capacity, NOW) == expected
 
 
-@pytest.mark.parametrize(("state", "error"), [("withdrawn", GiftClosed), ("expired", GiftClosed),
-                                              ("full", GiftClosed)])
+@pytest.mark.parametrize(
+    ("state", "error"), [("withdrawn", GiftClosed), ("expired", GiftClosed), ("full", GiftClosed)]
+)
 def test_closed_gifts_cannot_be_taken_up(state, error):
     with pytest.raises(error):
         exchange.check_take_up(2, 1, state, "offer")
@@ -35,22 +43,33 @@ def test_nobody_claims_their_own_offer_or_answers_their_own_ask():
     exchange.check_take_up(2, 1, "open", "offer")
 
 
-@pytest.mark.parametrize(("status", "action", "role", "expected"), [
-    ("claimed", "give", "giver", "given"), ("given", "receive", "receiver", "received"),
-    ("received", "thank", "receiver", "thanked"), ("claimed", "withdraw", "receiver",
-                                                   "withdrawn"),
-])
+@pytest.mark.parametrize(
+    ("status", "action", "role", "expected"),
+    [
+        ("claimed", "give", "giver", "given"),
+        ("given", "receive", "receiver", "received"),
+        ("received", "thank", "receiver", "thanked"),
+        ("claimed", "withdraw", "receiver", "withdrawn"),
+    ],
+)
 def test_allowed_steps_lead_to_the_next_status(status, action, role, expected):
     assert exchange.next_status(status, action, role, "open") == expected
 
 
-@pytest.mark.parametrize(("status", "action", "role", "error"), [
-    ("claimed", "give", "receiver", IllegalStep), ("given", "receive", "giver", IllegalStep),
-    ("received", "thank", "giver", GiftToSelf), ("claimed", "receive", "receiver", IllegalStep),
-    ("given", "give", "giver", IllegalStep), ("thanked", "thank", "receiver", IllegalStep),
-    ("withdrawn", "give", "giver", IllegalStep), ("claimed", "give", "stranger", Forbidden),
-    ("claimed", "thank", "receiver", IllegalStep),
-])
+@pytest.mark.parametrize(
+    ("status", "action", "role", "error"),
+    [
+        ("claimed", "give", "receiver", IllegalStep),
+        ("given", "receive", "giver", IllegalStep),
+        ("received", "thank", "giver", GiftToSelf),
+        ("claimed", "receive", "receiver", IllegalStep),
+        ("given", "give", "giver", IllegalStep),
+        ("thanked", "thank", "receiver", IllegalStep),
+        ("withdrawn", "give", "giver", IllegalStep),
+        ("claimed", "give", "stranger", Forbidden),
+        ("claimed", "thank", "receiver", IllegalStep),
+    ],
+)
 def test_illegal_steps_are_refused(status, action, role, error):
     with pytest.raises(error):
         exchange.next_status(status, action, role, "open")
@@ -96,8 +115,10 @@ def test_reciprocity_sorts_members_by_giving_and_receiving():
 def test_nudges_name_who_has_not_received_and_what_they_asked():
     balance = exchange.reciprocity([1, 2, 3], [(1, 2)])
     notes = exchange.nudges({1: "Ana", 2: "Ben", 3: "Chen"}, balance, {1: ["statistics"]})
-    assert notes == ["Ana hasn't received anything yet; their ask is about statistics.",
-                     "Chen hasn't received anything yet."]
+    assert notes == [
+        "Ana hasn't received anything yet; their ask is about statistics.",
+        "Chen hasn't received anything yet.",
+    ]
 
 
 def test_the_median_handles_odd_even_and_empty_lists():
@@ -107,8 +128,7 @@ def test_the_median_handles_odd_even_and_empty_lists():
 
 
 def test_the_circle_layout_places_people_evenly_starting_at_the_top():
-    nodes = exchange.circle_layout([(1, "A"), (2, "B"), (3, "C"), (4, "D")], size=200,
-                                   margin=20)
+    nodes = exchange.circle_layout([(1, "A"), (2, "B"), (3, "C"), (4, "D")], size=200, margin=20)
     assert [(n.x, n.y) for n in nodes] == [(100, 20), (180, 100), (100, 180), (20, 100)]
     assert exchange.circle_layout([(1, "A")], size=200)[0].x == 100
     assert exchange.circle_layout([]) == []
@@ -130,6 +150,8 @@ def test_the_rules_load_without_sqlalchemy_or_flask():
     import subprocess
     import sys
 
-    code = ("import sys, cohorts.exchange; "
-            "assert not {'sqlalchemy', 'flask'} & set(sys.modules), sorted(sys.modules)")
+    code = (
+        "import sys, cohorts.exchange; "
+        "assert not {'sqlalchemy', 'flask'} & set(sys.modules), sorted(sys.modules)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

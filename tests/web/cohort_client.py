@@ -27,8 +27,13 @@ class Browser:
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def post(self, path: str, data: dict[str, Any] | None = None, form_page: str | None = None,
-             **kwargs: Any) -> Any:
+    def post(
+        self,
+        path: str,
+        data: dict[str, Any] | None = None,
+        form_page: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Post ``data`` with the CSRF token read from ``form_page`` (default: ``path``)."""
         body = {"csrf_token": self.token(form_page or path), **(data or {})}
         return self.client.post(path, data=body, **kwargs)

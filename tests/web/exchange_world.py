@@ -24,8 +24,9 @@ def publish_cohort(name: str, subs: list[str]) -> Cohort:
     cohort = Cohort(course_id=course.id, challenge_id=topic.id, name=name, status="published")
     db.session.add(cohort)
     db.session.flush()
-    db.session.add_all(Membership(cohort_id=cohort.id, course_id=course.id,
-                                  person_id=person(s).id) for s in subs)
+    db.session.add_all(
+        Membership(cohort_id=cohort.id, course_id=course.id, person_id=person(s).id) for s in subs
+    )
     db.session.commit()
     return cohort
 

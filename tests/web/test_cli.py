@@ -2,11 +2,24 @@
 
 import pytest
 
-ADD = ["platform", "add", "--issuer", "https://moodle.example.edu", "--client-id", "abc123",
-       "--auth-login-url", "https://moodle.example.edu/mod/lti/auth.php",
-       "--auth-token-url", "https://moodle.example.edu/mod/lti/token.php",
-       "--key-set-url", "https://moodle.example.edu/mod/lti/certs.php",
-       "--deployment-id", "1", "--deployment-id", "7"]
+ADD = [
+    "platform",
+    "add",
+    "--issuer",
+    "https://moodle.example.edu",
+    "--client-id",
+    "abc123",
+    "--auth-login-url",
+    "https://moodle.example.edu/mod/lti/auth.php",
+    "--auth-token-url",
+    "https://moodle.example.edu/mod/lti/token.php",
+    "--key-set-url",
+    "https://moodle.example.edu/mod/lti/certs.php",
+    "--deployment-id",
+    "1",
+    "--deployment-id",
+    "7",
+]
 
 
 @pytest.fixture
@@ -20,8 +33,16 @@ def test_admin_registers_lists_and_removes_a_platform(runner):
     assert "2 deployment(s)" in added.output
     listing = runner.invoke(args=["platform", "list"]).output
     assert "https://moodle.example.edu\tclient id abc123\tdeployments: 1, 7" in listing
-    removed = runner.invoke(args=["platform", "remove", "--issuer", "https://moodle.example.edu",
-                                  "--client-id", "abc123"])
+    removed = runner.invoke(
+        args=[
+            "platform",
+            "remove",
+            "--issuer",
+            "https://moodle.example.edu",
+            "--client-id",
+            "abc123",
+        ]
+    )
     assert removed.exit_code == 0
     assert "moodle.example.edu" not in runner.invoke(args=["platform", "list"]).output
 
@@ -34,11 +55,14 @@ def test_one_issuer_can_hold_several_client_ids(runner):
     assert runner.invoke(args=["platform", "list"]).output.count("canvas.instructure.com") == 2
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ([a if a != "https://moodle.example.edu" else "moodle" for a in ADD], "not an http(s) URL"),
-    ([a for a in ADD if a not in ("--deployment-id", "1", "7")], "Missing option"),
-    ([a if a != "abc123" else "  " for a in ADD], "must not be empty"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([a if a != "https://moodle.example.edu" else "moodle" for a in ADD], "not an http(s) URL"),
+        ([a for a in ADD if a not in ("--deployment-id", "1", "7")], "Missing option"),
+        ([a if a != "abc123" else "  " for a in ADD], "must not be empty"),
+    ],
+)
 def test_bad_platform_input_gets_one_line_error_and_nonzero_exit(runner, args, message):
     result = runner.invoke(args=args)
     assert result.exit_code != 0
@@ -54,8 +78,9 @@ def test_registering_twice_is_refused(runner):
 
 
 def test_removing_an_unknown_platform_is_an_error(runner):
-    result = runner.invoke(args=["platform", "remove", "--issuer", "https://x.example",
-                                 "--client-id", "nope"])
+    result = runner.invoke(
+        args=["platform", "remove", "--issuer", "https://x.example", "--client-id", "nope"]
+    )
     assert result.exit_code == 1
     assert "no platform https://x.example" in result.output
 
@@ -63,8 +88,16 @@ def test_removing_an_unknown_platform_is_an_error(runner):
 def test_removed_platform_can_no_longer_launch(runner, client, test_platform):
     from sandbox.demo import USERS
 
-    runner.invoke(args=["platform", "remove", "--issuer", test_platform.issuer,
-                        "--client-id", test_platform.client_id])
+    runner.invoke(
+        args=[
+            "platform",
+            "remove",
+            "--issuer",
+            test_platform.issuer,
+            "--client-id",
+            test_platform.client_id,
+        ]
+    )
     response = client.post("/lti/login", data=test_platform.login_initiation(USERS["learner-1"]))
     assert response.status_code == 403
 

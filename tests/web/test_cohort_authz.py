@@ -32,8 +32,7 @@ def token_for(app, client):
 def world(app, test_platform):
     """Launched clients per role in the demo course, its objects, and a second course."""
     clients = {}
-    for role, user in (("staff", "instructor-1"), ("learner", "learner-1"),
-                       ("guest", "mentor-1")):
+    for role, user in (("staff", "instructor-1"), ("learner", "learner-1"), ("guest", "mentor-1")):
         launcher = Launcher(app.test_client(), test_platform)
         assert launcher.launch(user).status_code == 303
         clients[role] = launcher.client
@@ -59,13 +58,13 @@ def world(app, test_platform):
     theirs = Challenge(course_id=other.id, title="Their challenge", status="proposed")
     db.session.add(theirs)
     db.session.flush()
-    cohort = Cohort(course_id=other.id, challenge_id=theirs.id, name="Theirs",
-                    status="published")
+    cohort = Cohort(course_id=other.id, challenge_id=theirs.id, name="Theirs", status="published")
     db.session.add(cohort)
     db.session.flush()
     db.session.add(Membership(cohort_id=cohort.id, course_id=other.id, person_id=stranger.id))
-    post = Post(cohort_id=cohort.id, author_id=stranger.id, body="Private words",
-                created_at=utcnow())
+    post = Post(
+        cohort_id=cohort.id, author_id=stranger.id, body="Private words", created_at=utcnow()
+    )
     db.session.add(post)
     db.session.commit()
     ids |= {"cb": theirs.id, "kb": cohort.id, "pb": stranger.id, "post_b": post.id}
@@ -73,19 +72,28 @@ def world(app, test_platform):
 
 
 LEARNER_PAGES = [("GET", "/learner/"), ("GET", "/learner/challenges")]
-LEARNER_ONLY = [("GET", "/learner/profile"), ("GET", "/learner/cohort"),
-                ("POST", "/learner/challenges/propose"), ("POST", "/learner/cohort/posts"),
-                ("POST", "/learner/profile")]
+LEARNER_ONLY = [
+    ("GET", "/learner/profile"),
+    ("GET", "/learner/cohort"),
+    ("POST", "/learner/challenges/propose"),
+    ("POST", "/learner/cohort/posts"),
+    ("POST", "/learner/profile"),
+]
 STAFF_ROUTES = [
-    ("GET", "/instructor/", 200), ("GET", "/instructor/challenges", 200),
-    ("POST", "/instructor/challenges", 400), ("GET", "/instructor/challenges/{ca}/edit", 200),
+    ("GET", "/instructor/", 200),
+    ("GET", "/instructor/challenges", 200),
+    ("POST", "/instructor/challenges", 400),
+    ("GET", "/instructor/challenges/{ca}/edit", 200),
     ("POST", "/instructor/challenges/{ca}/edit", 302),  # absent fields keep their values
     ("POST", "/instructor/challenges/{cp}/approve", 302),
     ("POST", "/instructor/challenges/{cx}/archive", 302),
     ("POST", "/instructor/challenges/{ca}/merge", 400),
-    ("GET", "/instructor/settings", 200), ("POST", "/instructor/settings", 400),
-    ("GET", "/instructor/cohorts", 200), ("POST", "/instructor/cohorts/form", 302),
-    ("POST", "/instructor/cohorts/move", 400), ("POST", "/instructor/cohorts/{ka}/lock", 302),
+    ("GET", "/instructor/settings", 200),
+    ("POST", "/instructor/settings", 400),
+    ("GET", "/instructor/cohorts", 200),
+    ("POST", "/instructor/cohorts/form", 302),
+    ("POST", "/instructor/cohorts/move", 400),
+    ("POST", "/instructor/cohorts/{ka}/lock", 302),
     ("POST", "/instructor/cohorts/{ka}/unlock", 302),
     ("POST", "/instructor/cohorts/{ka}/rename", 400),
     ("POST", "/instructor/cohorts/publish", 400),
@@ -93,7 +101,8 @@ STAFF_ROUTES = [
     ("POST", "/instructor/cohorts/{ka}/dismiss", 302),
     ("POST", "/instructor/waiting/{ca}/form", 400),
     ("POST", "/instructor/cohorts/{ka}/members/{pa}/remove", 302),
-    ("GET", "/instructor/export", 200), ("GET", "/instructor/export/moodle.csv", 200),
+    ("GET", "/instructor/export", 200),
+    ("GET", "/instructor/export/moodle.csv", 200),
     ("GET", "/instructor/export/canvas.csv", 200),
 ]
 FOREIGN = [
@@ -120,16 +129,16 @@ def call(app, client, method, path, data=None):
 
 
 @pytest.mark.parametrize(("method", "path"), LEARNER_PAGES)
-@pytest.mark.parametrize(("role", "expected"),
-                         [("learner", 200), ("guest", 200), ("staff", 403), ("anonymous", 401)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("learner", 200), ("guest", 200), ("staff", 403), ("anonymous", 401)]
+)
 def test_learner_pages_by_role(app, world, method, path, role, expected):
     clients, _ = world
     assert call(app, clients[role], method, path).status_code == expected
 
 
 @pytest.mark.parametrize(("method", "path"), LEARNER_ONLY)
-@pytest.mark.parametrize(("role", "expected"),
-                         [("guest", 403), ("staff", 403), ("anonymous", 401)])
+@pytest.mark.parametrize(("role", "expected"), [("guest", 403), ("staff", 403), ("anonymous", 401)])
 def test_learner_only_routes_refuse_other_roles(app, world, method, path, role, expected):
     clients, _ = world
     assert call(app, clients[role], method, path).status_code == expected
@@ -167,8 +176,13 @@ def test_learners_never_reach_another_cohort_board(app, world):
     learner = clients["learner"]
     page = learner.get("/learner/cohort").get_data(as_text=True)
     assert "Own" in page and "Private words" not in page
-    reply = call(app, learner, "POST", "/learner/cohort/posts",
-                 {"body": "Hello", "parent_id": str(ids["post_b"])})
+    reply = call(
+        app,
+        learner,
+        "POST",
+        "/learner/cohort/posts",
+        {"body": "Hello", "parent_id": str(ids["post_b"])},
+    )
     assert reply.status_code == 404
     assert db.session.scalars(select(Post).where(Post.body == "Hello")).all() == []
     picks = call(app, learner, "POST", "/learner/challenges", {"first": ids["cb"]})

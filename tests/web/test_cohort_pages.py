@@ -20,8 +20,10 @@ def staff(app, test_platform):
 
 def add_challenges(staff):
     for title in TITLES:
-        page = staff.post("/instructor/challenges", {"title": title, "kind": "challenge",
-                                                     "description": f"About {title.lower()}"})
+        page = staff.post(
+            "/instructor/challenges",
+            {"title": title, "kind": "challenge", "description": f"About {title.lower()}"},
+        )
         assert page.status_code == 302
     return {c.title: c.id for c in db.session.scalars(select(Challenge))}
 
@@ -31,32 +33,36 @@ def learners_pick(app, test_platform, ids, count=12):
     for i in range(1, count + 1):
         browser = Browser(app, test_platform, f"learner-{i}")
         first = TITLES[0] if i <= 7 else TITLES[1]
-        page = browser.post("/learner/challenges", {"first": ids[first], "second": ids[TITLES[2]],
-                                                    "third": "None"})
+        page = browser.post(
+            "/learner/challenges", {"first": ids[first], "second": ids[TITLES[2]], "third": "None"}
+        )
         assert page.status_code == 302, page.get_data(as_text=True)
         browsers.append(browser)
     return browsers
 
 
-def test_instructor_forms_and_publishes_cohorts_learners_then_see_theirs(app, test_platform,
-                                                                        staff):
+def test_instructor_forms_and_publishes_cohorts_learners_then_see_theirs(app, test_platform, staff):
     ids = add_challenges(staff)
     learners = learners_pick(app, test_platform, ids)
     listing = learners[0].get("/learner/challenges").get_data(as_text=True)
     assert "7 people have picked it" in listing and "Finding study time" in listing
     assert "You are not in a cohort yet" in learners[0].get("/learner/cohort").get_data(
-        as_text=True)
+        as_text=True
+    )
 
-    formed = staff.post("/instructor/cohorts/form", form_page="/instructor/cohorts",
-                        follow_redirects=True)
+    formed = staff.post(
+        "/instructor/cohorts/form", form_page="/instructor/cohorts", follow_redirects=True
+    )
     html = formed.get_data(as_text=True)
     assert "draft cohorts" in html and "placed on their first choice" in html
     assert "100%" in html
     assert "You are not in a cohort yet" in learners[0].get("/learner/cohort").get_data(
-        as_text=True)
+        as_text=True
+    )
 
-    published = staff.post("/instructor/cohorts/publish", form_page="/instructor/cohorts",
-                           follow_redirects=True)
+    published = staff.post(
+        "/instructor/cohorts/publish", form_page="/instructor/cohorts", follow_redirects=True
+    )
     assert "Published" in published.get_data(as_text=True)
     mine = learners[0].get("/learner/cohort").get_data(as_text=True)
     assert "Why this cohort" in mine and "Statistics anxiety" in mine
@@ -69,12 +75,17 @@ def test_learner_posts_on_their_board_and_html_is_escaped(app, test_platform, st
     learners = learners_pick(app, test_platform, ids, count=6)
     staff.post("/instructor/cohorts/form", form_page="/instructor/cohorts")
     staff.post("/instructor/cohorts/publish", form_page="/instructor/cohorts")
-    page = learners[0].post("/learner/cohort/posts", {"body": "<script>hi</script>"},
-                            form_page="/learner/cohort", follow_redirects=True)
+    page = learners[0].post(
+        "/learner/cohort/posts",
+        {"body": "<script>hi</script>"},
+        form_page="/learner/cohort",
+        follow_redirects=True,
+    )
     html = page.get_data(as_text=True)
     assert "&lt;script&gt;hi&lt;/script&gt;" in html and "<script>hi" not in html
-    too_long = learners[0].post("/learner/cohort/posts", {"body": "x" * 2001},
-                                form_page="/learner/cohort")
+    too_long = learners[0].post(
+        "/learner/cohort/posts", {"body": "x" * 2001}, form_page="/learner/cohort"
+    )
     assert too_long.status_code == 400
     assert "under 2000 characters" in too_long.get_data(as_text=True)
 
@@ -82,43 +93,71 @@ def test_learner_posts_on_their_board_and_html_is_escaped(app, test_platform, st
 def test_duplicate_picks_get_a_clear_message(app, test_platform, staff):
     ids = add_challenges(staff)
     learner = Browser(app, test_platform, "learner-1")
-    page = learner.post("/learner/challenges", {"first": ids[TITLES[0]],
-                                                "second": ids[TITLES[0]], "third": "None"})
+    page = learner.post(
+        "/learner/challenges", {"first": ids[TITLES[0]], "second": ids[TITLES[0]], "third": "None"}
+    )
     assert page.status_code == 400
     assert "You already picked this as your first choice." in page.get_data(as_text=True)
-    empty = learner.post("/learner/challenges", {"first": "None", "second": "None",
-                                                 "third": "None"})
+    empty = learner.post(
+        "/learner/challenges", {"first": "None", "second": "None", "third": "None"}
+    )
     assert "Pick your first choice." in empty.get_data(as_text=True)
 
 
 def test_settings_refuse_a_target_outside_the_size_bounds(staff):
-    page = staff.post("/instructor/settings", {
-        "target": 9, "minimum": 3, "maximum": 8, "weight_preference": 1,
-        "weight_availability": 1, "weight_complement": 1})
+    page = staff.post(
+        "/instructor/settings",
+        {
+            "target": 9,
+            "minimum": 3,
+            "maximum": 8,
+            "weight_preference": 1,
+            "weight_availability": 1,
+            "weight_complement": 1,
+        },
+    )
     assert page.status_code == 400
     assert "The target must lie between the smallest (3) and the largest (8)" in page.get_data(
-        as_text=True)
-    ok = staff.post("/instructor/settings", {
-        "target": 4, "minimum": 3, "maximum": 6, "weight_preference": 2,
-        "weight_availability": 0, "weight_complement": 1, "show_emails": "y"})
+        as_text=True
+    )
+    ok = staff.post(
+        "/instructor/settings",
+        {
+            "target": 4,
+            "minimum": 3,
+            "maximum": 6,
+            "weight_preference": 2,
+            "weight_availability": 0,
+            "weight_complement": 1,
+            "show_emails": "y",
+        },
+    )
     assert ok.status_code == 302
 
 
 def test_learner_proposes_and_staff_merge_the_proposal(app, test_platform, staff):
     ids = add_challenges(staff)
     learner = Browser(app, test_platform, "learner-2")
-    short = learner.post("/learner/challenges/propose", {"title": "x",
-                                                         "kind": "challenge"},
-                         form_page="/learner/challenges")
+    short = learner.post(
+        "/learner/challenges/propose",
+        {"title": "x", "kind": "challenge"},
+        form_page="/learner/challenges",
+    )
     assert short.status_code == 400 and "3 to 120" in short.get_data(as_text=True)
-    sent = learner.post("/learner/challenges/propose", {"title": "Stats fear",
-                                                        "kind": "challenge"},
-                        form_page="/learner/challenges", follow_redirects=True)
+    sent = learner.post(
+        "/learner/challenges/propose",
+        {"title": "Stats fear", "kind": "challenge"},
+        form_page="/learner/challenges",
+        follow_redirects=True,
+    )
     assert "Thank you" in sent.get_data(as_text=True)
     proposal = db.session.scalars(select(Challenge).where(Challenge.status == "proposed")).one()
     assert "Stats fear" in staff.get("/instructor/challenges").get_data(as_text=True)
-    merged = staff.post(f"/instructor/challenges/{proposal.id}/merge",
-                        {"target_id": ids[TITLES[0]]}, form_page="/instructor/challenges")
+    merged = staff.post(
+        f"/instructor/challenges/{proposal.id}/merge",
+        {"target_id": ids[TITLES[0]]},
+        form_page="/instructor/challenges",
+    )
     assert merged.status_code == 302
     db.session.expire_all()
     assert db.session.get(Challenge, proposal.id).status == "archived"
@@ -130,10 +169,16 @@ def test_profile_saves_time_zone_day_parts_and_tags(app, test_platform):
     assert "timezone.js" in page and 'for="availability-0"' in page
     bad = learner.post("/learner/profile", {"utc_offset": "60", "offers": ",".join("abcdefghijk")})
     assert bad.status_code == 400 and "at most 10 offers" in bad.get_data(as_text=True)
-    saved = learner.post("/learner/profile", {"utc_offset": "330",
-                                              "availability": ["mon-evening", "sat-morning"],
-                                              "offers": "Excel, R", "needs": "writing"},
-                         follow_redirects=True)
+    saved = learner.post(
+        "/learner/profile",
+        {
+            "utc_offset": "330",
+            "availability": ["mon-evening", "sat-morning"],
+            "offers": "Excel, R",
+            "needs": "writing",
+        },
+        follow_redirects=True,
+    )
     html = saved.get_data(as_text=True)
     assert '<option selected value="330">' in html
     assert re.search(r'<input checked [^>]*value="mon-evening"', html)
@@ -172,10 +217,16 @@ def test_late_joiner_is_placed_automatically_after_publication(app, test_platfor
     staff.post("/instructor/cohorts/form", form_page="/instructor/cohorts")
     staff.post("/instructor/cohorts/publish", form_page="/instructor/cohorts")
     late = Browser(app, test_platform, "learner-20")
-    page = late.post("/learner/challenges", {"first": ids[TITLES[0]], "second": "None",
-                                             "third": "None"}, follow_redirects=True)
+    page = late.post(
+        "/learner/challenges",
+        {"first": ids[TITLES[0]], "second": "None", "third": "None"},
+        follow_redirects=True,
+    )
     assert "You joined a cohort" in page.get_data(as_text=True)
     person = db.session.scalars(select(Person).where(Person.sub == "learner-20")).one()
-    cohort = db.session.scalars(select(Cohort).join(Membership, Membership.cohort_id == Cohort.id)
-                                .where(Membership.person_id == person.id)).one()
+    cohort = db.session.scalars(
+        select(Cohort)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .where(Membership.person_id == person.id)
+    ).one()
     assert cohort.status == "published"

@@ -68,8 +68,9 @@ def test_without_cookies_or_storage_the_new_window_link_completes_the_launch(app
     fields = test_platform.authorize(auth_params(login.location))
     offer = framed.post("/lti/launch", data=fields)
     assert offer.status_code == 401
-    link = html.unescape(re.search(r'href="([^"]+)" target="_blank"', offer.get_data(
-        as_text=True)).group(1))
+    link = html.unescape(
+        re.search(r'href="([^"]+)" target="_blank"', offer.get_data(as_text=True)).group(1)
+    )
     window = app.test_client()  # a first-party window keeps cookies
     again = window.get(link)
     assert again.status_code == 302

@@ -39,7 +39,8 @@ def page(client, platform_id) -> str:
 
 
 def test_healthy_registration_shows_services_cookies_and_a_clock_near_zero(
-        launch_as, client, platform_id):
+    launch_as, client, platform_id
+):
     launch_as("learner-1")
     launch_as("instructor-1")
     launch_as("admin-1")
@@ -55,7 +56,8 @@ def test_healthy_registration_shows_services_cookies_and_a_clock_near_zero(
 
 
 def test_unregistered_deployment_is_listed_with_the_command_that_fixes_it(
-        launcher, launch_as, client, platform_id, runner, test_platform):
+    launcher, launch_as, client, platform_id, runner, test_platform
+):
     refused = launcher.launch("learner-1", claims={LTI + "deployment_id": "dep-x"})
     assert refused.status_code == 403
     [row] = db.session.scalars(select(LaunchHealth).where(LaunchHealth.deployment_id == "dep-x"))
@@ -63,8 +65,10 @@ def test_unregistered_deployment_is_listed_with_the_command_that_fixes_it(
     launch_as("admin-1")
     html = page(client, platform_id)
     assert "<code>dep-x</code>" in html and "Not registered" in html
-    command = (f"flask --app lti_app platform add-deployment --issuer {test_platform.issuer} "
-               f"--client-id {test_platform.client_id} --deployment-id dep-x")
+    command = (
+        f"flask --app lti_app platform add-deployment --issuer {test_platform.issuer} "
+        f"--client-id {test_platform.client_id} --deployment-id dep-x"
+    )
     assert f"<code>{command}</code>" in html
     added = runner.invoke(args=command.split()[3:])
     assert added.exit_code == 0, added.output
@@ -72,19 +76,24 @@ def test_unregistered_deployment_is_listed_with_the_command_that_fixes_it(
     assert not report().needs_fixing
 
 
-def test_clock_fifty_seconds_ahead_is_accepted_with_a_warning(launcher, launch_as, client,
-                                                              platform_id):
+def test_clock_fifty_seconds_ahead_is_accepted_with_a_warning(
+    launcher, launch_as, client, platform_id
+):
     ahead = int(time.time()) + 50
     assert launcher.launch("admin-1", claims={"iat": ahead, "exp": ahead + 300}).status_code == 303
     assert 47 <= report().last_offset <= 51
     html = page(client, platform_id)
-    assert re.search(r"The platform&#39;s clock is (49|50) s ahead; launches beyond 60 s are "
-                     r"refused: ask the LMS admin to sync its clock", html)
+    assert re.search(
+        r"The platform&#39;s clock is (49|50) s ahead; launches beyond 60 s are "
+        r"refused: ask the LMS admin to sync its clock",
+        html,
+    )
     assert "Warning" in html
 
 
-def test_clock_three_hundred_seconds_ahead_is_refused_and_counted(launcher, launch_as, client,
-                                                                  platform_id):
+def test_clock_three_hundred_seconds_ahead_is_refused_and_counted(
+    launcher, launch_as, client, platform_id
+):
     launch_as("admin-1")
     ahead = int(time.time()) + 300
     response = launcher.launch("learner-1", claims={"iat": ahead, "exp": ahead + 300})
@@ -107,13 +116,16 @@ def test_clock_refusals_followed_by_good_launches_become_a_note(launcher, launch
 
 
 def test_launches_without_roster_and_grade_claims_say_which_services_to_enable(
-        launcher, client, platform_id):
+    launcher, client, platform_id
+):
     response = launcher.launch("admin-1", claims={NRPS: DELETE, AGS: DELETE})
     assert response.status_code == 303
     client.get(response.location)
     html = page(client, platform_id)
-    assert "The last launches granted no roster (NRPS) access: enable the Names and Role " \
-           "Provisioning service for the tool" in html
+    assert (
+        "The last launches granted no roster (NRPS) access: enable the Names and Role "
+        "Provisioning service for the tool" in html
+    )
     assert "The last launches granted no grade (AGS) access" in html
     assert "Not granted</span> in 0 of 1 launches" in html
 
@@ -135,24 +147,30 @@ def test_tampered_signature_is_counted_without_its_claimed_deployment(launcher, 
     assert (row.outcome, row.deployment_id) == ("signature", "")
 
 
-def test_doctor_command_prints_the_report_and_exits_zero_when_healthy(launch_as, runner,
-                                                                      test_platform):
+def test_doctor_command_prints_the_report_and_exits_zero_when_healthy(
+    launch_as, runner, test_platform
+):
     launch_as("learner-1")
     result = runner.invoke(args=["doctor"])
     assert result.exit_code == 0, result.output
     assert f"{test_platform.issuer} (client id {test_platform.client_id})" in result.output
-    assert "Launches accepted since" in result.output and ": 1 (1 with the login cookie" \
-        in result.output
+    assert (
+        "Launches accepted since" in result.output
+        and ": 1 (1 with the login cookie" in result.output
+    )
     assert result.output.rstrip().endswith("Nothing to fix.")
 
 
 def test_doctor_command_exits_one_with_the_fix_line(launcher, runner, test_platform):
     launcher.launch("learner-1", claims={LTI + "deployment_id": "dep-x"})
-    result = runner.invoke(args=["doctor", "--issuer", test_platform.issuer,
-                                 "--client-id", test_platform.client_id])
+    result = runner.invoke(
+        args=["doctor", "--issuer", test_platform.issuer, "--client-id", test_platform.client_id]
+    )
     assert result.exit_code == 1
-    assert "FIX      Launches arrive with deployment id 'dep-x', which is not registered" \
+    assert (
+        "FIX      Launches arrive with deployment id 'dep-x', which is not registered"
         in result.output
+    )
     assert "platform add-deployment" in result.output
 
 
@@ -163,18 +181,28 @@ def test_doctor_command_names_an_unknown_registration(runner):
 
 
 def test_adding_a_deployment_twice_or_to_an_unknown_platform_is_refused(runner, test_platform):
-    args = ["platform", "add-deployment", "--issuer", test_platform.issuer,
-            "--client-id", test_platform.client_id, "--deployment-id", test_platform.deployment_id]
+    args = [
+        "platform",
+        "add-deployment",
+        "--issuer",
+        test_platform.issuer,
+        "--client-id",
+        test_platform.client_id,
+        "--deployment-id",
+        test_platform.deployment_id,
+    ]
     assert "already registered" in runner.invoke(args=args).output
     args[3] = "https://x.example"
     assert "no platform https://x.example" in runner.invoke(args=args).output
 
 
 @pytest.mark.parametrize("path", ["/admin/doctor", "/admin/doctor/{id}"])
-@pytest.mark.parametrize(("user", "status"), [
-    (None, 401), ("learner-1", 403), ("instructor-1", 403), ("admin-1", 200)])
-def test_only_an_lms_administrator_sees_the_doctor(launch_as, client, platform_id, path, user,
-                                                   status):
+@pytest.mark.parametrize(
+    ("user", "status"), [(None, 401), ("learner-1", 403), ("instructor-1", 403), ("admin-1", 200)]
+)
+def test_only_an_lms_administrator_sees_the_doctor(
+    launch_as, client, platform_id, path, user, status
+):
     if user:
         launch_as(user)
     assert client.get(path.format(id=platform_id)).status_code == status
@@ -186,9 +214,11 @@ def test_unknown_registration_is_not_found(launch_as, client, platform_id):
 
 
 def test_list_links_each_registration_and_home_links_the_list_for_admins_only(
-        launch_as, client, platform_id, test_platform):
+    launch_as, client, platform_id, test_platform
+):
     assert "Check the platform registrations" not in launch_as("instructor-1").get_data(
-        as_text=True)
+        as_text=True
+    )
     home = launch_as("admin-1").get_data(as_text=True)
     assert 'href="/admin/doctor' in home  # the launch token may follow, for cookieless frames
     listing = client.get("/admin/doctor").get_data(as_text=True)

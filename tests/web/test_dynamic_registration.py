@@ -25,8 +25,10 @@ TOOL_CONFIG = registration.TOOL_CONFIG
 
 def rows() -> tuple[int, int]:
     count = func.count()
-    return (db.session.scalar(select(count).select_from(Platform)),
-            db.session.scalar(select(count).select_from(Deployment)))
+    return (
+        db.session.scalar(select(count).select_from(Platform)),
+        db.session.scalar(select(count).select_from(Deployment)),
+    )
 
 
 @pytest.fixture
@@ -39,16 +41,17 @@ def sandbox_reset(test_platform: SandboxPlatform) -> Iterator[None]:
 
 def start(platform: SandboxPlatform) -> str:
     """Do what the LMS admin page does: issue a token and open the tool's registration URL."""
-    response = requests.get(platform.issuer + "/register/start", timeout=10,
-                            allow_redirects=False)
+    response = requests.get(platform.issuer + "/register/start", timeout=10, allow_redirects=False)
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     return f"{location.path}?{location.query}"
 
 
 def hidden_fields(page: str) -> dict[str, str]:
-    return {name: html.unescape(value) for name, value in
-            re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)}
+    return {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+    }
 
 
 def confirm(client: FlaskClient, path: str) -> Any:
@@ -59,7 +62,8 @@ def confirm(client: FlaskClient, path: str) -> Any:
 
 
 def test_registration_stores_the_new_client_and_its_next_launch_works(
-        client: FlaskClient, test_platform: SandboxPlatform, sandbox_reset: None) -> None:
+    client: FlaskClient, test_platform: SandboxPlatform, sandbox_reset: None
+) -> None:
     before = rows()
     page = client.get(start(test_platform))
     text = page.get_data(as_text=True)
@@ -85,7 +89,8 @@ def test_registration_stores_the_new_client_and_its_next_launch_works(
 
 
 def test_a_registration_token_is_single_use(
-        client: FlaskClient, test_platform: SandboxPlatform, sandbox_reset: None) -> None:
+    client: FlaskClient, test_platform: SandboxPlatform, sandbox_reset: None
+) -> None:
     path = start(test_platform)
     assert confirm(client, path).status_code == 200
     before = rows()
@@ -96,7 +101,8 @@ def test_a_registration_token_is_single_use(
 
 
 def test_sandbox_refuses_registration_without_token(
-        client: FlaskClient, test_platform: SandboxPlatform, sandbox_reset: None) -> None:
+    client: FlaskClient, test_platform: SandboxPlatform, sandbox_reset: None
+) -> None:
     before = rows()
     config = test_platform.issuer + "/.well-known/openid-configuration"
     response = confirm(client, "/lti/register?" + urlencode({"openid_configuration": config}))
@@ -147,16 +153,26 @@ def open_fake(client: FlaskClient, fake: FakePlatform) -> Any:
     return client.get("/lti/register?" + query)
 
 
-@pytest.mark.parametrize(("config", "message"), [
-    ("<html>not json</html>", "is not JSON"),
-    ({"issuer": "https://lms.example.org"}, "which is on another site"),
-    ({"registration_endpoint": None}, "lacks a valid registration_endpoint"),
-    ({"token_endpoint": "ftp://x"}, "lacks a valid token_endpoint"),
-    ({registration.PLATFORM_CONFIG: None}, "has no https://purl.imsglobal.org/spec/lti-platform"),
-    ({"id_token_signing_alg_values_supported": ["HS256"]}, "does not sign id_tokens with RS256"),
-])
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("<html>not json</html>", "is not JSON"),
+        ({"issuer": "https://lms.example.org"}, "which is on another site"),
+        ({"registration_endpoint": None}, "lacks a valid registration_endpoint"),
+        ({"token_endpoint": "ftp://x"}, "lacks a valid token_endpoint"),
+        (
+            {registration.PLATFORM_CONFIG: None},
+            "has no https://purl.imsglobal.org/spec/lti-platform",
+        ),
+        (
+            {"id_token_signing_alg_values_supported": ["HS256"]},
+            "does not sign id_tokens with RS256",
+        ),
+    ],
+)
 def test_bad_configuration_is_refused_with_400(
-        client: FlaskClient, fake: FakePlatform, config: Any, message: str) -> None:
+    client: FlaskClient, fake: FakePlatform, config: Any, message: str
+) -> None:
     before = rows()
     fake.config = config if isinstance(config, str) else {**fake.good_config(), **config}
     response = open_fake(client, fake)
@@ -177,15 +193,19 @@ def test_missing_openid_configuration_is_explained(client: FlaskClient) -> None:
     assert "must be opened by your LMS" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("answer", "status", "message"), [
-    ({"error": "boom"}, 500, "registration endpoint answered HTTP 500"),
-    ({TOOL_CONFIG: {"deployment_id": "1"}}, 200, "registration answer has no client_id"),
-    ({"client_id": "c-1", TOOL_CONFIG: {}}, 200, "sent no deployment_id"),
-    ("not json", 200, "registration answer is not JSON"),
-    ({"error": "invalid_token"}, 401, "refused the registration token"),
-])
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        ({"error": "boom"}, 500, "registration endpoint answered HTTP 500"),
+        ({TOOL_CONFIG: {"deployment_id": "1"}}, 200, "registration answer has no client_id"),
+        ({"client_id": "c-1", TOOL_CONFIG: {}}, 200, "sent no deployment_id"),
+        ("not json", 200, "registration answer is not JSON"),
+        ({"error": "invalid_token"}, 401, "refused the registration token"),
+    ],
+)
 def test_bad_registration_answer_stores_nothing(
-        client: FlaskClient, fake: FakePlatform, answer: Any, status: int, message: str) -> None:
+    client: FlaskClient, fake: FakePlatform, answer: Any, status: int, message: str
+) -> None:
     fake.config = fake.good_config()
     fake.answer = (answer, status)
     page = open_fake(client, fake)
@@ -198,8 +218,7 @@ def test_bad_registration_answer_stores_nothing(
     assert rows() == before
 
 
-def test_a_known_client_gains_the_new_deployment(
-        client: FlaskClient, fake: FakePlatform) -> None:
+def test_a_known_client_gains_the_new_deployment(client: FlaskClient, fake: FakePlatform) -> None:
     fake.config = fake.good_config()
     for deployment in ("d-1", "d-2", "d-2"):
         fake.answer = ({"client_id": "same", TOOL_CONFIG: {"deployment_id": deployment}}, 200)
@@ -229,12 +248,17 @@ def registers_without_cookies(client: FlaskClient, fields: dict[str, str]) -> bo
 
 
 def test_registration_request_asks_only_for_offered_scopes() -> None:
-    config = registration.parse_configuration("https://lms.example.org/oidc", {
-        "issuer": "https://lms.example.org",
-        **{name: f"https://lms.example.org/{name}" for name in registration.ENDPOINTS},
-        "scopes_supported": ["openid", registration.SCOPES[0], registration.SCOPES[3]],
-        registration.PLATFORM_CONFIG: {"messages_supported": [{"type": "LtiResourceLinkRequest"}]},
-    })
+    config = registration.parse_configuration(
+        "https://lms.example.org/oidc",
+        {
+            "issuer": "https://lms.example.org",
+            **{name: f"https://lms.example.org/{name}" for name in registration.ENDPOINTS},
+            "scopes_supported": ["openid", registration.SCOPES[0], registration.SCOPES[3]],
+            registration.PLATFORM_CONFIG: {
+                "messages_supported": [{"type": "LtiResourceLinkRequest"}]
+            },
+        },
+    )
     body = registration.tool_registration("https://tool.example.edu", config)
     assert body["scope"] == f"{registration.SCOPES[0]} {registration.SCOPES[3]}"
     assert body["grant_types"] == ["implicit", "client_credentials"]
@@ -250,14 +274,16 @@ def test_registration_request_asks_only_for_offered_scopes() -> None:
 def test_sandbox_course_page_offers_dynamic_registration(test_platform: SandboxPlatform) -> None:
     page = requests.get(test_platform.issuer + "/", timeout=10).text
     assert "Register Communitas by dynamic registration" in page
-    config = requests.get(test_platform.issuer + "/.well-known/openid-configuration",
-                          timeout=10).json()
+    config = requests.get(
+        test_platform.issuer + "/.well-known/openid-configuration", timeout=10
+    ).json()
     assert config["issuer"] == test_platform.issuer
     assert config["registration_endpoint"] == test_platform.issuer + "/register"
 
 
-def test_registration_page_may_be_framed_by_any_lms(client: FlaskClient, fake: FakePlatform,
-                                                     launch_as: Any) -> None:
+def test_registration_page_may_be_framed_by_any_lms(
+    client: FlaskClient, fake: FakePlatform, launch_as: Any
+) -> None:
     launch_as("instructor-1")  # a launch session binds framing for the course pages only
     fake.config = fake.good_config()
     policy = open_fake(client, fake).headers["Content-Security-Policy"]

@@ -22,17 +22,33 @@ from .test_cohort_authz import call
 
 
 def add_gift(course_id, cohort_id, author_id, title, direction="offer"):
-    gift = Gift(course_id=course_id, cohort_id=cohort_id, author_id=author_id,
-                direction=direction, kind="other", title=title, body="", tags="",
-                capacity=2 if direction == "offer" else 1, iso_week="2026-W10")
+    gift = Gift(
+        course_id=course_id,
+        cohort_id=cohort_id,
+        author_id=author_id,
+        direction=direction,
+        kind="other",
+        title=title,
+        body="",
+        tags="",
+        capacity=2 if direction == "offer" else 1,
+        iso_week="2026-W10",
+    )
     db.session.add(gift)
     db.session.flush()
     return gift
 
 
 def add_exchange(gift, giver_id, receiver_id, seat=1):
-    row = Exchange(gift_id=gift.id, course_id=gift.course_id, seat=seat, giver_id=giver_id,
-                   receiver_id=receiver_id, claimed_by_id=receiver_id, status="claimed")
+    row = Exchange(
+        gift_id=gift.id,
+        course_id=gift.course_id,
+        seat=seat,
+        giver_id=giver_id,
+        receiver_id=receiver_id,
+        claimed_by_id=receiver_id,
+        status="claimed",
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -44,21 +60,27 @@ def other_course():
     people = [Person(issuer="https://other.example", sub=f"s{i}", name=f"S{i}") for i in (1, 2)]
     db.session.add_all([course, *people])
     db.session.flush()
-    db.session.add_all(Enrolment(course_id=course.id, person_id=p.id, role="learner")
-                       for p in people)
+    db.session.add_all(
+        Enrolment(course_id=course.id, person_id=p.id, role="learner") for p in people
+    )
     topic = Challenge(course_id=course.id, title="Theirs", status="active")
     db.session.add(topic)
     db.session.flush()
-    cohort = Cohort(course_id=course.id, challenge_id=topic.id, name="Theirs",
-                    status="published")
+    cohort = Cohort(course_id=course.id, challenge_id=topic.id, name="Theirs", status="published")
     db.session.add(cohort)
     db.session.flush()
-    db.session.add_all(Membership(cohort_id=cohort.id, course_id=course.id, person_id=p.id)
-                       for p in people)
+    db.session.add_all(
+        Membership(cohort_id=cohort.id, course_id=course.id, person_id=p.id) for p in people
+    )
     gift = add_gift(course.id, cohort.id, people[0].id, "Their offer")
     row = add_exchange(gift, people[0].id, people[1].id)
-    case = ModerationCase(course_id=course.id, target_type="gift", target_id=gift.id,
-                          state="hidden", author_id=people[0].id)
+    case = ModerationCase(
+        course_id=course.id,
+        target_type="gift",
+        target_id=gift.id,
+        state="hidden",
+        author_id=people[0].id,
+    )
     db.session.add(case)
     db.session.flush()
     return gift, row, case
@@ -67,9 +89,14 @@ def other_course():
 @pytest.fixture
 def world(app, test_platform):
     clients = {}
-    for role, user in (("staff", "instructor-1"), ("learner", "learner-1"),
-                       ("guest", "mentor-1"), ("peer", "learner-2"), ("other", "learner-3"),
-                       ("other2", "learner-4")):
+    for role, user in (
+        ("staff", "instructor-1"),
+        ("learner", "learner-1"),
+        ("guest", "mentor-1"),
+        ("peer", "learner-2"),
+        ("other", "learner-3"),
+        ("other2", "learner-4"),
+    ):
         launcher = Launcher(app.test_client(), test_platform)
         assert launcher.launch(user).status_code == 303
         clients[role] = launcher.client
@@ -83,44 +110,74 @@ def world(app, test_platform):
     shared = add_gift(own.course_id, own.id, peer, "Peer offer")
     next_door = add_gift(theirs.course_id, theirs.id, o3, "Next door offer")
     their_row = add_exchange(next_door, o3, o4)
-    case = ModerationCase(course_id=own.course_id, target_type="gift", target_id=shared.id,
-                          state="open", author_id=peer)
+    case = ModerationCase(
+        course_id=own.course_id,
+        target_type="gift",
+        target_id=shared.id,
+        state="open",
+        author_id=peer,
+    )
     db.session.add(case)
     db.session.flush()
     far_gift, far_row, far_case = other_course()
     db.session.commit()
-    ids = {"mine": mine.id, "row": my_row.id, "shared": shared.id, "case": case.id,
-           "next": next_door.id, "next_row": their_row.id, "far": far_gift.id,
-           "far_row": far_row.id, "far_case": far_case.id}
+    ids = {
+        "mine": mine.id,
+        "row": my_row.id,
+        "shared": shared.id,
+        "case": case.id,
+        "next": next_door.id,
+        "next_row": their_row.id,
+        "far": far_gift.id,
+        "far_row": far_row.id,
+        "far_case": far_case.id,
+    }
     return clients, ids
 
 
 E = "/learner/exchange"
 LEARNER_PAGES = [("GET", E + "/")]
-LEARNER_ONLY = [("GET", E + "/offer"), ("POST", E + "/offer"), ("GET", E + "/ask"),
-                ("POST", E + "/ask"), ("GET", E + "/notices"),
-                ("POST", E + "/gifts/{shared}/take"), ("POST", E + "/gifts/{mine}/withdraw"),
-                ("POST", E + "/gifts/{mine}/edit"), ("POST", E + "/exchanges/{row}/give"),
-                ("POST", E + "/exchanges/{row}/receive"),
-                ("POST", E + "/exchanges/{row}/thank")]
+LEARNER_ONLY = [
+    ("GET", E + "/offer"),
+    ("POST", E + "/offer"),
+    ("GET", E + "/ask"),
+    ("POST", E + "/ask"),
+    ("GET", E + "/notices"),
+    ("POST", E + "/gifts/{shared}/take"),
+    ("POST", E + "/gifts/{mine}/withdraw"),
+    ("POST", E + "/gifts/{mine}/edit"),
+    ("POST", E + "/exchanges/{row}/give"),
+    ("POST", E + "/exchanges/{row}/receive"),
+    ("POST", E + "/exchanges/{row}/thank"),
+]
 REPORT = [("GET", E + "/report/gift/{shared}"), ("POST", E + "/report/gift/{shared}")]
-STAFF_ROUTES = [("GET", "/instructor/exchange/", 200),
-                ("GET", "/instructor/exchange/settings", 200),
-                ("POST", "/instructor/exchange/settings", 400),
-                ("GET", "/instructor/exchange/moderation", 200),
-                ("POST", "/instructor/exchange/moderation/{case}/restore", 302),
-                ("POST", "/instructor/exchange/moderation/{case}/remove", 302)]
+STAFF_ROUTES = [
+    ("GET", "/instructor/exchange/", 200),
+    ("GET", "/instructor/exchange/settings", 200),
+    ("POST", "/instructor/exchange/settings", 400),
+    ("GET", "/instructor/exchange/moderation", 200),
+    ("POST", "/instructor/exchange/moderation/{case}/restore", 302),
+    ("POST", "/instructor/exchange/moderation/{case}/remove", 302),
+]
 FOREIGN_TO_LEARNER = [
-    ("GET", E + "/gifts/{next}"), ("POST", E + "/gifts/{next}/take"),
-    ("POST", E + "/gifts/{next}/edit"), ("POST", E + "/gifts/{next}/withdraw"),
-    ("GET", E + "/report/gift/{next}"), ("POST", E + "/report/gift/{next}"),
-    ("POST", E + "/exchanges/{next_row}/give"), ("POST", E + "/exchanges/{next_row}/receive"),
-    ("GET", E + "/gifts/{far}"), ("POST", E + "/gifts/{far}/take"),
-    ("POST", E + "/gifts/{far}/withdraw"), ("POST", E + "/report/gift/{far}"),
-    ("POST", E + "/exchanges/{far_row}/give"), ("POST", E + "/exchanges/{far_row}/thank"),
+    ("GET", E + "/gifts/{next}"),
+    ("POST", E + "/gifts/{next}/take"),
+    ("POST", E + "/gifts/{next}/edit"),
+    ("POST", E + "/gifts/{next}/withdraw"),
+    ("GET", E + "/report/gift/{next}"),
+    ("POST", E + "/report/gift/{next}"),
+    ("POST", E + "/exchanges/{next_row}/give"),
+    ("POST", E + "/exchanges/{next_row}/receive"),
+    ("GET", E + "/gifts/{far}"),
+    ("POST", E + "/gifts/{far}/take"),
+    ("POST", E + "/gifts/{far}/withdraw"),
+    ("POST", E + "/report/gift/{far}"),
+    ("POST", E + "/exchanges/{far_row}/give"),
+    ("POST", E + "/exchanges/{far_row}/thank"),
 ]
 FOREIGN_TO_STAFF = [
-    ("GET", E + "/report/gift/{far}"), ("POST", E + "/report/gift/{far}"),
+    ("GET", E + "/report/gift/{far}"),
+    ("POST", E + "/report/gift/{far}"),
     ("POST", "/instructor/exchange/moderation/{far_case}/restore"),
     ("POST", "/instructor/exchange/moderation/{far_case}/remove"),
 ]
@@ -128,24 +185,32 @@ FILLED = {"reason": "Not right here", "title": "Changed by someone else", "note"
 
 
 @pytest.mark.parametrize(("method", "path"), LEARNER_PAGES)
-@pytest.mark.parametrize(("role", "expected"),
-                         [("learner", 200), ("guest", 200), ("staff", 403), ("anonymous", 401)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("learner", 200), ("guest", 200), ("staff", 403), ("anonymous", 401)]
+)
 def test_the_exchange_page_by_role(app, world, method, path, role, expected):
     clients, _ = world
     assert call(app, clients[role], method, path).status_code == expected
 
 
 @pytest.mark.parametrize(("method", "path"), LEARNER_ONLY)
-@pytest.mark.parametrize(("role", "expected"),
-                         [("guest", 403), ("staff", 403), ("anonymous", 401)])
+@pytest.mark.parametrize(("role", "expected"), [("guest", 403), ("staff", 403), ("anonymous", 401)])
 def test_learner_routes_refuse_other_roles(app, world, method, path, role, expected):
     clients, ids = world
     assert call(app, clients[role], method, path.format(**ids)).status_code == expected
 
 
-@pytest.mark.parametrize(("role", "expected"),
-                         [("learner", 200), ("peer", 200), ("other", 404), ("guest", 404),
-                          ("staff", 403), ("anonymous", 401)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("learner", 200),
+        ("peer", 200),
+        ("other", 404),
+        ("guest", 404),
+        ("staff", 403),
+        ("anonymous", 401),
+    ],
+)
 def test_a_gift_page_is_seen_by_its_cohort_only(app, world, role, expected):
     clients, ids = world
     assert call(app, clients[role], "GET", f"{E}/gifts/{ids['mine']}").status_code == expected
@@ -174,8 +239,7 @@ def test_a_learner_never_reaches_another_cohort_or_course(app, world, method, pa
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.scalars(select(Exchange.status)).all() == ["claimed"] * 3
-    assert {g.title for g in db.session.scalars(select(Gift))} >= {"Next door offer",
-                                                                   "Their offer"}
+    assert {g.title for g in db.session.scalars(select(Gift))} >= {"Next door offer", "Their offer"}
     assert all(g.status == "open" for g in db.session.scalars(select(Gift)))
 
 
@@ -191,8 +255,8 @@ def test_staff_never_reach_another_course(app, world, method, path):
 def test_a_member_cannot_step_into_an_exchange_between_two_others(app, world):
     clients, ids = world
     for action in ("give", "receive", "thank"):
-        answer = call(app, clients["other"], "POST", f"{E}/exchanges/{ids['row']}/{action}",
-                      FILLED)
+        answer = call(app, clients["other"], "POST", f"{E}/exchanges/{ids['row']}/{action}", FILLED)
         assert answer.status_code == 404
-    assert call(app, clients["peer"], "POST", f"{E}/gifts/{ids['mine']}/withdraw"
-                ).status_code == 403
+    assert (
+        call(app, clients["peer"], "POST", f"{E}/gifts/{ids['mine']}/withdraw").status_code == 403
+    )

@@ -17,8 +17,7 @@ XSS = ["<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x oner
 
 @pytest.fixture
 def cohort(app, test_platform):
-    people = browsers(app, test_platform, "learner-1", "learner-2", "learner-3",
-                      "instructor-1")
+    people = browsers(app, test_platform, "learner-1", "learner-2", "learner-3", "instructor-1")
     cohort = publish_cohort("Otters", ["learner-1", "learner-2", "learner-3"])
     return people, cohort
 
@@ -35,23 +34,38 @@ def test_a_cohort_offers_asks_matches_gives_receives_and_thanks(cohort):
     people, _ = cohort
     ana, ben, chen = people["learner-1"], people["learner-2"], people["learner-3"]
     course = db.session.scalars(select(Course.id)).one()
-    db.session.add(Profile(course_id=course, person_id=person("learner-2").id,
-                           offers="statistics"))
+    db.session.add(Profile(course_id=course, person_id=person("learner-2").id, offers="statistics"))
     db.session.commit()
-    page = ana.post(HOME + "offer", {"kind": "feedback", "title": "I review charts",
-                                     "body": "**Happy** to help", "tags": "charts",
-                                     "capacity": "1"}, follow_redirects=True)
+    page = ana.post(
+        HOME + "offer",
+        {
+            "kind": "feedback",
+            "title": "I review charts",
+            "body": "**Happy** to help",
+            "tags": "charts",
+            "capacity": "1",
+        },
+        follow_redirects=True,
+    )
     assert page.status_code == 200 and "<strong>Happy</strong>" in page.get_data(as_text=True)
-    asked = chen.post(HOME + "ask", {"kind": "explanation", "title": "What is a p-value?",
-                                     "tags": "statistics", "anonymous": "y"})
+    asked = chen.post(
+        HOME + "ask",
+        {
+            "kind": "explanation",
+            "title": "What is a p-value?",
+            "tags": "statistics",
+            "anonymous": "y",
+        },
+    )
     assert asked.status_code == 302
     listing = ben.get(HOME).get_data(as_text=True)
     assert "Matches what you offer" in listing and "A classmate" in listing
     assert "I review charts" in listing
 
     offer = gift_id("I review charts")
-    claim = ben.post(f"{HOME}gifts/{offer}/take", form_page=f"{HOME}gifts/{offer}",
-                     follow_redirects=True)
+    claim = ben.post(
+        f"{HOME}gifts/{offer}/take", form_page=f"{HOME}gifts/{offer}", follow_redirects=True
+    )
     assert "It&#39;s yours" in claim.get_data(as_text=True)
     again = chen.post(f"{HOME}gifts/{offer}/take", form_page=FORM)
     assert again.status_code == 409
@@ -64,9 +78,12 @@ def test_a_cohort_offers_asks_matches_gives_receives_and_thanks(cohort):
     # Only the giver marks it given.
     assert ben.post(f"{HOME}exchanges/{row}/give", form_page=FORM).status_code == 409
     assert ana.post(f"{HOME}exchanges/{row}/give", form_page=FORM).status_code == 302
-    done = ben.post(f"{HOME}exchanges/{row}/receive", {"note": "Thanks a lot!",
-                                                       "helpfulness": "5"}, form_page=FORM,
-                    follow_redirects=True).get_data(as_text=True)
+    done = ben.post(
+        f"{HOME}exchanges/{row}/receive",
+        {"note": "Thanks a lot!", "helpfulness": "5"},
+        form_page=FORM,
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "Received and thanked" in done and "5 of 5" in done
     assert "thanked you" in ana.get(HOME + "notices").get_data(as_text=True)
     flow = chen.get(HOME).get_data(as_text=True)
@@ -75,8 +92,9 @@ def test_a_cohort_offers_asks_matches_gives_receives_and_thanks(cohort):
 
 def test_learners_report_and_staff_moderate(cohort):
     people, _ = cohort
-    ana, ben, chen, staff = (people[u] for u in ("learner-1", "learner-2", "learner-3",
-                                                 "instructor-1"))
+    ana, ben, chen, staff = (
+        people[u] for u in ("learner-1", "learner-2", "learner-3", "instructor-1")
+    )
     ana.post(HOME + "offer", {"kind": "other", "title": "Buy my essays", "tags": ""})
     gift = gift_id("Buy my essays")
     for reporter in (ben, chen):
@@ -87,8 +105,9 @@ def test_learners_report_and_staff_moderate(cohort):
     queue = staff.get("/instructor/exchange/moderation").get_data(as_text=True)
     assert "Buy my essays" in queue and "Selling essays" in queue
     case = db.session.scalars(select(ModerationCase.id)).one()
-    removed = staff.post(f"/instructor/exchange/moderation/{case}/remove",
-                         form_page="/instructor/exchange/settings")
+    removed = staff.post(
+        f"/instructor/exchange/moderation/{case}/remove", form_page="/instructor/exchange/settings"
+    )
     assert removed.status_code == 302
     assert db.session.get(Gift, gift) is not None
     assert "Staff removed" in ana.get(HOME + "notices").get_data(as_text=True)
@@ -117,8 +136,7 @@ def test_staff_see_reciprocity_unanswered_asks_and_the_gift_graph(cohort):
     offer = gift_id("Great stats book")
     ben.post(f"{HOME}gifts/{offer}/take", form_page=FORM)
     ana.post(f"{HOME}exchanges/{exchange_of(offer)}/give", form_page=FORM)
-    ben.post(HOME + "ask", {"kind": "explanation", "title": "Help with R loops",
-                            "tags": "r"})
+    ben.post(HOME + "ask", {"kind": "explanation", "title": "Help with R loops", "tags": "r"})
     html = staff.get("/instructor/exchange/").get_data(as_text=True)
     assert "Otters: 0% gave and received" in html and "1 only gave" in html
     assert "<svg" in html and "<line" in html and "Help with R loops" in html
@@ -131,36 +149,45 @@ def test_markup_in_every_text_field_never_comes_back_executable(cohort, payload)
     people, _ = cohort
     ana, ben, staff = people["learner-1"], people["learner-2"], people["instructor-1"]
     title = f"Title {payload}"[:120]
-    ana.post(HOME + "offer", {"kind": "other", "title": title, "body": payload,
-                              "tags": "safe"})
+    ana.post(HOME + "offer", {"kind": "other", "title": title, "body": payload, "tags": "safe"})
     gift = gift_id(title)
     ben.post(f"{HOME}gifts/{gift}/take", form_page=FORM)
     row = exchange_of(gift)
     ana.post(f"{HOME}exchanges/{row}/give", form_page=FORM)
     ben.post(f"{HOME}exchanges/{row}/receive", {"note": payload[:280]}, form_page=FORM)
-    ana.post(f"{HOME}gifts/{gift}/edit", {"title": title, "body": payload + " again"},
-             form_page=f"{HOME}gifts/{gift}")
+    ana.post(
+        f"{HOME}gifts/{gift}/edit",
+        {"title": title, "body": payload + " again"},
+        form_page=f"{HOME}gifts/{gift}",
+    )
     ben.post(f"{HOME}report/gift/{gift}", {"reason": payload})
-    pages = [ana.get(HOME), ana.get(f"{HOME}gifts/{gift}"), ben.get(HOME),
-             ana.get(HOME + "notices"), staff.get("/instructor/exchange/"),
-             staff.get("/instructor/exchange/moderation")]
+    pages = [
+        ana.get(HOME),
+        ana.get(f"{HOME}gifts/{gift}"),
+        ben.get(HOME),
+        ana.get(HOME + "notices"),
+        staff.get("/instructor/exchange/"),
+        staff.get("/instructor/exchange/moderation"),
+    ]
     for page in pages:
         html = page.get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html
         assert 'href="javascript:' not in html and "onerror=alert(1)>" not in html
 
 
-FORMS = [("learner-1", HOME + "offer", {"kind": "other", "title": "No token"}),
-         ("learner-1", HOME + "ask", {"kind": "other", "title": "No token"}),
-         ("learner-2", HOME + "gifts/{gift}/take", {}),
-         ("learner-1", HOME + "gifts/{gift}/withdraw", {}),
-         ("learner-1", HOME + "gifts/{gift}/edit", {"title": "No token"}),
-         ("learner-1", HOME + "exchanges/{row}/give", {}),
-         ("learner-2", HOME + "exchanges/{row}/receive", {}),
-         ("learner-2", HOME + "exchanges/{row}/thank", {"note": "x"}),
-         ("learner-2", HOME + "report/gift/{gift}", {"reason": "No token"}),
-         ("instructor-1", "/instructor/exchange/settings", {"weekly_cap": "3"}),
-         ("instructor-1", "/instructor/exchange/moderation/{case}/remove", {})]
+FORMS = [
+    ("learner-1", HOME + "offer", {"kind": "other", "title": "No token"}),
+    ("learner-1", HOME + "ask", {"kind": "other", "title": "No token"}),
+    ("learner-2", HOME + "gifts/{gift}/take", {}),
+    ("learner-1", HOME + "gifts/{gift}/withdraw", {}),
+    ("learner-1", HOME + "gifts/{gift}/edit", {"title": "No token"}),
+    ("learner-1", HOME + "exchanges/{row}/give", {}),
+    ("learner-2", HOME + "exchanges/{row}/receive", {}),
+    ("learner-2", HOME + "exchanges/{row}/thank", {"note": "x"}),
+    ("learner-2", HOME + "report/gift/{gift}", {"reason": "No token"}),
+    ("instructor-1", "/instructor/exchange/settings", {"weekly_cap": "3"}),
+    ("instructor-1", "/instructor/exchange/moderation/{case}/remove", {}),
+]
 
 
 def test_every_form_without_its_csrf_token_is_refused(cohort):
@@ -170,8 +197,11 @@ def test_every_form_without_its_csrf_token_is_refused(cohort):
     gift = gift_id("Token test")
     ben.post(f"{HOME}gifts/{gift}/take", form_page=FORM)
     staff.post(f"{HOME}report/gift/{gift}", {"reason": "check"})
-    ids = {"gift": gift, "row": exchange_of(gift),
-           "case": db.session.scalars(select(ModerationCase.id)).one()}
+    ids = {
+        "gift": gift,
+        "row": exchange_of(gift),
+        "case": db.session.scalars(select(ModerationCase.id)).one(),
+    }
     for user, path, data in FORMS:
         answer = people[user].client.post(path.format(**ids), data=data)
         assert answer.status_code == 400, path

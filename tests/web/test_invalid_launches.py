@@ -50,8 +50,12 @@ BAD_CLAIMS = [
     ("no user (sub)", {"sub": DELETE}, 401, "sub"),
     ("empty user (sub)", {"sub": ""}, 400, "Must have a user"),
     ("no context", {LTI + "context": DELETE}, 400, "no context"),
-    ("foreign target_link_uri", {LTI + "target_link_uri": "https://evil.example/x"}, 400,
-     "target_link_uri"),
+    (
+        "foreign target_link_uri",
+        {LTI + "target_link_uri": "https://evil.example/x"},
+        400,
+        "target_link_uri",
+    ),
     ("no target_link_uri", {LTI + "target_link_uri": DELETE}, 400, "target_link_uri"),
     # Security Framework ID-token checks
     ("expired", {"exp": ago(3600), "iat": ago(4000)}, 401, "expired"),
@@ -61,8 +65,12 @@ BAD_CLAIMS = [
     ("issued long ago", {"iat": ago(7200), "exp": ago(-60)}, 401, "too long ago"),
     ("wrong audience", {"aud": "someone-else"}, 403, "not registered"),
     ("audience list without azp", {"aud": ["communitas-sandbox", "other"]}, 401, "azp"),
-    ("azp naming another client", {"aud": ["communitas-sandbox", "other"], "azp": "other"}, 403,
-     "not registered"),
+    (
+        "azp naming another client",
+        {"aud": ["communitas-sandbox", "other"], "azp": "other"},
+        403,
+        "not registered",
+    ),
     ("unknown issuer", {"iss": "https://unknown.example"}, 403, "not registered"),
     ("unknown deployment", {LTI + "deployment_id": "not-ours"}, 403, "Unable to find deployment"),
     ("nonce differs from login", {"nonce": "made-up"}, 401, "nonce does not match"),
@@ -70,8 +78,9 @@ BAD_CLAIMS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "claims", "status", "reason"), BAD_CLAIMS,
-                         ids=[c[0] for c in BAD_CLAIMS])
+@pytest.mark.parametrize(
+    ("case", "claims", "status", "reason"), BAD_CLAIMS, ids=[c[0] for c in BAD_CLAIMS]
+)
 def test_bad_payload_is_refused_and_writes_nothing(launcher, case, claims, status, reason):
     claims = {name: value() if callable(value) else value for name, value in claims.items()}
     assert_refused(launcher.launch("learner-1", claims=claims), status, reason)
@@ -139,8 +148,11 @@ def test_jku_header_is_ignored_and_key_comes_from_registration(launcher, test_pl
     attacker = SigningKey.generate()
 
     def with_jku(body):
-        return test_platform.sign(body, key=attacker, headers={
-            "jku": "https://evil.example/jwks", "jwk": attacker.public_jwk()})
+        return test_platform.sign(
+            body,
+            key=attacker,
+            headers={"jku": "https://evil.example/jwks", "jwk": attacker.public_jwk()},
+        )
 
     assert_refused(launcher.launch(sign=with_jku), 401, "no RS256 key with kid")
 
@@ -157,11 +169,13 @@ def test_missing_id_token_is_refused(launcher, client):
 
 def test_launch_without_login_state_cookie_offers_a_new_window(app, launcher, test_platform):
     auth = launcher.login()
-    body = test_platform.launch_claims(__import__("sandbox.demo").demo.USERS["learner-1"],
-                                       auth["nonce"])
+    body = test_platform.launch_claims(
+        __import__("sandbox.demo").demo.USERS["learner-1"], auth["nonce"]
+    )
     stranger = app.test_client()  # another browser, without the state cookie
-    response = stranger.post("/lti/launch",
-                             data={"id_token": test_platform.sign(body), "state": auth["state"]})
+    response = stranger.post(
+        "/lti/launch", data={"id_token": test_platform.sign(body), "state": auth["state"]}
+    )
     assert response.status_code == 401
     assert "Open Communitas in a new window" in response.get_data(as_text=True)
     assert nothing_written()
@@ -171,8 +185,12 @@ def test_replayed_launch_is_refused(launcher, client, test_platform):
     auth = launcher.login()
     from sandbox.demo import USERS
 
-    form = {"id_token": test_platform.sign(
-        test_platform.launch_claims(USERS["learner-1"], auth["nonce"])), "state": auth["state"]}
+    form = {
+        "id_token": test_platform.sign(
+            test_platform.launch_claims(USERS["learner-1"], auth["nonce"])
+        ),
+        "state": auth["state"],
+    }
     assert client.post("/lti/launch", data=form).status_code == 303
     replay = client.post("/lti/launch", data=form)
     assert replay.status_code == 401
@@ -195,15 +213,19 @@ def test_audience_list_with_our_azp_is_accepted(launcher):
     assert launcher.launch(claims=claims).status_code == 303
 
 
-@pytest.mark.parametrize(("field", "value", "status", "reason"), [
-    ("iss", "https://unknown.example", 403, "not registered"),
-    ("client_id", "unknown-client", 403, "not registered"),
-    ("login_hint", "", 400, "login hint"),
-    ("target_link_uri", "https://evil.example/phish", 400, "target_link_uri"),
-    ("target_link_uri", "", 400, "target_link_uri"),
-])
-def test_bad_login_request_is_refused_without_redirect(client, test_platform, field, value,
-                                                       status, reason):
+@pytest.mark.parametrize(
+    ("field", "value", "status", "reason"),
+    [
+        ("iss", "https://unknown.example", 403, "not registered"),
+        ("client_id", "unknown-client", 403, "not registered"),
+        ("login_hint", "", 400, "login hint"),
+        ("target_link_uri", "https://evil.example/phish", 400, "target_link_uri"),
+        ("target_link_uri", "", 400, "target_link_uri"),
+    ],
+)
+def test_bad_login_request_is_refused_without_redirect(
+    client, test_platform, field, value, status, reason
+):
     from sandbox.demo import USERS
 
     data = test_platform.login_initiation(USERS["learner-1"])
@@ -217,8 +239,9 @@ def test_bad_login_request_is_refused_without_redirect(client, test_platform, fi
 def test_login_by_get_works_too(client, test_platform):
     from sandbox.demo import USERS
 
-    response = client.get("/lti/login", query_string=test_platform.login_initiation(
-        USERS["learner-1"]))
+    response = client.get(
+        "/lti/login", query_string=test_platform.login_initiation(USERS["learner-1"])
+    )
     assert response.status_code == 302
     assert response.location.startswith(test_platform.issuer + "/auth?")
 
@@ -228,5 +251,9 @@ def test_login_redirect_carries_fresh_state_nonce_and_exact_redirect_uri(launche
     assert first["redirect_uri"] == "http://localhost/lti/launch"
     assert first["lti_message_hint"] == "resource"
     assert (first["response_type"], first["response_mode"], first["prompt"], first["scope"]) == (
-        "id_token", "form_post", "none", "openid")
+        "id_token",
+        "form_post",
+        "none",
+        "openid",
+    )
     assert first["state"] != second["state"] and first["nonce"] != second["nonce"]

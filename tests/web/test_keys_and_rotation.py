@@ -26,8 +26,9 @@ def test_platform_key_rotation_works_without_restart(launcher, test_platform, mo
         test_platform.keys = old_keys
 
 
-def test_unknown_kids_do_not_refetch_the_key_set_again_and_again(launcher, test_platform,
-                                                                 monkeypatch):
+def test_unknown_kids_do_not_refetch_the_key_set_again_and_again(
+    launcher, test_platform, monkeypatch
+):
     assert launcher.launch("learner-1").status_code == 303
     fetches = []
     real_fetch = platform_keys._fetch
@@ -71,15 +72,20 @@ def test_instructor_deep_linking_returns_a_signed_resource_link(client, launcher
     assert claims["iss"] == test_platform.client_id
     dl = "https://purl.imsglobal.org/spec/lti-dl/claim/"
     assert claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == (
-        "LtiDeepLinkingResponse")
+        "LtiDeepLinkingResponse"
+    )
     item = claims[dl + "content_items"][0]
     assert (item["type"], item["title"], item["url"]) == (
-        "ltiResourceLink", "Our community", "http://localhost/lti/launch")
+        "ltiResourceLink",
+        "Our community",
+        "http://localhost/lti/launch",
+    )
     assert claims[dl + "data"].startswith("sandbox-dl-")
 
 
-def test_deep_link_response_is_signed_with_the_new_key_after_rotation(app, client, launcher,
-                                                                      test_platform):
+def test_deep_link_response_is_signed_with_the_new_key_after_rotation(
+    app, client, launcher, test_platform
+):
     app.test_cli_runner().invoke(args=["keys", "rotate"])
     token = deep_link_response(client, launcher)
     active = [k for k in tool_jwks(client)["keys"]]
@@ -117,8 +123,12 @@ def test_replay_on_another_app_instance_sharing_the_database_is_refused(
     second = make_tool_app(database_url, REDIS_URL=redis_url)
     browser = first.test_client()
     auth = launcher.__class__(browser, test_platform).login()
-    form = {"id_token": test_platform.sign(
-        test_platform.launch_claims(USERS["learner-1"], auth["nonce"])), "state": auth["state"]}
+    form = {
+        "id_token": test_platform.sign(
+            test_platform.launch_claims(USERS["learner-1"], auth["nonce"])
+        ),
+        "state": auth["state"],
+    }
     other = second.test_client()
     other.set_cookie(f"lti1p3-{auth['state']}", auth["state"], domain="localhost")
     assert browser.post("/lti/launch", data=form).status_code == 303

@@ -43,9 +43,15 @@ def test_launch_records_course_person_enrolment_and_link(launch_as):
     course = db.session.scalars(select(Course)).one()
     person = db.session.scalars(select(Person)).one()
     assert (course.context_id, course.title, course.label) == (
-        "demo-course-101", "Data Literacy for Everyone", "DATA101")
+        "demo-course-101",
+        "Data Literacy for Everyone",
+        "DATA101",
+    )
     assert (person.sub, person.name, person.email) == (
-        "learner-1", "Ana Souza", "ana.souza@example.edu")
+        "learner-1",
+        "Ana Souza",
+        "ana.souza@example.edu",
+    )
     assert db.session.scalars(select(ResourceLink.link_id)).one() == "communitas-link-1"
     assert "membership#Learner" in db.session.scalars(select(Enrolment.lti_roles)).one()
 
