@@ -1,8 +1,11 @@
 """Staff pages for cohorts: form a draft, edit it, publish, keep cohorts whole, export."""
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from cohorts import cohort_export, cohort_reports, cohort_service, cohort_upkeep
 from cohorts.errors import DomainError
@@ -16,11 +19,29 @@ from .pages import plural, refuse
 bp = Blueprint("instructor_cohorts", __name__, url_prefix="/instructor")
 
 
-def _move_form(picture: cohort_reports.FormationPicture, formdata: bool = False) -> MoveForm:
+#: Past this many cohorts the page shows one challenge at a time, so it stays quick to load
+#: and the move form lists dozens of people rather than thousands.
+ONE_CHALLENGE_AT_A_TIME = 60
+
+
+def _focus(cards: Sequence[cohort_reports.CohortCard]) -> tuple[int | None, list[Any]]:
+    """Pick the challenge to show (from ?challenge=, or the biggest one in large courses)."""
+    counts = Counter(card.cohort.challenge_id for card in cards)
+    titles = {card.cohort.challenge_id: card.challenge_title for card in cards}
+    wanted = request.args.get("challenge", type=int)
+    if wanted not in counts:
+        wanted = counts.most_common(1)[0][0] if len(cards) > ONE_CHALLENGE_AT_A_TIME else None
+    choices = [
+        (cid, titles[cid], n) for cid, n in sorted(counts.items(), key=lambda i: titles[i[0]])
+    ]
+    return wanted, choices
+
+
+def _move_form(cards: Sequence[Any], picture: Any, formdata: bool = False) -> MoveForm:
     form = MoveForm() if formdata else MoveForm(formdata=None)
     people = [
         (p.id, p.display_name)
-        for card in picture.cards
+        for card in cards
         if card.cohort.status == "draft"
         for p in card.members
     ]
@@ -28,26 +49,37 @@ def _move_form(picture: cohort_reports.FormationPicture, formdata: bool = False)
     form.person_id.choices = options(sorted(people, key=lambda item: item[1].lower()))
     form.cohort_id.choices = options(
         (c.cohort.id, c.cohort.name)
-        for c in picture.cards
+        for c in cards
         if c.cohort.status == "draft" and not c.cohort.locked
     )
     return form
+
+
+def _back() -> Any:
+    """Return to the cohorts page, on the challenge the staff member was looking at."""
+    focus = parse_qs(urlsplit(request.referrer or "").query).get("challenge", [None])[0]
+    return redirect(url_for("instructor_cohorts.cohorts", challenge=focus))
 
 
 def _page(status: int = 200, move: MoveForm | None = None) -> Any:
     viewer = signed_in_viewer()
     picture = cohort_reports.formation_picture(db.session, viewer.course_id)
     settings = cohort_service.get_settings(db.session, viewer.course_id)
+    focus, challenge_choices = _focus(picture.cards)
+    cards = [c for c in picture.cards if focus is None or c.cohort.challenge_id == focus]
     return render_template(
         "instructor/cohorts.html",
         tab="cohorts",
         picture=picture,
         settings=settings,
-        drafts=[c for c in picture.cards if c.cohort.status == "draft"],
-        published=[c for c in picture.cards if c.cohort.status == "published"],
+        focus=focus,
+        challenge_choices=challenge_choices,
+        draft_total=sum(c.cohort.status == "draft" for c in picture.cards),
+        drafts=[c for c in cards if c.cohort.status == "draft"],
+        published=[c for c in cards if c.cohort.status == "published"],
         waiting=cohort_upkeep.waiting_groups(db.session, viewer.course_id),
         suggestions=cohort_upkeep.shrink_suggestions(db.session, viewer.course_id),
-        move=move or _move_form(picture),
+        move=move or _move_form(cards, picture),
         rename=RenameForm(formdata=None),
         action=ActionForm(),
         merge=MergeCohortForm(formdata=None),
@@ -57,7 +89,7 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
 def _done(message: str) -> Any:
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("instructor_cohorts.cohorts"))
+    return _back()
 
 
 def _refused(error: DomainError) -> Any:
@@ -102,7 +134,7 @@ def form_draft() -> Any:
 def move_member() -> Any:
     viewer = signed_in_viewer()
     picture = cohort_reports.formation_picture(db.session, viewer.course_id)
-    form = _move_form(picture, formdata=True)
+    form = _move_form(picture.cards, picture, formdata=True)
     if not form.validate_on_submit():
         return _page(400, form)
     return _run(

@@ -8,6 +8,7 @@ from cohorts.errors import DomainError
 
 from .auth import current_viewer, launch_data
 from .extensions import db
+from .launch_session import current_token
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -24,7 +25,7 @@ def refuse(error: DomainError) -> int:
 
 def page_context() -> dict[str, Any]:
     """Expose the viewer to templates without each view passing it."""
-    return {"viewer": current_viewer()}
+    return {"viewer": current_viewer(), "launch_token": current_token()}
 
 
 CSP = (

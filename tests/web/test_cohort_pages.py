@@ -230,3 +230,27 @@ def test_late_joiner_is_placed_automatically_after_publication(app, test_platfor
         .where(Membership.person_id == person.id)
     ).one()
     assert cohort.status == "published"
+
+
+def test_a_large_course_shows_its_cohorts_one_challenge_at_a_time(launch_as, client):
+    from sqlalchemy import select
+
+    from cohorts import cohort_service
+    from cohorts.models import Course
+    from lti_app.extensions import db
+    from tests.domain.cohort_factories import NOW, make_challenges, make_people, pick
+
+    launch_as("instructor-1")
+    course = db.session.scalars(select(Course)).one()
+    big, small = make_challenges(db.session, course, "Big topic", "Small topic")
+    for i, person in enumerate(make_people(db.session, course, 330)):
+        pick(db.session, course, person, big if i < 300 else small)
+    cohort_service.form_draft(db.session, course.id, NOW)
+    db.session.commit()
+
+    page = client.get("/instructor/cohorts").get_data(as_text=True)
+    assert "shown one challenge at a time" in page
+    assert "Big topic 1" in page and "Small topic 1" not in page
+    assert "Publish 66 draft cohorts" in page
+    other = client.get(f"/instructor/cohorts?challenge={small.id}").get_data(as_text=True)
+    assert "Small topic 1" in other and "Big topic 1" not in other
