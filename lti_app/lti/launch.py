@@ -12,6 +12,7 @@ from pylti1p3.exception import LtiException
 
 from . import claims
 from .errors import BrowserBindingNeeded, LaunchRejected
+from .http import http
 from .login import is_own_url, secret_hash
 from .platform_keys import KeySetError, signing_key
 from .state_store import StateStore
@@ -31,7 +32,8 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         leeway: int = 60,
         max_age: int = 600,
     ) -> None:
-        super().__init__(request, tool_conf)
+        # Service calls made from this launch (NRPS, AGS) name the tool in their User-Agent.
+        super().__init__(request, tool_conf, requests_session=http)
         self._store = store
         self._base_url = base_url
         self._leeway = leeway

@@ -138,3 +138,13 @@ def test_replay_on_another_app_instance_sharing_the_database_is_refused(
     for instance in (first, second):
         with instance.app_context():
             db.engine.dispose()
+
+
+def test_service_calls_from_a_launch_say_who_is_calling(app, launcher):
+    from lti_app.lti.http import USER_AGENT
+    from lti_app.lti.launch import CommunitasLaunch
+
+    with app.test_request_context("/lti/launch", method="POST"):
+        launch = CommunitasLaunch(None, None, None, "http://localhost")
+    assert launch._requests_session.headers["User-Agent"] == USER_AGENT
+    assert USER_AGENT.startswith("Communitas/")
