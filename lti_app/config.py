@@ -38,6 +38,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "SESSION_COOKIE_SAMESITE": "None" if base_url.startswith("https://") else "Lax",
+        # CHIPS: browsers that partition third-party cookies keep this one per LMS site.
+        "SESSION_COOKIE_PARTITIONED": base_url.startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "LTI_LEEWAY_SECONDS": 60,
         "LTI_MAX_TOKEN_AGE_SECONDS": 600,

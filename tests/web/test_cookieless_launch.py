@@ -93,3 +93,51 @@ def test_forms_work_with_the_launch_token_alone(app, launcher, test_platform):
     result = browser.post(done.location, data={"csrf_token": token, "title": "Peers"})
     assert result.status_code == 200 and 'name="JWT"' in result.get_data(as_text=True)
     assert browser_fields["state"] != fields["state"]
+
+
+def test_after_a_launch_only_the_launching_lms_may_frame_the_tool(launch_as, test_platform):
+    page = launch_as("learner-1")
+    policy = page.headers["Content-Security-Policy"]
+    lms = test_platform.issuer.rsplit("/sandbox", 1)[0]
+    assert f"frame-ancestors 'self' {lms}" in policy
+    assert "X-Frame-Options" not in page.headers
+
+
+def test_over_https_cookies_are_cross_site_secure_and_partitioned(database_url, test_platform):
+    from lti_app.extensions import db
+    from lti_app.lti import tool_conf
+    from tests.conftest import make_tool_app, register_platform
+
+    app = make_tool_app(
+        database_url,
+        BASE_URL="https://tool.example",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_SAMESITE="None",
+        SESSION_COOKIE_PARTITIONED=True,
+    )
+    with app.app_context():
+        tool_conf.forget()
+        register_platform(test_platform)
+        try:
+            browser = app.test_client()
+            params = test_platform.login_initiation(USERS["learner-1"])
+            params["target_link_uri"] = "https://tool.example/lti/launch"
+            login = browser.post("/lti/login", data=params, base_url="https://tool.example")
+            state_cookie = login.headers["Set-Cookie"]
+            for flag in ("Secure", "HttpOnly", "SameSite=None", "Partitioned"):
+                assert flag in state_cookie, state_cookie
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_an_https_deployment_sets_its_session_cookie_for_the_lms_iframe(monkeypatch, tmp_path):
+    from lti_app.config import load_config
+
+    monkeypatch.setenv("COMMUNITAS_BASE_URL", "https://communitas.example.edu")
+    config = load_config(str(tmp_path))
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "None"
+    assert config["SESSION_COOKIE_PARTITIONED"] is True
+    monkeypatch.setenv("COMMUNITAS_BASE_URL", "http://127.0.0.1:5000")
+    assert load_config(str(tmp_path))["SESSION_COOKIE_SAMESITE"] == "Lax"
