@@ -263,12 +263,16 @@ def context_fit(members: Sequence[Member], settings: Settings) -> float:
 
 
 def overlap_hours(members: Iterable[Member]) -> float:
-    """Weekly hours when every member who gave availability is free."""
-    common = -1
+    """Weekly hours when every member who gave availability is free.
+
+    One person's own free time is not time shared with anyone, so it takes two.
+    """
+    common, sharing = -1, 0
     for m in members:
         if m.hours:
             common &= m.mask
-    return 0.0 if common == -1 else common.bit_count() * SLOT_MINUTES / 60
+            sharing += 1
+    return 0.0 if sharing < 2 else common.bit_count() * SLOT_MINUTES / 60
 
 
 def cohort_ids(taken: Iterable[str] = ()) -> Iterator[str]:

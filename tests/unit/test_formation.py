@@ -260,3 +260,14 @@ def test_the_report_has_the_documented_keys():
         "worst_cohort_score",
         "seconds",
     }
+
+
+def test_one_members_own_free_time_is_not_counted_as_time_shared():
+    from cohorts.formation_quality import Preparer, overlap_hours
+
+    prep = Preparer()
+    evening = Learner("a", ("x",), availability=((18 * 60, 20 * 60),))
+    silent = Learner("b", ("x",))
+    assert overlap_hours([prep.member(evening), prep.member(silent)]) == 0.0
+    twin = Learner("c", ("x",), availability=((19 * 60, 21 * 60),))
+    assert overlap_hours([prep.member(evening), prep.member(twin)]) == 1.0
