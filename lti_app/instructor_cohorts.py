@@ -5,9 +5,19 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from cohorts import cohort_export, cohort_reports, cohort_service, cohort_upkeep
+from cohorts import board as cohort_board
+from cohorts import cohort_export, cohort_reports, cohort_service, cohort_upkeep, moderation
 from cohorts.errors import DomainError
 from cohorts.models import utcnow
 
@@ -143,6 +153,24 @@ def move_member() -> Any:
             db.session, viewer.course_id, form.person_id.data, form.cohort_id.data, utcnow()
         ),
         lambda cohort: f"Moved into “{cohort.name}”.",
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/board")
+@require_role("staff")
+def board(cohort_id: int) -> Any:
+    """Let staff read a cohort's board, with what moderation hides from learners marked."""
+    course = signed_in_viewer().course_id
+    try:
+        cohort = cohort_service.get_cohort(db.session, course, cohort_id)
+    except DomainError:
+        abort(404)
+    return render_template(
+        "instructor/cohort_board.html",
+        tab="cohorts",
+        cohort=cohort,
+        threads=cohort_board.threads(db.session, cohort.id),
+        hidden=moderation.hidden_post_ids(db.session, cohort.id),
     )
 
 

@@ -101,11 +101,13 @@ STAFF_ROUTES = [
     ("POST", "/instructor/cohorts/{ka}/dismiss", 302),
     ("POST", "/instructor/waiting/{ca}/form", 400),
     ("POST", "/instructor/cohorts/{ka}/members/{pa}/remove", 302),
+    ("GET", "/instructor/cohorts/{ka}/board", 200),
     ("GET", "/instructor/export", 200),
     ("GET", "/instructor/export/moodle.csv", 200),
     ("GET", "/instructor/export/canvas.csv", 200),
 ]
 FOREIGN = [
+    ("GET", "/instructor/cohorts/{kb}/board", {}),
     ("GET", "/instructor/challenges/{cb}/edit", {}),
     ("POST", "/instructor/challenges/{cb}/edit", {"title": "Taken", "kind": "challenge"}),
     ("POST", "/instructor/challenges/{cb}/approve", {}),

@@ -127,6 +127,8 @@ def test_a_board_post_reported_by_staff_is_hidden_at_once(cohort):
     assert db.session.scalars(select(ModerationCase.state)).one() == "hidden"
     board = ben.get("/learner/cohort").get_data(as_text=True)
     assert "Rude words" not in board and "hidden while course staff review" in board
+    staff_view = staff.get(f"/instructor/cohorts/{team.id}/board").get_data(as_text=True)
+    assert "Rude words" in staff_view and "Hidden from learners" in staff_view
 
 
 def test_staff_see_reciprocity_unanswered_asks_and_the_gift_graph(cohort):
