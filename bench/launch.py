@@ -35,7 +35,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from sandbox import create_platform_app
 from sandbox.demo import USERS, DemoUser
-from sandbox.platform import Platform
+from sandbox.platform import Platform, platform_add_args
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -123,25 +123,7 @@ def flask(env: dict[str, str], log: Path, *args: str) -> None:
 def register(env: dict[str, str], log: Path, platform: Platform) -> None:
     """Set up the schema and register the platform the way an admin does."""
     flask(env, log, "db", "upgrade")
-    iss = platform.issuer
-    flask(
-        env,
-        log,
-        "platform",
-        "add",
-        "--issuer",
-        iss,
-        "--client-id",
-        platform.client_id,
-        "--auth-login-url",
-        iss + "/auth",
-        "--auth-token-url",
-        iss + "/token",
-        "--key-set-url",
-        iss + "/jwks",
-        "--deployment-id",
-        platform.deployment_id,
-    )
+    flask(env, log, *platform_add_args(platform.issuer, platform.client_id, platform.deployment_id))
 
 
 @contextmanager

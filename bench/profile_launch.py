@@ -27,7 +27,7 @@ from flask_migrate import upgrade
 from launch import PEOPLE, TARGET_CPU_MS, scratch_database, serve_platform
 
 from lti_app import create_app
-from sandbox.platform import Platform
+from sandbox.platform import Platform, platform_add_args
 
 TOOL_BASE = "http://localhost"
 
@@ -69,25 +69,8 @@ def build_tool(database_url: str, platform: Platform) -> tuple[Flask, Metered]:
     )
     with app.app_context():
         upgrade()
-    iss = platform.issuer
-    result = app.test_cli_runner().invoke(
-        args=[
-            "platform",
-            "add",
-            "--issuer",
-            iss,
-            "--client-id",
-            platform.client_id,
-            "--auth-login-url",
-            iss + "/auth",
-            "--auth-token-url",
-            iss + "/token",
-            "--key-set-url",
-            iss + "/jwks",
-            "--deployment-id",
-            platform.deployment_id,
-        ]
-    )
+    args = platform_add_args(platform.issuer, platform.client_id, platform.deployment_id)
+    result = app.test_cli_runner().invoke(args=args)
     if result.exit_code != 0:
         raise SystemExit(f"platform add failed: {result.output}")
     metered = Metered(app.wsgi_app)

@@ -22,6 +22,19 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
 
+def platform_add_args(
+    issuer: str,
+    client_id: str = "communitas-sandbox",
+    deployment_id: str = "sandbox-deployment-1",
+) -> list[str]:
+    """The `flask platform add` arguments that register a sandbox platform with the tool."""
+    return [
+        "platform", "add", "--issuer", issuer, "--client-id", client_id,
+        "--auth-login-url", issuer + "/auth", "--auth-token-url", issuer + "/token",
+        "--key-set-url", issuer + "/jwks", "--deployment-id", deployment_id,
+    ]  # fmt: skip
+
+
 class AuthRequestError(ValueError):
     """The tool's OIDC authorization request is not acceptable."""
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from sandbox.platform import platform_add_args
+
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = ROOT / ".venv" / "bin" / "flask"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -98,25 +100,7 @@ def start_tool(tmp: Path, host: str) -> Iterator[str]:
     log = tmp / "server.log"
     _server_logs.append(log)
     _flask(env, log, "db", "upgrade")
-    sandbox = f"{base}/sandbox"
-    _flask(
-        env,
-        log,
-        "platform",
-        "add",
-        "--issuer",
-        sandbox,
-        "--client-id",
-        "communitas-sandbox",
-        "--auth-login-url",
-        f"{sandbox}/auth",
-        "--auth-token-url",
-        f"{sandbox}/token",
-        "--key-set-url",
-        f"{sandbox}/jwks",
-        "--deployment-id",
-        "sandbox-deployment-1",
-    )
+    _flask(env, log, *platform_add_args(f"{base}/sandbox"))
     with log.open("a") as out:
         server = subprocess.Popen(
             [str(FLASK), "--app", "lti_app", "run", "--host", "127.0.0.1", "--port", str(port)],
