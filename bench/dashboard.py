@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from launch import scratch_database
 from sqlalchemy import insert, select
 
-from cohorts import cohort_service
+from cohorts.formation import drafts
 from cohorts.models import Challenge, Choice, Course, Enrolment, Person, Profile
 from lti_app import create_app
 from lti_app.extensions import db
@@ -157,7 +157,7 @@ def run(database_url: str, sizes: list[int]) -> None:
             staff = as_viewer(app, course_id, staff_id)
 
             def form(course_id: int = course_id) -> None:
-                cohort_service.form_draft(db.session, course_id, NOW)
+                drafts.form_draft(db.session, course_id, NOW)
                 db.session.commit()
 
             timed("form draft cohorts (load, form, insert)", form)
@@ -165,7 +165,7 @@ def run(database_url: str, sizes: list[int]) -> None:
             timed(
                 "publish",
                 lambda c=course_id: (
-                    cohort_service.publish_drafts(db.session, c, NOW),
+                    drafts.publish_drafts(db.session, c, NOW),
                     db.session.commit(),
                 ),
             )

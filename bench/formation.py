@@ -86,7 +86,7 @@ def _availability(rng: random.Random, offset: float) -> tuple[tuple[int, int], .
 
 def synthetic_learners(count: int, seed: int = 7) -> list[Any]:
     """Learners with Zipf-like challenge popularity and clustered time zones."""
-    from cohorts.formation import Learner
+    from cohorts.formation.values import Learner
 
     rng = random.Random(seed)
     popularity = [1.0 / rank for rank in range(1, len(CHALLENGES) + 1)]
@@ -112,14 +112,14 @@ def synthetic_learners(count: int, seed: int = 7) -> list[Any]:
 
 def run_one(size: int, method: str) -> dict[str, Any]:
     """Generate, then time one method and measure its peak memory growth."""
-    from cohorts import formation
+    from cohorts.formation import baselines, engine, values
 
     learners = synthetic_learners(size)
-    settings = formation.Settings()
+    settings = values.Settings()
     run = {
-        "algorithm": formation.form_cohorts,
-        "random": formation.form_random,
-        "first_choice_chunks": formation.form_first_choice_chunks,
+        "algorithm": engine.form_cohorts,
+        "random": baselines.form_random,
+        "first_choice_chunks": baselines.form_first_choice_chunks,
     }[method]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()

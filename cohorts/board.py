@@ -6,9 +6,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .cohort_service import published_cohort_of
-from .errors import DomainError, NotFound
-from .models import Cohort, Post
+from cohorts.errors import DomainError, NotFound
+from cohorts.exchange.settings import check_post_rate, exchange_settings
+from cohorts.membership import my_cohort
+from cohorts.models import Post
 
 MAX_BODY = 2000
 
@@ -19,14 +20,6 @@ class Thread:
 
     post: Post
     replies: tuple[Post, ...]
-
-
-def my_cohort(session: Session, course_id: int, person_id: int) -> Cohort:
-    """Return the learner's published cohort or raise NotFound."""
-    cohort = published_cohort_of(session, course_id, person_id)
-    if cohort is None:
-        raise NotFound("You are not in a cohort yet.")
-    return cohort
 
 
 def add_post(
@@ -40,6 +33,7 @@ def add_post(
 ) -> Post:
     """Post on the learner's own cohort board; replies attach to the thread's first post."""
     cohort = my_cohort(session, course_id, person_id)
+    check_post_rate(session, course_id, person_id, exchange_settings(session, course_id), now)
     body = body.strip()
     if not body:
         raise DomainError("Write something before posting.")

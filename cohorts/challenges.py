@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .errors import DomainError, NotFound
-from .models import CHALLENGE_KINDS, Challenge, Choice
+from cohorts.errors import DomainError, NotFound
+from cohorts.models import CHALLENGE_KINDS, Challenge, Choice
 
 MAX_CHOICES = 3
 MAX_OPEN_PROPOSALS = 3

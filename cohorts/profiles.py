@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import DomainError
-from .models import Profile
+from cohorts.errors import DomainError
+from cohorts.models import Profile
 
 DAYS = (
     ("mon", "Mon"),

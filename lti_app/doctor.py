@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from cohorts.health_facts import REFUSAL_LABELS, Report
-from cohorts.health_service import doctor_reports
 from cohorts.models import utcnow
+from cohorts.platforms.facts import REFUSAL_LABELS, Report
+from cohorts.platforms.records import doctor_reports
 
 from .extensions import db
 from .lti.health import current_limits

@@ -4,10 +4,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from cohorts import gift_queries, gifts, moderation, notifications
-from cohorts.cohort_service import published_cohort_of
 from cohorts.errors import DomainError
-from cohorts.exchange import KIND_LABELS, gift_state
+from cohorts.exchange import gifts, moderation, notifications, queries, steps, visibility
+from cohorts.exchange.rules import KIND_LABELS, gift_state
+from cohorts.exchange.settings import exchange_settings
+from cohorts.membership import published_cohort_of
 from cohorts.models import utcnow
 
 from .auth import current_viewer, require_role, signed_in_viewer
@@ -38,9 +39,9 @@ def exchange_context() -> dict[str, Any]:
 @require_role("learner", "guest")
 def home() -> Any:
     viewer = signed_in_viewer()
-    page = gift_queries.learner_exchange(db.session, viewer.course_id, viewer.person_id, utcnow())
+    page = queries.learner_exchange(db.session, viewer.course_id, viewer.person_id, utcnow())
     flow = (
-        gift_queries.cohort_flow(db.session, viewer.course_id, page.cohort_id)
+        queries.cohort_flow(db.session, viewer.course_id, page.cohort_id)
         if page.cohort_id
         else None
     )
@@ -53,7 +54,7 @@ def _compose(form: Any, template: str, save: Any, done: str) -> Any:
     """Show an offer or ask form; on a valid post, save it and go to the new gift."""
     viewer = signed_in_viewer()
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
-    settings = gifts.exchange_settings(db.session, viewer.course_id)
+    settings = exchange_settings(db.session, viewer.course_id)
     status = 200
     if request.method == "POST":
         status = 400
@@ -123,7 +124,7 @@ def _gift_page(
     gift_id: int, status: int = 200, edit: EditForm | None = None, report: ReportForm | None = None
 ) -> Any:
     viewer = signed_in_viewer()
-    gift = gifts.get_gift(db.session, viewer.course_id, viewer.person_id, gift_id)
+    gift = visibility.get_gift(db.session, viewer.course_id, viewer.person_id, gift_id)
     own = gift.author_id == viewer.person_id
     state = gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, utcnow())
     return render_template(
@@ -132,8 +133,8 @@ def _gift_page(
         gift=gift,
         own=own,
         state=state,
-        author=gift_queries.author_name(gift, viewer.person_id),
-        exchanges=gift_queries.gift_exchanges(db.session, gift.id, viewer.person_id),
+        author=queries.author_name(gift, viewer.person_id),
+        exchanges=queries.gift_exchanges(db.session, gift.id, viewer.person_id),
         history=gifts.edits_of(db.session, gift.id) if own else [],
         edit=edit or EditForm(formdata=None, obj=gift),
         report=report or ReportForm(formdata=None),
@@ -156,7 +157,7 @@ def _act(gift_id: int, call: Any, message: str, form: Any = None) -> Any:
     viewer = signed_in_viewer()
     form = form or ActionForm()
     try:
-        gifts.get_gift(db.session, viewer.course_id, viewer.person_id, gift_id)
+        visibility.get_gift(db.session, viewer.course_id, viewer.person_id, gift_id)
         if not form.validate_on_submit():
             flash("Please check the form and try again.", "error")
             return _gift_page(gift_id, 400, **_forms_with(form))
@@ -185,7 +186,7 @@ def _forms_with(form: Any) -> dict[str, Any]:
 def take(gift_id: int) -> Any:
     return _act(
         gift_id,
-        lambda v: gifts.take_up(db.session, v.course_id, v.person_id, gift_id, utcnow()),
+        lambda v: steps.take_up(db.session, v.course_id, v.person_id, gift_id, utcnow()),
         "It's yours. Say hello to each other on your cohort board to arrange it.",
     )
 
@@ -226,7 +227,7 @@ def step(exchange_id: int, action: str) -> Any:
     viewer = signed_in_viewer()
     form = ThanksForm()
     try:
-        row = gifts.get_exchange(db.session, viewer.course_id, viewer.person_id, exchange_id)
+        row = visibility.get_exchange(db.session, viewer.course_id, viewer.person_id, exchange_id)
     except DomainError as error:
         return render_template("errors/404.html"), refuse(error)
     messages = {
@@ -236,7 +237,7 @@ def step(exchange_id: int, action: str) -> Any:
     }
     return _act(
         row.gift_id,
-        lambda v: gifts.step(
+        lambda v: steps.step(
             db.session,
             v.course_id,
             v.person_id,

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from cohorts.exchange import KIND_LABELS
+from cohorts.exchange.rules import KIND_LABELS
 
 from .cohort_forms import options
 

@@ -4,8 +4,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from cohorts import exchange_report, gifts, moderation
 from cohorts.errors import DomainError
+from cohorts.exchange import moderation, report
+from cohorts.exchange.settings import exchange_settings, save_exchange_settings
 from cohorts.models import utcnow
 
 from .auth import require_role, signed_in_viewer
@@ -20,7 +21,7 @@ bp = Blueprint("exchange_staff", __name__, url_prefix="/instructor/exchange")
 @require_role("staff")
 def overview() -> Any:
     viewer = signed_in_viewer()
-    picture = exchange_report.course_exchange(db.session, viewer.course_id, utcnow())
+    picture = report.course_exchange(db.session, viewer.course_id, utcnow())
     return render_template("instructor/exchange.html", tab="exchange", picture=picture)
 
 
@@ -28,14 +29,14 @@ def overview() -> Any:
 @require_role("staff")
 def settings() -> Any:
     viewer = signed_in_viewer()
-    row = gifts.exchange_settings(db.session, viewer.course_id)
+    row = exchange_settings(db.session, viewer.course_id)
     form = ExchangeSettingsForm(obj=row)
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
-                gifts.save_exchange_settings(
+                save_exchange_settings(
                     db.session,
                     viewer.course_id,
                     course_wide=form.course_wide.data,

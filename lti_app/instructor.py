@@ -5,8 +5,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from cohorts import challenges, cohort_service
+from cohorts import challenges
 from cohorts.errors import DomainError, NotFound
+from cohorts.formation import settings as formation_settings
 from cohorts.models import Cohort, Enrolment, utcnow
 
 from .auth import require_role, signed_in_viewer
@@ -170,14 +171,14 @@ def merge_challenge(challenge_id: int) -> Any:
 @require_role("staff")
 def settings() -> Any:
     viewer = signed_in_viewer()
-    row = cohort_service.get_settings(db.session, viewer.course_id)
+    row = formation_settings.get_settings(db.session, viewer.course_id)
     form = SettingsForm(obj=row)
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
-                cohort_service.save_settings(
+                formation_settings.save_settings(
                     db.session,
                     viewer.course_id,
                     target=form.target.data,

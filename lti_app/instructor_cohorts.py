@@ -17,8 +17,12 @@ from flask import (
 )
 
 from cohorts import board as cohort_board
-from cohorts import cohort_export, cohort_reports, cohort_service, cohort_upkeep, moderation
+from cohorts import membership
 from cohorts.errors import DomainError
+from cohorts.exchange import moderation
+from cohorts.formation import drafts, reports, upkeep
+from cohorts.formation import export as cohort_export
+from cohorts.formation import settings as formation_settings
 from cohorts.models import utcnow
 
 from .auth import require_role, signed_in_viewer
@@ -34,7 +38,7 @@ bp = Blueprint("instructor_cohorts", __name__, url_prefix="/instructor")
 ONE_CHALLENGE_AT_A_TIME = 60
 
 
-def _focus(cards: Sequence[cohort_reports.CohortCard]) -> tuple[int | None, list[Any]]:
+def _focus(cards: Sequence[reports.CohortCard]) -> tuple[int | None, list[Any]]:
     """Pick the challenge to show (from ?challenge=, or the biggest one in large courses)."""
     counts = Counter(card.cohort.challenge_id for card in cards)
     titles = {card.cohort.challenge_id: card.challenge_title for card in cards}
@@ -73,8 +77,8 @@ def _back() -> Any:
 
 def _page(status: int = 200, move: MoveForm | None = None) -> Any:
     viewer = signed_in_viewer()
-    picture = cohort_reports.formation_picture(db.session, viewer.course_id)
-    settings = cohort_service.get_settings(db.session, viewer.course_id)
+    picture = reports.formation_picture(db.session, viewer.course_id)
+    settings = formation_settings.get_settings(db.session, viewer.course_id)
     focus, challenge_choices = _focus(picture.cards)
     cards = [c for c in picture.cards if focus is None or c.cohort.challenge_id == focus]
     return render_template(
@@ -87,8 +91,8 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
         draft_total=sum(c.cohort.status == "draft" for c in picture.cards),
         drafts=[c for c in cards if c.cohort.status == "draft"],
         published=[c for c in cards if c.cohort.status == "published"],
-        waiting=cohort_upkeep.waiting_groups(db.session, viewer.course_id),
-        suggestions=cohort_upkeep.shrink_suggestions(db.session, viewer.course_id),
+        waiting=upkeep.waiting_groups(db.session, viewer.course_id),
+        suggestions=upkeep.shrink_suggestions(db.session, viewer.course_id),
         move=move or _move_form(cards, picture),
         rename=RenameForm(formdata=None),
         action=ActionForm(),
@@ -131,7 +135,7 @@ def form_draft() -> Any:
     course = signed_in_viewer().course_id
     return _run(
         ActionForm(),
-        lambda: cohort_service.form_draft(db.session, course, utcnow()),
+        lambda: drafts.form_draft(db.session, course, utcnow()),
         lambda rows: (
             f"Formed {len(rows)} draft {plural(len(rows), 'cohort')}. "
             "Review the drafts, then publish."
@@ -143,13 +147,13 @@ def form_draft() -> Any:
 @require_role("staff")
 def move_member() -> Any:
     viewer = signed_in_viewer()
-    picture = cohort_reports.formation_picture(db.session, viewer.course_id)
+    picture = reports.formation_picture(db.session, viewer.course_id)
     form = _move_form(picture.cards, picture, formdata=True)
     if not form.validate_on_submit():
         return _page(400, form)
     return _run(
         ActionForm(),
-        lambda: cohort_service.move_member(
+        lambda: drafts.move_member(
             db.session, viewer.course_id, form.person_id.data, form.cohort_id.data, utcnow()
         ),
         lambda cohort: f"Moved into “{cohort.name}”.",
@@ -162,7 +166,7 @@ def board(cohort_id: int) -> Any:
     """Let staff read a cohort's board, with what moderation hides from learners marked."""
     course = signed_in_viewer().course_id
     try:
-        cohort = cohort_service.get_cohort(db.session, course, cohort_id)
+        cohort = membership.get_cohort(db.session, course, cohort_id)
     except DomainError:
         abort(404)
     return render_template(
@@ -180,7 +184,7 @@ def lock(cohort_id: int) -> Any:
     course = signed_in_viewer().course_id
     return _run(
         ActionForm(),
-        lambda: cohort_service.set_locked(db.session, course, cohort_id, True),
+        lambda: drafts.set_locked(db.session, course, cohort_id, True),
         lambda c: f"“{c.name}” is locked: re-forming and late joiners leave it alone.",
     )
 
@@ -191,7 +195,7 @@ def unlock(cohort_id: int) -> Any:
     course = signed_in_viewer().course_id
     return _run(
         ActionForm(),
-        lambda: cohort_service.set_locked(db.session, course, cohort_id, False),
+        lambda: drafts.set_locked(db.session, course, cohort_id, False),
         lambda c: f"“{c.name}” is unlocked.",
     )
 
@@ -203,7 +207,7 @@ def rename(cohort_id: int) -> Any:
     form = RenameForm()
     return _run(
         form,
-        lambda: cohort_service.rename_cohort(db.session, course, cohort_id, form.name.data),
+        lambda: drafts.rename_cohort(db.session, course, cohort_id, form.name.data),
         lambda c: f"Renamed to “{c.name}”.",
     )
 
@@ -214,7 +218,7 @@ def publish() -> Any:
     course = signed_in_viewer().course_id
     return _run(
         ActionForm(),
-        lambda: cohort_service.publish_drafts(db.session, course, utcnow()),
+        lambda: drafts.publish_drafts(db.session, course, utcnow()),
         lambda n: f"Published {n} {plural(n, 'cohort')}. Their members can see them now.",
     )
 
@@ -225,7 +229,7 @@ def remove_member(cohort_id: int, person_id: int) -> Any:
     course = signed_in_viewer().course_id
     return _run(
         ActionForm(),
-        lambda: cohort_upkeep.remove_member(db.session, course, cohort_id, person_id),
+        lambda: upkeep.remove_member(db.session, course, cohort_id, person_id),
         lambda c: f"Removed from “{c.name}”.",
     )
 
@@ -240,7 +244,7 @@ def merge(cohort_id: int) -> Any:
         return _page(400)
     return _run(
         form,
-        lambda: cohort_upkeep.merge_cohorts(db.session, course, cohort_id, int(target)),
+        lambda: upkeep.merge_cohorts(db.session, course, cohort_id, int(target)),
         lambda c: f"Merged into “{c.name}”.",
     )
 
@@ -251,7 +255,7 @@ def dismiss(cohort_id: int) -> Any:
     course = signed_in_viewer().course_id
     return _run(
         ActionForm(),
-        lambda: cohort_upkeep.dismiss_merge(db.session, course, cohort_id),
+        lambda: upkeep.dismiss_merge(db.session, course, cohort_id),
         lambda c: f"“{c.name}” stays as it is.",
     )
 
@@ -262,7 +266,7 @@ def form_from_waiting(challenge_id: int) -> Any:
     course = signed_in_viewer().course_id
     return _run(
         ActionForm(),
-        lambda: cohort_upkeep.form_from_waiting(db.session, course, challenge_id, utcnow()),
+        lambda: upkeep.form_from_waiting(db.session, course, challenge_id, utcnow()),
         lambda rows: (
             f"Published {len(rows)} new {plural(len(rows), 'cohort')} from waiting learners."
         ),

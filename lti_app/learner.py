@@ -4,17 +4,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from cohorts import (
-    board,
-    challenges,
-    cohort_reports,
-    cohort_upkeep,
-    gifts,
-    moderation,
-    profiles,
-)
-from cohorts.cohort_service import published_cohort_of
+from cohorts import board, challenges, profiles
 from cohorts.errors import DomainError
+from cohorts.exchange import moderation
+from cohorts.formation import reports, upkeep
+from cohorts.membership import published_cohort_of
 from cohorts.models import utcnow
 
 from .auth import Viewer, require_role, signed_in_viewer
@@ -71,7 +65,7 @@ def pick_challenges() -> Any:
         if not form.validate_on_submit():
             return _challenges_page(form, propose, 400)
         try:
-            cohort = cohort_upkeep.pick_and_place(
+            cohort = upkeep.pick_and_place(
                 db.session, viewer.course_id, viewer.person_id, form.picks(), utcnow()
             )
         except DomainError as error:
@@ -154,7 +148,7 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
     if cohort is None:
         return render_template("learner/cohort.html", tab="cohort", why=None), status
-    why = cohort_reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id)
+    why = reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id)
     threads = board.threads(db.session, cohort.id)
     hidden = moderation.hidden_post_ids(db.session, cohort.id)
     return render_template(
@@ -184,8 +178,6 @@ def add_post() -> Any:
     try:
         parent = int(form.parent_id.data) if form.parent_id.data else None
         now = utcnow()
-        settings = gifts.exchange_settings(db.session, viewer.course_id)
-        gifts.check_post_rate(db.session, viewer.course_id, viewer.person_id, settings, now)
         board.add_post(
             db.session,
             viewer.course_id,

@@ -25,8 +25,8 @@ from .gifts import (
     Notification,
     Report,
 )
+from .lti import Deployment, LaunchHealth, LoginState, Platform, ToolKey
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
-from .registration import Deployment, LaunchHealth, LoginState, Platform, ToolKey
 
 __all__ = [
     "CHALLENGE_KINDS",

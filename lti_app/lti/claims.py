@@ -3,7 +3,7 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from cohorts.services import LaunchFacts
+from cohorts.courses import LaunchFacts
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 MESSAGE_TYPE = LTI + "message_type"

@@ -9,10 +9,10 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from cohorts.health_facts import LAUNCHED, Limits
-from cohorts.health_service import record_launch_health
-from cohorts.launch_health import classify_refusal
 from cohorts.models import utcnow
+from cohorts.platforms.facts import LAUNCHED, Limits
+from cohorts.platforms.records import record_launch_health
+from cohorts.platforms.rules import classify_refusal
 
 from . import claims
 from .errors import LaunchRejected

@@ -19,8 +19,8 @@ from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 
+from cohorts.courses import record_launch
 from cohorts.models import utcnow
-from cohorts.services import record_launch
 
 from .. import auth
 from ..extensions import csrf, db

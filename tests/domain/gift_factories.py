@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from cohorts import gifts
+from cohorts.exchange import gifts
 from cohorts.models import Cohort, Course, Gift, Membership, Person
 
 from .cohort_factories import NOW, make_challenges, make_course, make_people

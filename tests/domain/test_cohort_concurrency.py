@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cohorts import cohort_service, cohort_upkeep
 from cohorts.errors import DomainError
+from cohorts.formation import drafts, upkeep
 from cohorts.models import Cohort, Membership
 from lti_app.extensions import db
 
@@ -20,8 +20,8 @@ def published_course(session, late_count=1):
     topic = make_challenges(session, course, "Topic")[0]
     for person in make_people(session, course, 6):
         pick(session, course, person, topic)
-    cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
+    drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
     late = make_people(session, course, late_count, prefix="late")
     for person in late:
         pick(session, course, person, topic)
@@ -60,11 +60,11 @@ def memberships(session, person_id):
 def test_placing_the_same_late_joiner_twice_keeps_one_membership(session):
     course_id, person_id = published_course(session)
     if db.engine.dialect.name == "postgresql":
-        outcomes = race(lambda own: cohort_upkeep.place_late_joiner(own, course_id, person_id, NOW))
+        outcomes = race(lambda own: upkeep.place_late_joiner(own, course_id, person_id, NOW))
         assert len(outcomes) == 2
     else:
-        first = cohort_upkeep.place_late_joiner(session, course_id, person_id, NOW)
-        again = cohort_upkeep.place_late_joiner(session, course_id, person_id, NOW)
+        first = upkeep.place_late_joiner(session, course_id, person_id, NOW)
+        again = upkeep.place_late_joiner(session, course_id, person_id, NOW)
         assert first is not None and again is not None and first.id == again.id
         session.commit()
     session.expire_all()
@@ -73,19 +73,19 @@ def test_placing_the_same_late_joiner_twice_keeps_one_membership(session):
 
 def test_publishing_twice_publishes_once_and_refuses_the_other(session):
     course_id, person_id = published_course(session, late_count=3)
-    cohort_service.form_draft(session, course_id, NOW)
+    drafts.form_draft(session, course_id, NOW)
     session.commit()
-    drafts = session.scalar(select(func.count()).where(Cohort.status == "draft"))
-    assert drafts >= 1
+    draft_count = session.scalar(select(func.count()).where(Cohort.status == "draft"))
+    assert draft_count >= 1
     if db.engine.dialect.name == "postgresql":
-        outcomes = race(lambda own: cohort_service.publish_drafts(own, course_id, NOW))
+        outcomes = race(lambda own: drafts.publish_drafts(own, course_id, NOW))
         assert sum(isinstance(o, DomainError) for o in outcomes) == 1
-        assert [o for o in outcomes if isinstance(o, int)] == [drafts]
+        assert [o for o in outcomes if isinstance(o, int)] == [draft_count]
     else:
-        assert cohort_service.publish_drafts(session, course_id, NOW) == drafts
+        assert drafts.publish_drafts(session, course_id, NOW) == draft_count
         session.commit()
         with pytest.raises(DomainError):
-            cohort_service.publish_drafts(session, course_id, NOW)
+            drafts.publish_drafts(session, course_id, NOW)
         session.rollback()
     session.expire_all()
     assert session.scalar(select(func.count()).where(Cohort.status == "draft")) == 0
@@ -94,7 +94,7 @@ def test_publishing_twice_publishes_once_and_refuses_the_other(session):
 
 def test_a_draft_member_cannot_also_be_placed_as_late_joiner(session):
     course_id, person_id = published_course(session, late_count=3)
-    cohort_service.form_draft(session, course_id, NOW)
+    drafts.form_draft(session, course_id, NOW)
     session.commit()
-    assert cohort_upkeep.place_late_joiner(session, course_id, person_id, NOW) is None
+    assert upkeep.place_late_joiner(session, course_id, person_id, NOW) is None
     assert memberships(session, person_id) == 1

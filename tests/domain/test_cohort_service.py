@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from cohorts import board, cohort_export, cohort_reports, cohort_service, cohort_upkeep, profiles
+from cohorts import board, membership, profiles
 from cohorts.errors import DomainError, NotFound
+from cohorts.formation import drafts, export, reports, upkeep
+from cohorts.formation import settings as formation_settings
 from cohorts.models import Cohort, Membership
 
 from .cohort_factories import NOW, make_challenges, make_course, make_people, pick
@@ -44,21 +46,21 @@ def course12(session):
 
 def test_formation_persists_a_valid_draft(session, course12):
     course, people, stats, writing = course12
-    made = cohort_service.form_draft(session, course.id, NOW)
+    made = drafts.form_draft(session, course.id, NOW)
     assert made and all(c.status == "draft" for c in made)
     placed = [pid for c in made for pid in members(session, c.id)]
     assert sorted(placed) == sorted(p.id for p in people)
     assert all(3 <= len(members(session, c.id)) <= 8 for c in made)
     assert {c.challenge_id for c in made} == {stats.id, writing.id}
-    picture = cohort_reports.formation_picture(session, course.id)
+    picture = reports.formation_picture(session, course.id)
     assert picture.report["first_choice_share"] == 1.0 and picture.left_out == ()
 
 
 def test_learners_without_picks_are_left_out_with_a_reason(session, course12):
     course, *_ = course12
     idle = make_people(session, course, 1, prefix="idle")[0]
-    cohort_service.form_draft(session, course.id, NOW)
-    left = cohort_reports.formation_picture(session, course.id).left_out
+    drafts.form_draft(session, course.id, NOW)
+    left = reports.formation_picture(session, course.id).left_out
     assert [(x.person.id, x.reason) for x in left] == [
         (idle.id, "has not picked any challenge yet")
     ]
@@ -66,16 +68,16 @@ def test_learners_without_picks_are_left_out_with_a_reason(session, course12):
 
 def test_move_lock_and_reform_keep_locked_cohorts_whole(session, course12):
     course, people, stats, writing = course12
-    made = cohort_service.form_draft(session, course.id, NOW)
+    made = drafts.form_draft(session, course.id, NOW)
     kept, other = made[0], made[1]
-    cohort_service.set_locked(session, course.id, kept.id, True)
+    drafts.set_locked(session, course.id, kept.id, True)
     kept_members = members(session, kept.id)
     mover = next(iter(members(session, other.id)))
     with pytest.raises(DomainError, match="locked"):
-        cohort_service.move_member(session, course.id, mover, kept.id, NOW)
+        drafts.move_member(session, course.id, mover, kept.id, NOW)
     if len(made) > 2:
-        cohort_service.move_member(session, course.id, mover, made[2].id, NOW)
-    again = cohort_service.form_draft(session, course.id, NOW)
+        drafts.move_member(session, course.id, mover, made[2].id, NOW)
+    again = drafts.form_draft(session, course.id, NOW)
     assert kept.id not in {c.id for c in again}
     assert members(session, kept.id) == kept_members
     assert kept.locked and kept.status == "draft"
@@ -86,7 +88,7 @@ def test_move_lock_and_reform_keep_locked_cohorts_whole(session, course12):
 
 def test_moving_into_a_full_draft_is_refused(session, course12):
     course, *_ = course12
-    cohort_service.save_settings(
+    formation_settings.save_settings(
         session,
         course.id,
         target=3,
@@ -97,11 +99,11 @@ def test_moving_into_a_full_draft_is_refused(session, course12):
         weight_complement=1,
         show_emails=False,
     )
-    made = cohort_service.form_draft(session, course.id, NOW)
+    made = drafts.form_draft(session, course.id, NOW)
     full = next(c for c in made if len(members(session, c.id)) == 4)
     outsider = next(c for c in made if c.id != full.id)
     with pytest.raises(DomainError, match="maximum is 4"):
-        cohort_service.move_member(
+        drafts.move_member(
             session, course.id, next(iter(members(session, outsider.id))), full.id, NOW
         )
 
@@ -109,7 +111,7 @@ def test_moving_into_a_full_draft_is_refused(session, course12):
 def test_settings_must_keep_minimum_target_maximum_in_order(session):
     course = make_course(session)
     with pytest.raises(DomainError, match="minimum"):
-        cohort_service.save_settings(
+        formation_settings.save_settings(
             session,
             course.id,
             target=2,
@@ -124,57 +126,57 @@ def test_settings_must_keep_minimum_target_maximum_in_order(session):
 
 def test_publish_turns_every_draft_published_at_once_and_refuses_twice(session, course12):
     course, *_ = course12
-    made = cohort_service.form_draft(session, course.id, NOW)
-    assert cohort_service.publish_drafts(session, course.id, NOW) == len(made)
+    made = drafts.form_draft(session, course.id, NOW)
+    assert drafts.publish_drafts(session, course.id, NOW) == len(made)
     assert cohorts(session, course, "draft") == []
     assert all(c.published_at is not None for c in cohorts(session, course, "published"))
     with pytest.raises(DomainError, match="no draft"):
-        cohort_service.publish_drafts(session, course.id, NOW)
+        drafts.publish_drafts(session, course.id, NOW)
 
 
 def test_reforming_after_publication_never_moves_published_members(session, course12):
     course, people, stats, writing = course12
-    cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
+    drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
     before = {c.id: members(session, c.id) for c in cohorts(session, course, "published")}
     newcomers = make_people(session, course, 3, prefix="new")
     for person in newcomers:
         pick(session, course, person, writing)
-    cohort_service.form_draft(session, course.id, NOW)
+    drafts.form_draft(session, course.id, NOW)
     after = {c.id: members(session, c.id) for c in cohorts(session, course, "published")}
     assert after == before
 
 
 def test_late_joiner_is_placed_in_published_cohort_with_room(session, course12):
     course, people, stats, writing = course12
-    cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
+    drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
     late = make_people(session, course, 1, prefix="late")[0]
-    placed = cohort_upkeep.pick_and_place(session, course.id, late.id, [writing.id], NOW)
+    placed = upkeep.pick_and_place(session, course.id, late.id, [writing.id], NOW)
     assert placed is not None and placed.challenge_id == writing.id
     assert late.id in members(session, placed.id)
     with pytest.raises(DomainError, match="already in a cohort"):
-        cohort_upkeep.pick_and_place(session, course.id, late.id, [stats.id], NOW)
+        upkeep.pick_and_place(session, course.id, late.id, [stats.id], NOW)
 
 
 def test_late_joiner_waits_when_no_cohort_fits_then_staff_form_a_new_one(session, course12):
     course, people, stats, writing = course12
-    cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
+    drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
     third = make_challenges(session, course, "Brand new")[0]
     late = make_people(session, course, 3, prefix="late")
-    assert cohort_upkeep.pick_and_place(session, course.id, late[0].id, [third.id], NOW) is None
-    groups = cohort_upkeep.waiting_groups(session, course.id)
+    assert upkeep.pick_and_place(session, course.id, late[0].id, [third.id], NOW) is None
+    groups = upkeep.waiting_groups(session, course.id)
     assert [(g.challenge.id, g.formable) for g in groups] == [(third.id, False)]
     with pytest.raises(DomainError, match="at least 3"):
-        cohort_upkeep.form_from_waiting(session, course.id, third.id, NOW)
+        upkeep.form_from_waiting(session, course.id, third.id, NOW)
     for person in late[1:]:
-        assert cohort_upkeep.pick_and_place(session, course.id, person.id, [third.id], NOW) is None
-    assert cohort_upkeep.waiting_groups(session, course.id)[0].formable
-    made = cohort_upkeep.form_from_waiting(session, course.id, third.id, NOW)
+        assert upkeep.pick_and_place(session, course.id, person.id, [third.id], NOW) is None
+    assert upkeep.waiting_groups(session, course.id)[0].formable
+    made = upkeep.form_from_waiting(session, course.id, third.id, NOW)
     assert [c.status for c in made] == ["published"]
     assert members(session, made[0].id) == {p.id for p in late}
-    assert cohort_upkeep.waiting_groups(session, course.id) == []
+    assert upkeep.waiting_groups(session, course.id) == []
 
 
 def test_shrinking_cohort_gets_a_merge_suggestion_staff_can_accept(session):
@@ -183,16 +185,16 @@ def test_shrinking_cohort_gets_a_merge_suggestion_staff_can_accept(session):
     people = make_people(session, course, 10)
     for person in people:
         pick(session, course, person, topic)
-    cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
+    drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
     small, big = cohorts(session, course, "published")
     for pid in list(members(session, small.id))[:3]:
-        cohort_upkeep.remove_member(session, course.id, small.id, pid)
-    [suggestion] = cohort_upkeep.shrink_suggestions(session, course.id)
+        upkeep.remove_member(session, course.id, small.id, pid)
+    [suggestion] = upkeep.shrink_suggestions(session, course.id)
     assert (suggestion.cohort.id, suggestion.size, suggestion.target.id) == (small.id, 2, big.id)
-    cohort_upkeep.merge_cohorts(session, course.id, small.id, big.id)
+    upkeep.merge_cohorts(session, course.id, small.id, big.id)
     assert small.status == "archived" and len(members(session, big.id)) == 7
-    assert cohort_upkeep.shrink_suggestions(session, course.id) == []
+    assert upkeep.shrink_suggestions(session, course.id) == []
 
 
 def test_dismissed_merge_suggestion_stays_dismissed(session):
@@ -200,20 +202,20 @@ def test_dismissed_merge_suggestion_stays_dismissed(session):
     topic = make_challenges(session, course, "Topic")[0]
     for person in make_people(session, course, 4):
         pick(session, course, person, topic)
-    cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
+    drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
     [only] = cohorts(session, course, "published")
-    cohort_upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))))
-    cohort_upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))))
-    [suggestion] = cohort_upkeep.shrink_suggestions(session, course.id)
+    upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))))
+    upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))))
+    [suggestion] = upkeep.shrink_suggestions(session, course.id)
     assert suggestion.target is None
-    cohort_upkeep.dismiss_merge(session, course.id, only.id)
-    assert cohort_upkeep.shrink_suggestions(session, course.id) == []
+    upkeep.dismiss_merge(session, course.id, only.id)
+    assert upkeep.shrink_suggestions(session, course.id) == []
 
 
 def test_unique_membership_is_enforced_by_the_database(session, course12):
     course, people, *_ = course12
-    made = cohort_service.form_draft(session, course.id, NOW)
+    made = drafts.form_draft(session, course.id, NOW)
     first, second = made[0], made[1]
     person = next(iter(members(session, first.id)))
     session.add(Membership(cohort_id=second.id, course_id=course.id, person_id=person))
@@ -225,17 +227,17 @@ def test_unique_membership_is_enforced_by_the_database(session, course12):
 def test_cohorts_of_another_course_are_not_found(session, course12):
     course, *_ = course12
     other = make_course(session, "course-b")
-    made = cohort_service.form_draft(session, course.id, NOW)
+    made = drafts.form_draft(session, course.id, NOW)
     with pytest.raises(NotFound):
-        cohort_service.rename_cohort(session, other.id, made[0].id, "Mine now")
+        drafts.rename_cohort(session, other.id, made[0].id, "Mine now")
     with pytest.raises(NotFound):
-        cohort_service.set_locked(session, other.id, made[0].id, True)
+        drafts.set_locked(session, other.id, made[0].id, True)
 
 
 def test_board_posts_stay_in_their_cohort_and_replies_thread(session, course12):
     course, *_ = course12
-    made = cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
+    made = drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
     a = sorted(members(session, made[0].id))
     b = sorted(members(session, made[1].id))
     first = board.add_post(
@@ -327,7 +329,7 @@ def test_why_this_cohort_explains_shared_hours_and_offers(session):
         needs="",
         now=NOW,
     )
-    cohort_service.save_settings(
+    formation_settings.save_settings(
         session,
         course.id,
         target=3,
@@ -338,10 +340,10 @@ def test_why_this_cohort_explains_shared_hours_and_offers(session):
         weight_complement=1,
         show_emails=True,
     )
-    cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.publish_drafts(session, course.id, NOW)
-    cohort = cohort_service.published_cohort_of(session, course.id, me.id)
-    why = cohort_reports.why_this_cohort(session, course.id, cohort, me.id)
+    drafts.form_draft(session, course.id, NOW)
+    drafts.publish_drafts(session, course.id, NOW)
+    cohort = membership.published_cohort_of(session, course.id, me.id)
+    why = reports.why_this_cohort(session, course.id, cohort, me.id)
     mate = next(m for m in why.mates if m.person.id == helper.id)
     assert (why.your_rank, mate.overlap_hours, mate.offers_you_need) == (1, 4.0, ("sql",))
     assert mate.email == helper.email
@@ -354,13 +356,13 @@ def test_export_defuses_formulas_and_uses_email_or_sub(session):
     people[0].email = None
     for person in people:
         pick(session, course, person, topic)
-    [made] = cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.rename_cohort(session, course.id, made.id, "=HYPERLINK(1)")
-    cohort_service.publish_drafts(session, course.id, NOW)
-    moodle = cohort_export.moodle_csv(session, course.id).splitlines()
+    [made] = drafts.form_draft(session, course.id, NOW)
+    drafts.rename_cohort(session, course.id, made.id, "=HYPERLINK(1)")
+    drafts.publish_drafts(session, course.id, NOW)
+    moodle = export.moodle_csv(session, course.id).splitlines()
     assert moodle[0] == "username,course1,group1"
     assert f"{people[0].sub},COURSE-A,'=HYPERLINK(1)" in moodle
-    canvas = cohort_export.canvas_csv(session, course.id).splitlines()
+    canvas = export.canvas_csv(session, course.id).splitlines()
     assert canvas[0] == (
         "name,canvas_user_id,user_id,login_id,sections,group_name,canvas_group_id,group_id"
     )
@@ -372,8 +374,8 @@ def test_re_forming_never_reuses_the_name_of_a_kept_cohort(session):
     topic = make_challenges(session, course, "Topic")[0]
     for person in make_people(session, course, 12):
         pick(session, course, person, topic)
-    first = cohort_service.form_draft(session, course.id, NOW)
-    cohort_service.set_locked(session, course.id, first[-1].id, True)
-    cohort_service.form_draft(session, course.id, NOW)
+    first = drafts.form_draft(session, course.id, NOW)
+    drafts.set_locked(session, course.id, first[-1].id, True)
+    drafts.form_draft(session, course.id, NOW)
     names = session.scalars(select(Cohort.name).where(Cohort.course_id == course.id)).all()
     assert len(names) == len(set(names)) >= 2

@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select
 
-from cohorts import gifts
 from cohorts.errors import DomainError
-from cohorts.exchange import GiftClosed
+from cohorts.exchange import steps
+from cohorts.exchange.rules import GiftClosed
 from cohorts.models import Exchange, Gift
 from lti_app.extensions import db
 
@@ -16,7 +16,7 @@ from .test_cohort_concurrency import race
 def test_two_members_claiming_the_last_place_at_once_get_it_once(session):
     w = world(session)
     gift = offer(session, w, w.a[0], capacity=2)
-    gifts.take_up(session, w.course.id, w.a[1].id, gift.id, NOW)
+    steps.take_up(session, w.course.id, w.a[1].id, gift.id, NOW)
     session.commit()
     course_id, gift_id = w.course.id, gift.id
     racers = iter([w.a[2].id, w.a[3].id])
@@ -25,17 +25,17 @@ def test_two_members_claiming_the_last_place_at_once_get_it_once(session):
 
         def claim(own):
             person = chosen.setdefault(id(own), next(racers))
-            return gifts.take_up(own, course_id, person, gift_id, NOW).seat
+            return steps.take_up(own, course_id, person, gift_id, NOW).seat
 
         outcomes = race(claim)
         assert sorted(o for o in outcomes if isinstance(o, int)) == [2]
         assert sum(isinstance(o, GiftClosed) for o in outcomes) == 1
     else:
         # SQLite serialises writers, so the second claim sees the counter at capacity.
-        assert gifts.take_up(session, course_id, w.a[2].id, gift_id, NOW).seat == 2
+        assert steps.take_up(session, course_id, w.a[2].id, gift_id, NOW).seat == 2
         session.commit()
         try:
-            gifts.take_up(session, course_id, w.a[3].id, gift_id, NOW)
+            steps.take_up(session, course_id, w.a[3].id, gift_id, NOW)
         except DomainError as error:
             assert isinstance(error, GiftClosed)
         else:
@@ -49,7 +49,7 @@ def test_two_members_claiming_the_last_place_at_once_get_it_once(session):
 def test_the_counter_check_stops_a_stale_claim_that_skips_the_rules(session):
     w = world(session)
     gift = offer(session, w, w.a[0], capacity=1)
-    gifts.take_up(session, w.course.id, w.a[1].id, gift.id, NOW)
+    steps.take_up(session, w.course.id, w.a[1].id, gift.id, NOW)
     session.commit()
     # A request that read the gift before the claim would still try the conditional update.
     moved = session.execute(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cohorts import gift_queries, gifts, moderation, notifications
 from cohorts.errors import DomainError, NotFound
+from cohorts.exchange import moderation, notifications, queries, settings, visibility
 from cohorts.models import Gift, Post
 
 from .cohort_factories import NOW
@@ -11,7 +11,7 @@ from .gift_factories import offer, world
 
 
 def visible_offer_ids(session, w, person):
-    page = gift_queries.learner_exchange(session, w.course.id, person.id, NOW)
+    page = queries.learner_exchange(session, w.course.id, person.id, NOW)
     return [c.gift.id for c in page.offers]
 
 
@@ -55,7 +55,7 @@ def test_a_staff_report_hides_at_once_and_removal_keeps_the_row(session):
     assert case.state == "removed" and session.get(Gift, gift.id) is not None
     assert "Personal data" in notifications.recent(session, w.course.id, w.a[0].id)[0].text
     with pytest.raises(NotFound):
-        gifts.get_gift(session, w.course.id, w.a[1].id, gift.id)
+        visibility.get_gift(session, w.course.id, w.a[1].id, gift.id)
 
 
 def test_board_posts_can_be_reported_by_their_cohort_only(session):
@@ -67,7 +67,7 @@ def test_board_posts_can_be_reported_by_their_cohort_only(session):
         moderation.report(
             session, w.course.id, w.b[0].id, "post", post.id, reason="Spam!", staff=False, now=NOW
         )
-    gifts.exchange_settings(session, w.course.id).report_threshold = 1
+    settings.exchange_settings(session, w.course.id).report_threshold = 1
     moderation.report(
         session, w.course.id, w.a[1].id, "post", post.id, reason="Spam!", staff=False, now=NOW
     )

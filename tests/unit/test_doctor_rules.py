@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cohorts.health_facts import (
+from cohorts.platforms.facts import (
     AGS_NEEDED,
     CLOCK_AHEAD,
     EXPIRED,
@@ -19,7 +19,7 @@ from cohorts.health_facts import (
     Limits,
     RegistrationFacts,
 )
-from cohorts.launch_health import classify_refusal, diagnose
+from cohorts.platforms.rules import classify_refusal, diagnose
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LIMITS = Limits()

@@ -9,17 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cohorts.formation import (
-    CohortState,
-    Learner,
-    Result,
-    Settings,
-    form_cohorts,
-    form_first_choice_chunks,
-    form_random,
-    place_late_joiner,
-)
-from cohorts.formation_quality import availability_mask
+from cohorts.formation.baselines import form_first_choice_chunks, form_random
+from cohorts.formation.engine import form_cohorts, place_late_joiner
+from cohorts.formation.values import CohortState, Learner, Result, Settings, availability_mask
 
 DAY = 24 * 60
 CHALLENGES = ("A", "B", "C", "D", "E")
@@ -263,7 +255,8 @@ def test_the_report_has_the_documented_keys():
 
 
 def test_one_members_own_free_time_is_not_counted_as_time_shared():
-    from cohorts.formation_quality import Preparer, overlap_hours
+    from cohorts.formation.scoring import overlap_hours
+    from cohorts.formation.values import Preparer
 
     prep = Preparer()
     evening = Learner("a", ("x",), availability=((18 * 60, 20 * 60),))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cohorts.formation import FormationInputError, parse_learners_csv
+from cohorts.formation.learners_csv import FormationInputError, parse_learners_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = """learner_id,choices,utc_offset,availability,offers,needs

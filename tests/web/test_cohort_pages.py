@@ -235,7 +235,7 @@ def test_late_joiner_is_placed_automatically_after_publication(app, test_platfor
 def test_a_large_course_shows_its_cohorts_one_challenge_at_a_time(launch_as, client):
     from sqlalchemy import select
 
-    from cohorts import cohort_service
+    from cohorts.formation import drafts
     from cohorts.models import Course
     from lti_app.extensions import db
     from tests.domain.cohort_factories import NOW, make_challenges, make_people, pick
@@ -245,7 +245,7 @@ def test_a_large_course_shows_its_cohorts_one_challenge_at_a_time(launch_as, cli
     big, small = make_challenges(db.session, course, "Big topic", "Small topic")
     for i, person in enumerate(make_people(db.session, course, 330)):
         pick(db.session, course, person, big if i < 300 else small)
-    cohort_service.form_draft(db.session, course.id, NOW)
+    drafts.form_draft(db.session, course.id, NOW)
     db.session.commit()
 
     page = client.get("/instructor/cohorts").get_data(as_text=True)

@@ -6,8 +6,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from cohorts.health_facts import CLOCK_AHEAD, UNKNOWN_DEPLOYMENT
 from cohorts.models import LaunchHealth, Platform
+from cohorts.platforms.facts import CLOCK_AHEAD, UNKNOWN_DEPLOYMENT
 from lti_app import doctor
 from lti_app.extensions import db
 from tests.conftest import DELETE

@@ -17,17 +17,12 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from cohorts.formation_csv import (
-    FormationInputError,
-    parse_learners_csv,
-    run_command_line,
-)
-from cohorts.formation_quality import (
+from cohorts.formation.scoring import Group, assemble, cohort_ids, cohort_score, context_fit
+from cohorts.formation.values import (
     NO_CHOICES,
     WEEK_SLOTS,
     Cohort,
     CohortState,
-    Group,
     Learner,
     Member,
     Preparer,
@@ -35,28 +30,17 @@ from cohorts.formation_quality import (
     Result,
     Settings,
     Unplaced,
-    assemble,
-    cohort_ids,
-    cohort_score,
-    context_fit,
-    form_first_choice_chunks,
-    form_random,
 )
 
 __all__ = [
     "Cohort",
     "CohortState",
-    "FormationInputError",
     "Learner",
     "Report",
     "Result",
     "Settings",
     "Unplaced",
     "form_cohorts",
-    "form_first_choice_chunks",
-    "form_random",
-    "main",
-    "parse_learners_csv",
     "place_late_joiner",
 ]
 
@@ -383,12 +367,3 @@ def place_late_joiner(
         if best is None or key < best:
             best, best_id = key, state.cohort_id
     return best_id
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns 2 on bad input without writing anything."""
-    return run_command_line(argv, form_cohorts)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

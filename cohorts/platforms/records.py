@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .health_facts import LAUNCHED, HealthRow, KeyFacts, Limits, RegistrationFacts, Report
-from .launch_health import diagnose
-from .models import LaunchHealth, Platform, ToolKey
-from .services import _upsert_id
+from cohorts.db import upsert_id
+from cohorts.models import LaunchHealth, Platform, ToolKey
+from cohorts.platforms.facts import LAUNCHED, HealthRow, KeyFacts, Limits, RegistrationFacts, Report
+from cohorts.platforms.rules import diagnose
 
 ROW_FIELDS = tuple(f for f in HealthRow.__dataclass_fields__)
 
@@ -29,7 +29,7 @@ def record_launch_health(
 ) -> None:
     """Count one launch (or refusal) in a single INSERT .. ON CONFLICT statement."""
     ok = outcome == LAUNCHED
-    _upsert_id(
+    upsert_id(
         session,
         LaunchHealth,
         {

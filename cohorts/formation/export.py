@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Cohort, Course, Membership, Person
+from cohorts.models import Cohort, Course, Membership, Person
 
 MOODLE_HEADER = ("username", "course1", "group1")
 CANVAS_HEADER = (

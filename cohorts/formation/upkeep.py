@@ -6,9 +6,10 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from . import challenges, formation
-from .cohort_service import (
-    get_cohort,
+from cohorts import challenges
+from cohorts.errors import DomainError, NotFound
+from cohorts.formation import engine
+from cohorts.formation.drafts import (
     get_settings,
     guarded,
     insert_cohorts,
@@ -16,9 +17,9 @@ from .cohort_service import (
     settings_of,
     states_of,
 )
-from .errors import DomainError, NotFound
-from .formation import Learner
-from .models import Challenge, Cohort, Membership
+from cohorts.formation.values import Learner
+from cohorts.membership import get_cohort
+from cohorts.models import Challenge, Cohort, Membership
 
 
 def place_late_joiner(
@@ -49,7 +50,7 @@ def place_late_joiner(
     if me is None or not me.choices:
         return None
     settings = settings_of(get_settings(session, course_id))
-    chosen = formation.place_late_joiner(me, states_of(session, published, learners), settings)
+    chosen = engine.place_late_joiner(me, states_of(session, published, learners), settings)
     if chosen is None:
         return None
     cohort = next(c for c in published if str(c.id) == chosen)
@@ -120,9 +121,7 @@ def form_from_waiting(
         raise NotFound("That challenge does not exist in this course.")
     key = str(challenge.id)
     pool = [
-        formation.Learner(
-            lr.learner_id, (key,), lr.utc_offset, lr.availability, lr.offers, lr.needs
-        )
+        Learner(lr.learner_id, (key,), lr.utc_offset, lr.availability, lr.offers, lr.needs)
         for lr in waiting_learners(session, course_id).values()
         if key in lr.choices
     ]
@@ -132,7 +131,7 @@ def form_from_waiting(
             f"Only {len(pool)} waiting learners picked “{challenge.title}”; "
             f"a new cohort needs at least {settings.minimum}."
         )
-    result = formation.form_cohorts(pool, settings)
+    result = engine.form_cohorts(pool, settings)
     return insert_cohorts(session, course_id, result.cohorts, "published", now)
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .cohort_service import get_settings, load_learners, members_by_cohort, settings_of
-from .formation_quality import Learner, Preparer, Unplaced, assemble, overlap_hours
-from .models import Challenge, Cohort, Person
+from cohorts.formation.drafts import get_settings, load_learners, members_by_cohort, settings_of
+from cohorts.formation.scoring import assemble, overlap_hours
+from cohorts.formation.values import Learner, Preparer, Unplaced
+from cohorts.models import Challenge, Cohort, Person
 
 
 @dataclass(frozen=True, slots=True)

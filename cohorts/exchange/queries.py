@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from . import exchange
-from .cohort_service import published_cohort_of
-from .exchange import DONE, Reciprocity
-from .gifts import exchange_settings, not_hidden, visible_to
-from .models import Exchange, Gift, Membership, Person, Profile
+from cohorts.exchange import rules
+from cohorts.exchange.rules import DONE, Reciprocity
+from cohorts.exchange.settings import exchange_settings
+from cohorts.exchange.visibility import not_hidden, visible_to
+from cohorts.membership import published_cohort_of
+from cohorts.models import Exchange, Gift, Membership, Person, Profile
 
 LIMIT = 100
 
@@ -106,7 +107,7 @@ def learner_exchange(
     offered, past = helper_tags(session, course_id, person_id)
     offers, asks, mine = [], [], []
     for gift in gifts:
-        state = exchange.gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, now)
+        state = rules.gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, now)
         card = GiftCard(gift, state, author_name(gift, person_id))
         if gift.author_id == person_id:
             mine.append(card)
@@ -115,8 +116,8 @@ def learner_exchange(
         elif gift.direction == "offer":
             offers.append(card)
         else:
-            score = exchange.match_score(_tags(gift.tags), offered, past)
-            tier = exchange.audience_tier(score, gift.cohort_id == cohort_id)
+            score = rules.match_score(_tags(gift.tags), offered, past)
+            tier = rules.audience_tier(score, gift.cohort_id == cohort_id)
             asks.append(GiftCard(gift, state, card.author_name, score, tier))
     asks.sort(key=lambda c: (c.tier, -c.score, -c.gift.created_at.timestamp()))
     return LearnerExchange(
@@ -207,7 +208,7 @@ def cohort_flow(
     edges = [
         (g, r, n) for _, g, r, n in flow_edges(session, course_id, cohort_id, include_anonymous)
     ]
-    balance = exchange.reciprocity([p for p, _ in members], [(g, r) for g, r, _ in edges])
+    balance = rules.reciprocity([p for p, _ in members], [(g, r) for g, r, _ in edges])
     asks: dict[int, list[str]] = {}
     for author, tags in session.execute(
         select(Gift.author_id, Gift.tags)
@@ -222,7 +223,5 @@ def cohort_flow(
         .order_by(Gift.created_at)
     ):
         asks.setdefault(author, []).extend(t for t in tags.split(",") if t)
-    notes = exchange.nudges(
-        dict(members), balance, {p: sorted(set(t))[:3] for p, t in asks.items()}
-    )
+    notes = rules.nudges(dict(members), balance, {p: sorted(set(t))[:3] for p, t in asks.items()})
     return Flow(members, edges, balance, notes)

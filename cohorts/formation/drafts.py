@@ -2,27 +2,29 @@
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import formation
-from .errors import DomainError, NotFound
-from .formation import CohortState, Learner, Settings
-from .models import (
+from cohorts.db import unique_or
+from cohorts.errors import DomainError, NotFound
+from cohorts.formation import engine
+from cohorts.formation.settings import get_settings, settings_of
+from cohorts.formation.values import Cohort as FormedCohort
+from cohorts.formation.values import CohortState, Learner
+from cohorts.membership import get_cohort
+from cohorts.models import (
     Challenge,
     Choice,
     Cohort,
     Enrolment,
-    FormationSettings,
     Membership,
     Profile,
 )
-from .profiles import ProfileFacts, facts_of
+from cohorts.profiles import ProfileFacts, facts_of
 
 COHORTS_CHANGED = "Someone else changed these cohorts at the same time; reload and try again."
 
@@ -33,114 +35,9 @@ class CohortsChanged(DomainError):
     status = 409
 
 
-@contextmanager
-def guarded(session: Session) -> Iterator[None]:
+def guarded(session: Session) -> AbstractContextManager[None]:
     """Run writes in a savepoint; a broken unique rule means someone else got there first."""
-    try:
-        with session.begin_nested():
-            yield
-    except IntegrityError as error:
-        raise CohortsChanged(COHORTS_CHANGED) from error
-
-
-def get_settings(session: Session, course_id: int) -> FormationSettings:
-    """Return the course's formation settings, creating the defaults on first use."""
-    row = session.scalars(
-        select(FormationSettings).where(FormationSettings.course_id == course_id)
-    ).one_or_none()
-    if row is None:
-        row = FormationSettings(
-            course_id=course_id,
-            target=5,
-            minimum=3,
-            maximum=8,
-            weight_preference=1.0,
-            weight_availability=1.0,
-            weight_complement=1.0,
-            show_emails=False,
-            seed=1,
-            left_out="{}",
-        )
-        with guarded(session):
-            session.add(row)
-    return row
-
-
-def settings_of(row: FormationSettings) -> Settings:
-    """Turn stored settings into the formation code's validated settings."""
-    return Settings(
-        target=row.target,
-        minimum=row.minimum,
-        maximum=row.maximum,
-        weight_preference=row.weight_preference,
-        weight_availability=row.weight_availability,
-        weight_complement=row.weight_complement,
-        seed=row.seed,
-    )
-
-
-def save_settings(
-    session: Session,
-    course_id: int,
-    *,
-    target: int,
-    minimum: int,
-    maximum: int,
-    weight_preference: float,
-    weight_availability: float,
-    weight_complement: float,
-    show_emails: bool,
-) -> FormationSettings:
-    """Store new settings once the formation code accepts them."""
-    if minimum < 2:
-        raise DomainError("A cohort needs at least 2 people.")
-    if not all(0 <= w <= 3 for w in (weight_preference, weight_availability, weight_complement)):
-        raise DomainError("Weights go from 0 to 3.")
-    try:
-        Settings(
-            target=target,
-            minimum=minimum,
-            maximum=maximum,
-            weight_preference=weight_preference,
-            weight_availability=weight_availability,
-            weight_complement=weight_complement,
-        )
-    except ValueError as error:
-        raise DomainError(f"These settings cannot be used: {error}.") from error
-    row = get_settings(session, course_id)
-    row.target, row.minimum, row.maximum = target, minimum, maximum
-    row.weight_preference = weight_preference
-    row.weight_availability = weight_availability
-    row.weight_complement = weight_complement
-    row.show_emails = show_emails
-    session.flush()
-    return row
-
-
-def get_cohort(
-    session: Session, course_id: int, cohort_id: int, statuses: Sequence[str] | None = None
-) -> Cohort:
-    """Return one cohort of this course, or raise NotFound."""
-    query = select(Cohort).where(Cohort.id == cohort_id, Cohort.course_id == course_id)
-    if statuses is not None:
-        query = query.where(Cohort.status.in_(statuses))
-    cohort = session.scalars(query).one_or_none()
-    if cohort is None:
-        raise NotFound("That cohort does not exist in this course.")
-    return cohort
-
-
-def published_cohort_of(session: Session, course_id: int, person_id: int) -> Cohort | None:
-    """Return the published cohort the learner belongs to, if any."""
-    return session.scalars(
-        select(Cohort)
-        .join(Membership, Membership.cohort_id == Cohort.id)
-        .where(
-            Membership.course_id == course_id,
-            Membership.person_id == person_id,
-            Cohort.status == "published",
-        )
-    ).one_or_none()
+    return unique_or(session, CohortsChanged(COHORTS_CHANGED))
 
 
 def learner_of(person_id: int, choices: Iterable[str], facts: ProfileFacts | None) -> Learner:
@@ -230,7 +127,7 @@ def _free_name(title: str, taken: set[str]) -> str:
 def insert_cohorts(
     session: Session,
     course_id: int,
-    groups: Iterable[formation.Cohort],
+    groups: Iterable[FormedCohort],
     status: str,
     now: datetime,
 ) -> list[Cohort]:
@@ -309,7 +206,7 @@ def form_draft(session: Session, course_id: int, now: datetime) -> list[Cohort]:
     learners = load_learners(session, course_id)
     kept = [c for c in _cohorts(session, course_id, "draft", "published")]
     existing = states_of(session, kept, learners, lock_all=True)
-    result = formation.form_cohorts(list(learners.values()), settings, existing)
+    result = engine.form_cohorts(list(learners.values()), settings, existing)
     kept_ids = {state.cohort_id for state in existing}
     fresh = [c for c in result.cohorts if c.cohort_id not in kept_ids]
     if not fresh and not kept:

@@ -1,39 +1,21 @@
-"""Use cases on a SQLAlchemy session: they flush, never commit."""
+"""Write helpers every service shares: one-statement upserts and savepoint races."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, case, func
+from sqlalchemy import Select, Table, bindparam, case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .models import Base, Course, Enrolment, Person, ResourceLink
+from cohorts.errors import DomainError
+from cohorts.models import Base
 
-
-@dataclass(frozen=True, slots=True)
-class LaunchFacts:
-    """What a validated launch tells us, as plain values."""
-
-    issuer: str
-    deployment_id: str
-    context_id: str
-    sub: str
-    role: str
-    lti_roles: tuple[str, ...] = ()
-    context_title: str | None = None
-    context_label: str | None = None
-    name: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    email: str | None = None
-    resource_link_id: str | None = None
-    resource_link_title: str | None = None
-
+T = TypeVar("T")
 
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
@@ -50,7 +32,7 @@ def _upsert_statement(
 ) -> Any:
     """Build an INSERT .. ON CONFLICT DO UPDATE .. RETURNING id once per dialect and shape."""
     if dialect not in _INSERTS:
-        raise NotImplementedError(f"record_launch needs ON CONFLICT support, not {dialect}")
+        raise NotImplementedError(f"upsert needs ON CONFLICT support, not {dialect}")
     columns = keys + keep + replace + add + widest
     statement = _INSERTS[dialect](table).values({c: bindparam(c) for c in columns})
     changes = {name: func.coalesce(statement.excluded[name], table.c[name]) for name in keep}
@@ -63,7 +45,7 @@ def _upsert_statement(
     return statement.returning(table.c.id)
 
 
-def _upsert_id(
+def upsert_id(
     session: Session,
     model: type[Base],
     keys: Mapping[str, Any],
@@ -93,41 +75,25 @@ def _upsert_id(
     return connection.execute(statement, values).scalar_one()
 
 
-def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
-    """Upsert course, person, enrolment and resource link for one launch; return the enrolment."""
-    course_id = _upsert_id(
-        session,
-        Course,
-        {
-            "issuer": facts.issuer,
-            "deployment_id": facts.deployment_id,
-            "context_id": facts.context_id,
-        },
-        {"title": facts.context_title, "label": facts.context_label},
-    )
-    person_id = _upsert_id(
-        session,
-        Person,
-        {"issuer": facts.issuer, "sub": facts.sub},
-        {
-            "name": facts.name,
-            "given_name": facts.given_name,
-            "family_name": facts.family_name,
-            "email": facts.email,
-        },
-    )
-    enrolment_id = _upsert_id(
-        session,
-        Enrolment,
-        {"course_id": course_id, "person_id": person_id},
-        {},
-        {"role": facts.role, "lti_roles": " ".join(facts.lti_roles), "last_launch_at": now},
-    )
-    if facts.resource_link_id:
-        _upsert_id(
-            session,
-            ResourceLink,
-            {"course_id": course_id, "link_id": facts.resource_link_id},
-            {"title": facts.resource_link_title},
-        )
-    return enrolment_id
+@contextmanager
+def unique_or(session: Session, error: DomainError) -> Iterator[None]:
+    """Run writes in a savepoint; a broken unique rule means someone else got there first."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as broken:
+        raise error from broken
+
+
+def get_or_create(session: Session, query: Select[tuple[T]], make: Callable[[], T]) -> T:
+    """Return the row ``query`` finds, or add ``make()``; a concurrent insert wins the race."""
+    row = session.scalars(query).one_or_none()
+    if row is not None:
+        return row
+    row = make()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        row = session.scalars(query).one()
+    return row

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .errors import DomainError, Forbidden
+from cohorts.errors import DomainError, Forbidden
 
 KIND_LABELS = {
     "feedback": "Feedback on work",

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import exchange
-from .exchange import DONE, Node
-from .gift_queries import cohort_members, flow_edges
-from .gifts import not_hidden
-from .models import Cohort, Exchange, Gift, Membership
+from cohorts.exchange import rules
+from cohorts.exchange.queries import cohort_members, flow_edges
+from cohorts.exchange.rules import DONE, Node
+from cohorts.exchange.visibility import not_hidden
+from cohorts.models import Cohort, Exchange, Gift, Membership
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def median_hours_to_answer(session: Session, course_id: int) -> float | None:
         for asked, exchange_at in first
         if exchange_at is not None
     ]
-    value = exchange.median(hours)
+    value = rules.median(hours)
     return round(value, 1) if value is not None else None
 
 
@@ -149,7 +149,7 @@ def course_exchange(session: Session, course_id: int, now: datetime) -> CourseEx
         edges.setdefault(cohort_id, []).append((giver, receiver, count))
     cards = []
     for cohort in cohorts:
-        nodes = exchange.circle_layout(members[cohort.id])
+        nodes = rules.circle_layout(members[cohort.id])
         at = {n.person_id: n for n in nodes}
         lines = [(at[g], at[r], n) for g, r, n in edges.get(cohort.id, []) if g in at and r in at]
         total, both, give, take = balances.get(cohort.id, (0, 0, 0, 0))

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cohorts.formation_quality import WEEK_MINUTES, Learner, Result, Settings
+from cohorts.formation.values import WEEK_MINUTES, Learner, Result, Settings
 
 REQUIRED = ("learner_id", "choices")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

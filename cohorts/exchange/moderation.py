@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import exchange
-from .cohort_service import published_cohort_of
-from .errors import DomainError, NotFound
-from .gifts import check_post_rate, exchange_settings, get_gift
-from .models import Cohort, Gift, ModerationCase, Person, Post, Report
-from .notifications import notify
+from cohorts.db import get_or_create, unique_or
+from cohorts.errors import DomainError, NotFound
+from cohorts.exchange import rules
+from cohorts.exchange.notifications import notify
+from cohorts.exchange.settings import check_post_rate, exchange_settings
+from cohorts.exchange.visibility import get_gift
+from cohorts.membership import published_cohort_of
+from cohorts.models import Cohort, Gift, ModerationCase, Person, Post, Report
 
 TARGETS = ("gift", "post")
 
@@ -73,20 +74,17 @@ def report(
     settings = exchange_settings(session, course_id)
     if not staff:
         check_post_rate(session, course_id, person_id, settings, now)
-    try:
-        with session.begin_nested():
-            session.add(
-                Report(
-                    course_id=course_id,
-                    target_type=target.type,
-                    target_id=target.id,
-                    reporter_id=person_id,
-                    reason=reason,
-                    created_at=now,
-                )
+    with unique_or(session, DomainError("You already reported this; staff will look at it.")):
+        session.add(
+            Report(
+                course_id=course_id,
+                target_type=target.type,
+                target_id=target.id,
+                reporter_id=person_id,
+                reason=reason,
+                created_at=now,
             )
-    except IntegrityError as error:
-        raise DomainError("You already reported this; staff will look at it.") from error
+        )
     case = _case(session, course_id, target, now)
     reporters = (
         session.scalar(
@@ -96,7 +94,7 @@ def report(
         )
         or 0
     )
-    hide = exchange.should_hide(staff, reporters, settings.report_threshold)
+    hide = rules.should_hide(staff, reporters, settings.report_threshold)
     if hide and (case.state == "open" or (staff and case.state == "restored")):
         case.state, case.updated_at = "hidden", now
         if target.author_id is not None:
@@ -121,22 +119,18 @@ def _case(session: Session, course_id: int, target: Target, now: datetime) -> Mo
     query = select(ModerationCase).where(
         ModerationCase.target_type == target.type, ModerationCase.target_id == target.id
     )
-    case = session.scalars(query).one_or_none()
-    if case is None:
-        case = ModerationCase(
+    return get_or_create(
+        session,
+        query,
+        lambda: ModerationCase(
             course_id=course_id,
             target_type=target.type,
             target_id=target.id,
             state="open",
             author_id=target.author_id,
             updated_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(case)
-        except IntegrityError:
-            case = session.scalars(query).one()
-    return case
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

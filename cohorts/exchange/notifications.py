@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .models import Notification
+from cohorts.models import Notification
 
 
 def notify(

@@ -1,0 +1,69 @@
+"""A launch's course, person, enrolment and resource link, kept up to date by each launch."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cohorts.db import upsert_id
+from cohorts.models import Course, Enrolment, Person, ResourceLink
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchFacts:
+    """What a validated launch tells us, as plain values."""
+
+    issuer: str
+    deployment_id: str
+    context_id: str
+    sub: str
+    role: str
+    lti_roles: tuple[str, ...] = ()
+    context_title: str | None = None
+    context_label: str | None = None
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    email: str | None = None
+    resource_link_id: str | None = None
+    resource_link_title: str | None = None
+
+
+def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
+    """Upsert course, person, enrolment and resource link for one launch; return the enrolment."""
+    course_id = upsert_id(
+        session,
+        Course,
+        {
+            "issuer": facts.issuer,
+            "deployment_id": facts.deployment_id,
+            "context_id": facts.context_id,
+        },
+        {"title": facts.context_title, "label": facts.context_label},
+    )
+    person_id = upsert_id(
+        session,
+        Person,
+        {"issuer": facts.issuer, "sub": facts.sub},
+        {
+            "name": facts.name,
+            "given_name": facts.given_name,
+            "family_name": facts.family_name,
+            "email": facts.email,
+        },
+    )
+    enrolment_id = upsert_id(
+        session,
+        Enrolment,
+        {"course_id": course_id, "person_id": person_id},
+        {},
+        {"role": facts.role, "lti_roles": " ".join(facts.lti_roles), "last_launch_at": now},
+    )
+    if facts.resource_link_id:
+        upsert_id(
+            session,
+            ResourceLink,
+            {"course_id": course_id, "link_id": facts.resource_link_id},
+            {"title": facts.resource_link_title},
+        )
+    return enrolment_id

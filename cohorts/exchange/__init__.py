@@ -1,0 +1,1 @@
+"""The peer gift exchange: offers, asks, their steps, moderation and reports."""

@@ -1,0 +1,154 @@
+"""An exchange's steps: take up a gift, then give, receive and thank."""
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from cohorts.db import unique_or
+from cohorts.errors import DomainError
+from cohorts.exchange import rules
+from cohorts.exchange.notifications import notify
+from cohorts.exchange.rules import GiftClosed
+from cohorts.exchange.settings import exchange_settings
+from cohorts.exchange.visibility import get_exchange, get_gift
+from cohorts.models import (
+    Exchange,
+    Gift,
+)
+
+
+def _state(gift: Gift, now: datetime) -> str:
+    return rules.gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, now)
+
+
+def take_up(
+    session: Session, course_id: int, person_id: int, gift_id: int, now: datetime
+) -> Exchange:
+    """Claim an offer or answer an ask; the database keeps two people off the last place."""
+    gift = get_gift(session, course_id, person_id, gift_id)
+    rules.check_take_up(person_id, gift.author_id, _state(gift, now), gift.direction)
+    mine = session.scalar(
+        select(func.count(Exchange.id)).where(
+            Exchange.gift_id == gift.id, Exchange.claimed_by_id == person_id
+        )
+    )
+    if mine:
+        raise GiftClosed("You already took this up.")
+    settings = exchange_settings(session, course_id)
+    this_week = (
+        session.scalar(
+            select(func.count(Exchange.id)).where(
+                Exchange.course_id == course_id,
+                Exchange.claimed_by_id == person_id,
+                Exchange.claimed_at >= rules.week_start(now),
+            )
+        )
+        or 0
+    )
+    rules.check_weekly_cap(this_week, settings.weekly_cap)
+    # Conditional update: only one of two racing requests can move the counter to capacity.
+    seat = session.execute(
+        update(Gift)
+        .where(
+            Gift.id == gift.id,
+            Gift.status == "open",
+            or_(Gift.capacity.is_(None), Gift.taken < Gift.capacity),
+        )
+        .values(taken=Gift.taken + 1)
+        .returning(Gift.taken)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if seat is None:
+        raise GiftClosed("Every place on this was just taken.")
+    session.expire(gift, ["taken"])
+    giver, receiver = (
+        (gift.author_id, person_id) if gift.direction == "offer" else (person_id, gift.author_id)
+    )
+    row = Exchange(
+        gift_id=gift.id,
+        course_id=course_id,
+        seat=seat,
+        giver_id=giver,
+        receiver_id=receiver,
+        claimed_by_id=person_id,
+        status="claimed",
+        claimed_at=now,
+    )
+    taken = GiftClosed("Someone took this place at the same moment; please try again.")
+    with unique_or(session, taken):
+        session.add(row)
+    kind, verb = (
+        ("claimed", "claimed your offer")
+        if gift.direction == "offer"
+        else ("answered", "offered to answer your ask")
+    )
+    notify(
+        session,
+        course_id,
+        gift.author_id,
+        kind,
+        f"{row.giver.display_name if kind == 'answered' else row.receiver.display_name} "
+        f"{verb} “{gift.title}”.",
+        gift_id=gift.id,
+        now=now,
+    )
+    return row
+
+
+def step(
+    session: Session,
+    course_id: int,
+    person_id: int,
+    exchange_id: int,
+    action: str,
+    *,
+    note: str = "",
+    helpfulness: int | None = None,
+    now: datetime,
+) -> Exchange:
+    """Mark given, confirm received (optionally thanking), or thank, if the rules allow it."""
+    row = get_exchange(session, course_id, person_id, exchange_id)
+    role = "giver" if row.giver_id == person_id else "receiver"
+    gift = session.get_one(Gift, row.gift_id)
+    row.status = rules.next_status(row.status, action, role, _state(gift, now))
+    note = " ".join(note.split())
+    if len(note) > 280:
+        raise DomainError("Keep your thank-you note under 280 characters.")
+    if action == "thank" and not note:
+        raise DomainError("Write a short thank-you note.")
+    if helpfulness is not None and not 1 <= helpfulness <= 5:
+        raise DomainError("Helpfulness goes from 1 to 5.")
+    if action == "give":
+        row.given_at = now
+        notify(
+            session,
+            course_id,
+            row.receiver_id,
+            "given",
+            f"{row.giver.display_name} marked “{gift.title}” as given. Confirm when you have it.",
+            gift_id=gift.id,
+            now=now,
+        )
+    elif action == "receive":
+        row.received_at = now
+    if action in ("receive", "thank"):
+        row.helpfulness = helpfulness if helpfulness is not None else row.helpfulness
+        if note:
+            row.thanks_note, row.status = note, "thanked"
+            who = (
+                "A classmate"
+                if gift.anonymous and gift.author_id == row.receiver_id
+                else row.receiver.display_name
+            )
+            notify(
+                session,
+                course_id,
+                row.giver_id,
+                "thanked",
+                f"{who} thanked you for “{gift.title}”: {note}",
+                gift_id=gift.id,
+                now=now,
+            )
+    session.flush()
+    return row

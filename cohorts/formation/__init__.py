@@ -1,0 +1,1 @@
+"""Forming cohorts: the pure engine and its scoring, and the services that store drafts."""

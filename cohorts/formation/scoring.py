@@ -1,0 +1,176 @@
+"""The rules that judge a cohort and a formation, shared by the engine and the baselines."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterable, Iterator, Sequence
+
+from cohorts.formation.values import (
+    NEUTRAL,
+    SLOT_MINUTES,
+    Cohort,
+    Member,
+    Report,
+    Result,
+    Settings,
+    Unplaced,
+)
+
+
+def preference_term(members: Sequence[Member], challenge: str) -> float:
+    """Mean of 1/rank of the challenge in each member's choices (0 if not chosen)."""
+    total = 0.0
+    for m in members:
+        choices = m.choices
+        if choices and choices[0] == challenge:
+            total += 1.0
+        elif challenge in choices:
+            total += 1.0 / (choices.index(challenge) + 1)
+    return total / len(members) if members else 0.0
+
+
+def availability_term(members: Sequence[Member]) -> float:
+    """Half mean pairwise overlap, half time common to all; offsets as fallback."""
+    masks = [m.mask for m in members if m.hours]
+    if len(masks) >= 2:
+        hours = [m.hours for m in members if m.hours]
+        pair_sum = 0.0
+        for i in range(1, len(masks)):
+            a, ha = masks[i], hours[i]
+            for j in range(i):
+                hb = hours[j]
+                pair_sum += (a & masks[j]).bit_count() / (ha if ha < hb else hb)
+        common = masks[0]
+        for a in masks:
+            common &= a
+        pairs = len(masks) * (len(masks) - 1) // 2
+        return 0.5 * pair_sum / pairs + 0.5 * common.bit_count() / min(hours)
+    offsets = [m.offset for m in members if m.offset is not None]
+    if len(offsets) >= 2:
+        return offset_closeness(offsets)
+    return NEUTRAL
+
+
+def offset_closeness(offsets: Sequence[float]) -> float:
+    """1 when everyone shares a time zone, 0 when pairs are 12 hours apart on average."""
+    total = 0.0
+    for i in range(1, len(offsets)):
+        for other in offsets[:i]:
+            gap = abs(offsets[i] - other) % 24
+            total += min(gap, 24 - gap)
+    pairs = len(offsets) * (len(offsets) - 1) // 2
+    return 1.0 - total / pairs / 12.0
+
+
+def complement_term(members: Sequence[Member]) -> float:
+    """Mean share of each member's needs offered by someone else in the cohort."""
+    count = len(members)
+    suffix = [0] * (count + 1)
+    for i in range(count - 1, -1, -1):
+        suffix[i] = suffix[i + 1] | members[i].offers
+    prefix = needy = 0
+    share = 0.0
+    for i, m in enumerate(members):
+        if m.needs:
+            needy += 1
+            share += (m.needs & (prefix | suffix[i + 1])).bit_count() / m.needs.bit_count()
+        prefix |= m.offers
+    return share / needy if needy else NEUTRAL
+
+
+def cohort_score(members: Sequence[Member], challenge: str, settings: Settings) -> float:
+    """Weighted mean of preference, availability and complement, in [0, 1]."""
+    wp, wa, wc = settings.weights
+    total = 0.0
+    if wp:
+        total += wp * preference_term(members, challenge)
+    if wa:
+        total += wa * availability_term(members)
+    if wc:
+        total += wc * complement_term(members)
+    return total / (wp + wa + wc)
+
+
+def context_fit(members: Sequence[Member], settings: Settings) -> float:
+    """Score without the preference term: how well a group works together."""
+    _, wa, wc = settings.weights
+    if not wa and not wc:
+        return NEUTRAL
+    total = wa * availability_term(members) if wa else 0.0
+    if wc:
+        total += wc * complement_term(members)
+    return total / (wa + wc)
+
+
+def overlap_hours(members: Iterable[Member]) -> float:
+    """Weekly hours when every member who gave availability is free.
+
+    One person's own free time is not time shared with anyone, so it takes two.
+    """
+    common, sharing = -1, 0
+    for m in members:
+        if m.hours:
+            common &= m.mask
+            sharing += 1
+    return 0.0 if sharing < 2 else common.bit_count() * SLOT_MINUTES / 60
+
+
+def cohort_ids(taken: Iterable[str] = ()) -> Iterator[str]:
+    """Sequential ids C0001, C0002, ... skipping ids already in use."""
+    used = set(taken)
+    number = 0
+    while True:
+        number += 1
+        candidate = f"C{number:04d}"
+        if candidate not in used:
+            yield candidate
+
+
+Group = tuple[str, str, Sequence[Member], float | None]
+
+
+def assemble(
+    groups: Iterable[Group], unplaced: Sequence[Unplaced], settings: Settings, started: float
+) -> Result:
+    """Turn (cohort_id, challenge, members, score or None) groups into a reported Result."""
+    cohorts: list[Cohort] = []
+    first = matched = 0
+    for cohort_id, challenge, members, score in groups:
+        if score is None:
+            score = cohort_score(members, challenge, settings)
+        ids = tuple(m.learner.learner_id for m in members)
+        cohorts.append(Cohort(cohort_id, challenge, ids, score, overlap_hours(members)))
+        if settings.minimum <= len(members) <= settings.maximum:
+            for m in members:
+                if challenge in m.choices:
+                    matched += 1
+                    first += m.choices[0] == challenge
+    report = _report(cohorts, unplaced, first, matched, started)
+    return Result(tuple(cohorts), tuple(unplaced), report)
+
+
+def _report(
+    cohorts: Sequence[Cohort],
+    unplaced: Sequence[Unplaced],
+    first: int,
+    matched: int,
+    started: float,
+) -> Report:
+    placed = sum(len(c.members) for c in cohorts)
+    learners = placed + len(unplaced)
+    sizes = [len(c.members) for c in cohorts] or [0]
+    overlaps = [c.overlap_hours for c in cohorts] or [0.0]
+    return Report(
+        learners=learners,
+        placed=placed,
+        cohorts=len(cohorts),
+        first_choice_share=first / learners if learners else 0.0,
+        any_choice_share=matched / learners if learners else 0.0,
+        size_min=min(sizes),
+        size_max=max(sizes),
+        median_overlap_hours=float(statistics.median(overlaps)),
+        worst_overlap_hours=min(overlaps),
+        worst_cohort_score=min((c.score for c in cohorts), default=0.0),
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,82 @@
+"""A course's formation settings: sizes and the weights of what makes a good cohort."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cohorts.db import get_or_create
+from cohorts.errors import DomainError
+from cohorts.formation.values import Settings
+from cohorts.models import (
+    FormationSettings,
+)
+
+
+def get_settings(session: Session, course_id: int) -> FormationSettings:
+    """Return the course's formation settings, creating the defaults on first use."""
+    return get_or_create(
+        session,
+        select(FormationSettings).where(FormationSettings.course_id == course_id),
+        lambda: FormationSettings(
+            course_id=course_id,
+            target=5,
+            minimum=3,
+            maximum=8,
+            weight_preference=1.0,
+            weight_availability=1.0,
+            weight_complement=1.0,
+            show_emails=False,
+            seed=1,
+            left_out="{}",
+        ),
+    )
+
+
+def settings_of(row: FormationSettings) -> Settings:
+    """Turn stored settings into the formation code's validated settings."""
+    return Settings(
+        target=row.target,
+        minimum=row.minimum,
+        maximum=row.maximum,
+        weight_preference=row.weight_preference,
+        weight_availability=row.weight_availability,
+        weight_complement=row.weight_complement,
+        seed=row.seed,
+    )
+
+
+def save_settings(
+    session: Session,
+    course_id: int,
+    *,
+    target: int,
+    minimum: int,
+    maximum: int,
+    weight_preference: float,
+    weight_availability: float,
+    weight_complement: float,
+    show_emails: bool,
+) -> FormationSettings:
+    """Store new settings once the formation code accepts them."""
+    if minimum < 2:
+        raise DomainError("A cohort needs at least 2 people.")
+    if not all(0 <= w <= 3 for w in (weight_preference, weight_availability, weight_complement)):
+        raise DomainError("Weights go from 0 to 3.")
+    try:
+        Settings(
+            target=target,
+            minimum=minimum,
+            maximum=maximum,
+            weight_preference=weight_preference,
+            weight_availability=weight_availability,
+            weight_complement=weight_complement,
+        )
+    except ValueError as error:
+        raise DomainError(f"These settings cannot be used: {error}.") from error
+    row = get_settings(session, course_id)
+    row.target, row.minimum, row.maximum = target, minimum, maximum
+    row.weight_preference = weight_preference
+    row.weight_availability = weight_availability
+    row.weight_complement = weight_complement
+    row.show_emails = show_emails
+    session.flush()
+    return row

@@ -1,0 +1,169 @@
+"""Formation's plain data: learners, settings, cohorts, reports, and the prepared member."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+WEEK_MINUTES = 7 * 24 * 60
+SLOT_MINUTES = 30
+WEEK_SLOTS = WEEK_MINUTES // SLOT_MINUTES
+NEUTRAL = 0.5
+NO_CHOICES = "no challenges chosen"
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    """One learner's wishes; availability is weekly UTC minutes from Monday 00:00."""
+
+    learner_id: str
+    choices: tuple[str, ...]
+    utc_offset: float | None = None
+    availability: tuple[tuple[int, int], ...] = ()
+    offers: frozenset[str] = frozenset()
+    needs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Size bounds and score weights; validated so the algorithm can trust them."""
+
+    target: int = 5
+    minimum: int = 3
+    maximum: int = 8
+    weight_preference: float = 1.0
+    weight_availability: float = 1.0
+    weight_complement: float = 1.0
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        sizes = (self.minimum, self.target, self.maximum)
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in sizes):
+            raise ValueError("minimum, target and maximum must be whole numbers")
+        if not 1 <= self.minimum <= self.target <= self.maximum:
+            raise ValueError(
+                "cohort sizes must satisfy 1 <= minimum <= target <= maximum, got "
+                f"minimum={self.minimum}, target={self.target}, maximum={self.maximum}"
+            )
+        weights = self.weights
+        if any(not math.isfinite(w) or w < 0 for w in weights):
+            raise ValueError(f"weights must be finite and not negative, got {weights}")
+        if sum(weights) <= 0:
+            raise ValueError("at least one of the three weights must be positive")
+
+    @property
+    def weights(self) -> tuple[float, float, float]:
+        return (self.weight_preference, self.weight_availability, self.weight_complement)
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    cohort_id: str
+    challenge_id: str
+    members: tuple[str, ...]
+    score: float
+    overlap_hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    learner_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CohortState:
+    """A cohort that already runs; locked ones accept no change at all."""
+
+    cohort_id: str
+    challenge_id: str
+    members: tuple[Learner, ...]
+    locked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Quality figures for one formation.
+
+    A learner counts towards the choice shares only when placed in a cohort of a
+    viable size (within the settings' bounds): a cohort of one is not a cohort.
+    """
+
+    learners: int
+    placed: int
+    cohorts: int
+    first_choice_share: float
+    any_choice_share: float
+    size_min: int
+    size_max: int
+    median_overlap_hours: float
+    worst_overlap_hours: float
+    worst_cohort_score: float
+    seconds: float
+
+    def as_dict(self) -> dict[str, int | float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    cohorts: tuple[Cohort, ...]
+    unplaced: tuple[Unplaced, ...]
+    report: Report
+
+
+def availability_mask(windows: Iterable[tuple[int, int]]) -> int:
+    """Weekly availability as a bitmask of half-hour slots.
+
+    A slot counts only when a window covers all of it, so overlap is never
+    overstated; clipping to the week keeps bad data from widening the mask.
+    """
+    mask = 0
+    for start, end in windows:
+        first = max(0, -(-start // SLOT_MINUTES))
+        last = min(WEEK_SLOTS, end // SLOT_MINUTES)
+        if last > first:
+            mask |= ((1 << (last - first)) - 1) << first
+    return mask
+
+
+class Member:
+    """A learner with availability and tags turned into bitmasks once."""
+
+    __slots__ = ("learner", "choices", "mask", "hours", "offset", "offers", "needs", "tiebreak")
+
+    def __init__(self, learner: Learner, mask: int, offers: int, needs: int) -> None:
+        self.learner = learner
+        self.choices = learner.choices
+        self.mask = mask
+        self.hours = mask.bit_count()
+        self.offset = learner.utc_offset
+        self.offers = offers
+        self.needs = needs
+        self.tiebreak = 0.0
+
+
+class Preparer:
+    """Builds Members sharing one tag numbering, caching repeated masks."""
+
+    def __init__(self) -> None:
+        self._masks: dict[tuple[tuple[int, int], ...], int] = {}
+        self._tag_bits: dict[str, int] = {}
+        self._tag_sets: dict[frozenset[str], int] = {frozenset(): 0}
+
+    def tags(self, tags: frozenset[str]) -> int:
+        bits = self._tag_sets.get(tags)
+        if bits is None:
+            bits = 0
+            for tag in tags:
+                bits |= self._tag_bits.setdefault(tag, 1 << len(self._tag_bits))
+            self._tag_sets[tags] = bits
+        return bits
+
+    def member(self, learner: Learner) -> Member:
+        windows = learner.availability
+        mask = self._masks.get(windows)
+        if mask is None:
+            mask = self._masks[windows] = availability_mask(windows)
+        return Member(learner, mask, self.tags(learner.offers), self.tags(learner.needs))
