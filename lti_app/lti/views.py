@@ -100,7 +100,9 @@ def launch() -> Any:
         note_refusal(db.session, message, exc, request.form.get("id_token", ""))
         return page
     body = message.get_launch_data()
-    enrolment_id = record_launch(db.session, claims.launch_facts(body), now=utcnow())
+    enrolment_id = record_launch(
+        db.session, claims.launch_facts(body, message.get_client_id()), now=utcnow()
+    )
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation
     extra: dict[str, Any] = {}

@@ -50,8 +50,8 @@ def world(app, test_platform):
     db.session.flush()
     db.session.add(Membership(cohort_id=own.id, course_id=course.id, person_id=me.id))
     ids["ka"] = own.id
-    other = Course(issuer="https://other.example", deployment_id="x", context_id="b")
-    stranger = Person(issuer="https://other.example", sub="s1", name="Stranger")
+    other = Course(issuer="https://other.example", client_id="c", deployment_id="x", context_id="b")
+    stranger = Person(issuer="https://other.example", client_id="c", sub="s1", name="Stranger")
     db.session.add_all([other, stranger])
     db.session.flush()
     db.session.add(Enrolment(course_id=other.id, person_id=stranger.id, role="learner"))
