@@ -45,7 +45,12 @@ def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
         .returning(Course.id)
     ).scalar_one()
     people = [
-        {"issuer": "https://lms.example", "client_id": "bench", "sub": f"{n}-{i}", "name": f"Learner {i}"}
+        {
+            "issuer": "https://lms.example",
+            "client_id": "bench",
+            "sub": f"{n}-{i}",
+            "name": f"Learner {i}",
+        }
         for i in range(n + 1)
     ]
     person_ids = list(

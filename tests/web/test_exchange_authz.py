@@ -56,8 +56,13 @@ def add_exchange(gift, giver_id, receiver_id, seat=1):
 
 def other_course():
     """A second course with its own cohort, gift, exchange and moderation case."""
-    course = Course(issuer="https://other.example", client_id="c", deployment_id="x", context_id="b")
-    people = [Person(issuer="https://other.example", client_id="c", sub=f"s{i}", name=f"S{i}") for i in (1, 2)]
+    course = Course(
+        issuer="https://other.example", client_id="c", deployment_id="x", context_id="b"
+    )
+    people = [
+        Person(issuer="https://other.example", client_id="c", sub=f"s{i}", name=f"S{i}")
+        for i in (1, 2)
+    ]
     db.session.add_all([course, *people])
     db.session.flush()
     db.session.add_all(
