@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, abort, render_template
 
 from . import doctor
-from .auth import current_viewer
+from .auth import current_viewer, signed_in_viewer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,7 +22,7 @@ HELPERS = {
 def require_platform_admin(view: F) -> F:
     """Answer 401 without a launch and 403 unless the LMS said this is its administrator.
 
-    Course staff rights are not enough: the page shows every registration of the tool.
+    Course staff rights are not enough: the page shows the registration of the viewer's LMS.
     """
 
     @wraps(view)
@@ -40,13 +40,14 @@ def require_platform_admin(view: F) -> F:
 @bp.get("/doctor")
 @require_platform_admin
 def doctor_list() -> Any:
-    return render_template("admin/doctor_list.html", reports=doctor.reports(), **HELPERS)
+    found = doctor.own_reports(signed_in_viewer().course_id)
+    return render_template("admin/doctor_list.html", reports=found, **HELPERS)
 
 
 @bp.get("/doctor/<int:platform_id>")
 @require_platform_admin
 def doctor_detail(platform_id: int) -> Any:
-    found = doctor.reports(platform_id)
+    found = doctor.own_reports(signed_in_viewer().course_id, platform_id)
     if not found:
         abort(404)
     return render_template("admin/doctor.html", report=found[0], **HELPERS)

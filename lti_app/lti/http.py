@@ -189,10 +189,12 @@ def exchange(
     url: str,
     headers: dict[str, str],
     body: bytes | None = None,
-    deadline: float = DEADLINE_SECONDS,
-    max_bytes: int = MAX_BYTES,
+    deadline: float | None = None,
+    max_bytes: int | None = None,
 ) -> Reply:
     """Make one request and read its whole answer, or fail within ``deadline`` seconds."""
+    deadline = deadline or DEADLINE_SECONDS
+    max_bytes = max_bytes or MAX_BYTES
     scheme, host, port, address = checked_address(url, current_policy())
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -203,6 +205,8 @@ def exchange(
         response = connection.getresponse()
         data = _read_body(response, max_bytes)
         return Reply(response.status, response.reason, response.getheaders(), data)
+    except requests.RequestException:  # an OSError too, already worded
+        raise
     except TimeoutError as exc:  # socket.timeout is TimeoutError
         raise requests.Timeout(f"{host} took longer than {deadline:g} s to answer") from exc
     except (OSError, http_client.HTTPException) as exc:
@@ -238,16 +242,15 @@ class DeadlineAdapter(BaseAdapter):  # type: ignore[misc]
 class OutboundSession(requests.Session):
     """A session that never follows redirects nor reads proxies or .netrc from the host."""
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         kwargs["allow_redirects"] = False
-        return super().request(*args, **kwargs)
+        return super().send(request, **kwargs)
 
 
 def new_http_session() -> requests.Session:
     """Return a session that always says who is calling (Canvas rejects anonymous calls)."""
     session = OutboundSession()
     session.trust_env = False
-    session.max_redirects = 0
     session.headers["User-Agent"] = USER_AGENT
     adapter = DeadlineAdapter()
     session.mount("http://", adapter)
