@@ -12,8 +12,11 @@ import io
 import ipaddress
 import socket
 import ssl
+import threading
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http import client as http_client
 from typing import Any
@@ -30,6 +33,10 @@ USER_AGENT = "Communitas/0.1 (LTI 1.3 tool)"
 DEADLINE_SECONDS = 5.0
 #: No platform answer we read (configuration, key set, a roster page) comes near this.
 MAX_BYTES = 2 * 1024 * 1024
+#: Calls in flight per process, to one host and in all: however many anonymous requests point
+#: at slow peers, they hold at most this many threads; the others serve everyone else.
+MAX_IN_FLIGHT_PER_HOST = 2
+MAX_IN_FLIGHT = 4
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -40,6 +47,30 @@ class OutboundRefused(requests.RequestException):
 
 class OutboundTooLarge(requests.RequestException):
     """The answer is larger than the size cap."""
+
+
+class OutboundBusy(requests.RequestException):
+    """Too many calls are already waiting on this host (or on all hosts): try again later."""
+
+
+_in_flight: Counter[str] = Counter()
+_in_flight_lock = threading.Lock()
+
+
+@contextmanager
+def _slot(host: str) -> Iterator[None]:
+    """Hold one of the few outbound slots, or refuse at once rather than queue."""
+    with _in_flight_lock:
+        if _in_flight[host] >= MAX_IN_FLIGHT_PER_HOST or _in_flight.total() >= MAX_IN_FLIGHT:
+            raise OutboundBusy(f"too many calls in flight to {host}")
+        _in_flight[host] += 1
+    try:
+        yield
+    finally:
+        with _in_flight_lock:
+            _in_flight[host] -= 1
+            if not _in_flight[host]:
+                del _in_flight[host]
 
 
 @dataclass(frozen=True)
@@ -194,16 +225,15 @@ def exchange(
 ) -> Reply:
     """Make one request and read its whole answer, or fail within ``deadline`` seconds."""
     deadline = deadline or DEADLINE_SECONDS
-    max_bytes = max_bytes or MAX_BYTES
     scheme, host, port, address = checked_address(url, current_policy())
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    clock = _Deadline(deadline)
-    connection = _Connection(scheme, host, port, address, clock)
+    connection = _Connection(scheme, host, port, address, _Deadline(deadline))
     try:
-        connection.request(method, target, body=body, headers=headers)
-        response = connection.getresponse()
-        data = _read_body(response, max_bytes)
+        with _slot(host):
+            connection.request(method, target, body=body, headers=headers)
+            response = connection.getresponse()
+            data = _read_body(response, max_bytes or MAX_BYTES)
         return Reply(response.status, response.reason, response.getheaders(), data)
     except requests.RequestException:  # an OSError too, already worded
         raise

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import jwt
 import requests
 
-from .http import DEADLINE_SECONDS, http
+from .http import DEADLINE_SECONDS, OutboundBusy, http
 
 CACHE_SECONDS = 3600
 #: An unknown kid re-fetches the key set when the last fetch is at least this old.
@@ -28,6 +28,10 @@ MAX_UNKNOWN_KIDS = 256
 
 class KeySetError(Exception):
     """The platform's key set could not be used to check this token."""
+
+
+class KeySetBusy(KeySetError):
+    """The tool is already waiting on this platform; nothing is wrong with its key set yet."""
 
 
 @dataclass
@@ -49,6 +53,8 @@ def _fetch(url: str) -> dict[str, jwt.PyJWK]:
         response = http.get(url)
         response.raise_for_status()
         data = response.json()
+    except OutboundBusy as exc:
+        raise KeySetBusy(f"the platform's key set at {url} is slow to answer") from exc
     except (requests.RequestException, ValueError) as exc:
         raise KeySetError(f"the platform's key set at {url} could not be read") from exc
     keys: dict[str, jwt.PyJWK] = {}
@@ -92,6 +98,8 @@ def _refresh(url: str, now: float) -> None:
                 return  # another launch fetched (or failed) while this one waited
         try:
             keys = _fetch(url)
+        except KeySetBusy:
+            raise
         except KeySetError:
             with _lock:
                 _failures[url] = now

@@ -14,7 +14,14 @@ from cohorts.models import Deployment, Platform
 from lti_app.extensions import db
 from lti_app.lti import http as outbound
 from lti_app.lti import platform_keys
-from lti_app.lti.http import OutboundRefused, OutboundTooLarge, Policy, checked_address, http
+from lti_app.lti.http import (
+    OutboundBusy,
+    OutboundRefused,
+    OutboundTooLarge,
+    Policy,
+    checked_address,
+    http,
+)
 from lti_app.lti.register_views import GENERIC_FAILURE
 from sandbox.platform import Platform as SandboxPlatform
 from sandbox.slow_peer import TricklePeer
@@ -172,3 +179,30 @@ def test_a_refused_launch_fetches_a_broken_key_set_once_and_remembers_the_failur
         assert launcher.launch("learner-1").status_code == 401
         assert slow.requests == 1  # a broken platform costs one fetch, not one per launch
     platform_keys.forget()
+
+
+def test_calls_beyond_the_few_in_flight_to_a_slow_host_are_refused_at_once(
+    app: Flask, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(outbound, "DEADLINE_SECONDS", 1.0)
+    with TricklePeer(interval=0.2) as slow:
+        failures: list[BaseException] = []
+
+        def wait_on_peer() -> None:
+            with app.app_context():
+                try:
+                    http.get(slow.url + "/jwks")
+                except requests.RequestException as exc:
+                    failures.append(exc)
+
+        waiting = [threading.Thread(target=wait_on_peer) for _ in range(2)]
+        for thread in waiting:
+            thread.start()
+        while slow.requests < 2:  # both hold their slot, waiting for the trickle
+            threading.Event().wait(0.01)
+        with pytest.raises(OutboundBusy):
+            http.get(slow.url + "/other")
+        assert slow.requests == 2  # the third call never reached the slow host
+        for thread in waiting:
+            thread.join()
+    assert [type(f) for f in failures] == [requests.Timeout, requests.Timeout]
