@@ -18,7 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, UTCDateTime, utcnow
 from .people import Person
 
-GIFT_KINDS = ("feedback", "explanation", "resource", "encouragement", "practice", "other")
 EXCHANGE_STATUSES = ("claimed", "given", "received", "thanked", "withdrawn")
 NOTICE_KINDS = ("claimed", "answered", "given", "thanked", "moderated")
 
