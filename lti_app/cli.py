@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cohorts.models import Deployment, Platform, ToolKey, utcnow
 from cohorts.platforms import admission
 
-from .doctor import report_text, reports
+from .admin.doctor import report_text, reports
 from .extensions import db
 from .lti import keys, tool_conf
 

@@ -56,12 +56,3 @@ def briefly_unavailable(exc: BaseException) -> Any:
     _forget_transaction()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return render_without_database("errors/503.html"), 503, headers
-
-
-def server_error(exc: Any) -> Any:
-    """A bug's 500 page, which must not fail in turn when the database is the problem."""
-    original = getattr(exc, "original_exception", None)
-    if isinstance(original, OUTAGES):
-        return briefly_unavailable(original)
-    _forget_transaction()
-    return render_without_database("errors/500.html"), 500
