@@ -5,7 +5,6 @@ from sqlalchemy import select
 from cohorts.models import Platform, RegistrationInvite
 from cohorts.platforms import admission
 from cohorts.platforms.admission import ACTIVE, PENDING, Proposal
-from lti_app.extensions import db
 
 from .cohort_factories import NOW
 from .test_cohort_concurrency import race
@@ -40,11 +39,11 @@ def test_approve_mode_holds_all_but_invited_registrations() -> None:
     assert admission.status_for(proposal(), [known()], "approve", invited=True) == ACTIVE
 
 
-def test_an_invite_is_spent_by_exactly_one_of_several_racing_registrations(session) -> None:
+def test_an_invite_is_spent_by_exactly_one_of_several_racing_registrations(engine, session) -> None:
     token = admission.create_invite(session, NOW, days=7)
     session.commit()
-    if db.engine.dialect.name == "postgresql":
-        outcomes = race(lambda own: admission.use_invite(own, token, NOW), count=6)
+    if engine.dialect.name == "postgresql":
+        outcomes = race(engine, lambda own: admission.use_invite(own, token, NOW), count=6)
     else:
         outcomes = [admission.use_invite(session, token, NOW) for _ in range(6)]
         session.commit()
