@@ -36,10 +36,9 @@ MAX_BYTES = 256 * 1024
 class RegistrationFailed(Exception):
     """Registration cannot go on; ``reason`` goes to the log, the caller sees one message."""
 
-    def __init__(self, reason: str, status: int = 400) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -122,14 +121,14 @@ def _auth(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def _json(response: requests.Response, what: str, status: int) -> object:
-    """Read a JSON body of bounded size; ``status`` is what a body that is not JSON earns."""
+def _json(response: requests.Response, what: str) -> object:
+    """Read a JSON body of bounded size."""
     if len(response.content) > MAX_BYTES:
-        raise RegistrationFailed(f"{what} is too large", 502)
+        raise RegistrationFailed(f"{what} is too large")
     try:
         return json.loads(response.content)
     except ValueError as exc:
-        raise RegistrationFailed(f"{what} is not JSON", status) from exc
+        raise RegistrationFailed(f"{what} is not JSON") from exc
 
 
 def check_addresses(config: PlatformConfig) -> None:
@@ -150,12 +149,12 @@ def fetch_configuration(url: str, token: str | None) -> PlatformConfig:
         response = http.get(url, headers={**_auth(token), "Accept": "application/json"})
     except requests.RequestException as exc:
         reason = f"the OpenID configuration at {url} could not be read: {exc}"
-        raise RegistrationFailed(reason, 502) from exc
+        raise RegistrationFailed(reason) from exc
     if response.status_code != 200:
         raise RegistrationFailed(
-            f"the OpenID configuration at {url} answered HTTP {response.status_code}", 502
+            f"the OpenID configuration at {url} answered HTTP {response.status_code}"
         )
-    config = parse_configuration(url, _json(response, "the platform's OpenID configuration", 400))
+    config = parse_configuration(url, _json(response, "the platform's OpenID configuration"))
     check_addresses(config)
     return config
 
@@ -193,10 +192,10 @@ def tool_registration(base_url: str, config: PlatformConfig) -> dict[str, Any]:
 def parse_client(data: object) -> tuple[str, str]:
     """Take the client id and deployment id out of the platform's registration answer."""
     if not isinstance(data, dict):
-        raise RegistrationFailed("the platform's registration answer is not a JSON object", 502)
+        raise RegistrationFailed("the platform's registration answer is not a JSON object")
     client_id = data.get("client_id")
     if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > 255:
-        raise RegistrationFailed("the platform's registration answer has no client_id", 502)
+        raise RegistrationFailed("the platform's registration answer has no client_id")
     tool = data.get(TOOL_CONFIG)
     deployment = tool.get("deployment_id") if isinstance(tool, dict) else None
     if isinstance(deployment, int) and not isinstance(deployment, bool):
@@ -206,8 +205,7 @@ def parse_client(data: object) -> tuple[str, str]:
         raise RegistrationFailed(
             f"the platform registered client id {client_id} but sent no deployment_id; "
             "nothing was saved here. Add it by hand with `flask --app lti_app platform add` "
-            "and the deployment id your LMS shows for the tool",
-            502,
+            "and the deployment id your LMS shows for the tool"
         )
     return client_id.strip(), deployment.strip()
 
@@ -224,7 +222,7 @@ def request_client(
         )
     except requests.RequestException as exc:
         raise RegistrationFailed(
-            f"the platform's registration endpoint could not be reached: {exc}", 502
+            f"the platform's registration endpoint could not be reached: {exc}"
         ) from exc
     if response.status_code in (401, 403):
         raise RegistrationFailed(
@@ -235,9 +233,9 @@ def request_client(
         )
     if not 200 <= response.status_code < 300:
         raise RegistrationFailed(
-            f"the platform's registration endpoint answered HTTP {response.status_code}", 502
+            f"the platform's registration endpoint answered HTTP {response.status_code}"
         )
-    return parse_client(_json(response, "the platform's registration answer", 502))
+    return parse_client(_json(response, "the platform's registration answer"))
 
 
 def proposal(config: PlatformConfig, client_id: str, deployment_id: str) -> Proposal:
