@@ -3,19 +3,18 @@
 A peer that sends one byte every few seconds resets an ordinary read timeout on each byte;
 here every socket operation gets only what is left of one deadline for the whole exchange,
 so a slow or trickling platform costs at most ``DEADLINE_SECONDS`` of one request.
-Addresses are resolved and checked before connecting, and the connection goes to the checked
-address, so a name that resolves to a loopback, private, link-local or metadata address is
-refused unless ``OUTBOUND_ALLOW`` names its network (the sandbox and the tests do).
+Addresses are resolved and checked first (see ``addresses``), and the connection goes to the
+checked address, so a name cannot resolve to a public address for the check and an internal
+one for the call.
 """
 
 import io
-import ipaddress
 import socket
 import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import client as http_client
@@ -28,6 +27,8 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
+from .addresses import OutboundRefused, checked_address, current_policy
+
 USER_AGENT = "Communitas/0.1 (LTI 1.3 tool)"
 #: The whole exchange (name lookup aside): connect, TLS, send, status, headers and body.
 DEADLINE_SECONDS = 5.0
@@ -37,12 +38,6 @@ MAX_BYTES = 2 * 1024 * 1024
 #: at slow peers, they hold at most this many threads; the others serve everyone else.
 MAX_IN_FLIGHT_PER_HOST = 2
 MAX_IN_FLIGHT = 4
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class OutboundRefused(requests.RequestException):
-    """The URL's scheme or address is not one the tool may call."""
 
 
 class OutboundTooLarge(requests.RequestException):
@@ -71,58 +66,6 @@ def _slot(host: str) -> Iterator[None]:
             _in_flight[host] -= 1
             if not _in_flight[host]:
                 del _in_flight[host]
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Which internal networks may be called, and whether plain http:// may be used."""
-
-    allow: tuple[Network, ...] = ()
-    allow_http: bool = False
-
-
-def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
-    """Read an allow-list such as ``127.0.0.0/8, ::1`` (a bare address is its own network)."""
-    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
-
-
-def current_policy() -> Policy:
-    """The app's policy inside an app context; the strictest one outside."""
-    from flask import current_app, has_app_context
-
-    if not has_app_context():
-        return Policy()
-    config = current_app.config
-    allow = config.get("OUTBOUND_ALLOW") or ()
-    return Policy(parse_networks(allow), bool(config.get("OUTBOUND_ALLOW_HTTP")))
-
-
-def _allowed(ip: Address, policy: Policy) -> bool:
-    mapped = getattr(ip, "ipv4_mapped", None)
-    ip = mapped or ip
-    if any(ip in net for net in policy.allow):
-        return True
-    return ip.is_global and not ip.is_multicast
-
-
-def checked_address(url: str, policy: Policy) -> tuple[str, str, int, str]:
-    """Return (scheme, host, port, address to connect to), or refuse the URL."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise OutboundRefused(f"not an http(s) URL: {url}")
-    host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        raise requests.ConnectionError(f"cannot resolve {host}") from exc
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    # One refused address refuses the name: DNS may hand out either on the next lookup.
-    if not addresses or not all(_allowed(a, policy) for a in addresses):
-        raise OutboundRefused(f"{host} resolves to an address the tool may not call")
-    internal = all(any(a in net for net in policy.allow) for a in addresses)
-    if parts.scheme == "http" and not (policy.allow_http or internal):
-        raise OutboundRefused(f"remote platforms must use https://, not {url}")
-    return parts.scheme, host, port, str(addresses[0])
 
 
 class _Deadline:
@@ -225,20 +168,38 @@ def exchange(
 ) -> Reply:
     """Make one request and read its whole answer, or fail within ``deadline`` seconds."""
     deadline = deadline or DEADLINE_SECONDS
-    scheme, host, port, address = checked_address(url, current_policy())
-    parts = urlsplit(url)
+    # The slot is taken before the name lookup, which a hostile name server can also stall.
+    with _slot(urlsplit(url).hostname or ""):
+        scheme, host, port, address = checked_address(url, current_policy())
+        return _call(
+            _Connection(scheme, host, port, address, _Deadline(deadline)),
+            method,
+            url,
+            headers,
+            body,
+            max_bytes or MAX_BYTES,
+        )
+
+
+def _call(
+    connection: "_Connection",
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    max_bytes: int,
+) -> Reply:
+    parts, host = urlsplit(url), connection.host
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    connection = _Connection(scheme, host, port, address, _Deadline(deadline))
     try:
-        with _slot(host):
-            connection.request(method, target, body=body, headers=headers)
-            response = connection.getresponse()
-            data = _read_body(response, max_bytes or MAX_BYTES)
+        connection.request(method, target, body=body, headers=headers)
+        response = connection.getresponse()
+        data = _read_body(response, max_bytes)
         return Reply(response.status, response.reason, response.getheaders(), data)
     except requests.RequestException:  # an OSError too, already worded
         raise
     except TimeoutError as exc:  # socket.timeout is TimeoutError
-        raise requests.Timeout(f"{host} took longer than {deadline:g} s to answer") from exc
+        raise requests.Timeout(f"{host} took too long to answer") from exc
     except (OSError, http_client.HTTPException) as exc:
         raise requests.ConnectionError(f"{host} could not be read: {exc}") from exc
     finally:

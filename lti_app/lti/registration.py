@@ -14,7 +14,8 @@ import requests
 
 from cohorts.platforms.admission import Proposal
 
-from .http import OutboundRefused, checked_address, current_policy, http
+from .addresses import OutboundRefused, checked_address, current_policy
+from .http import http
 
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"

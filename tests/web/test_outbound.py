@@ -14,14 +14,8 @@ from cohorts.models import Deployment, Platform
 from lti_app.extensions import db
 from lti_app.lti import http as outbound
 from lti_app.lti import platform_keys
-from lti_app.lti.http import (
-    OutboundBusy,
-    OutboundRefused,
-    OutboundTooLarge,
-    Policy,
-    checked_address,
-    http,
-)
+from lti_app.lti.addresses import OutboundRefused, Policy, checked_address, parse_networks
+from lti_app.lti.http import OutboundBusy, OutboundTooLarge, http
 from lti_app.lti.register_views import GENERIC_FAILURE
 from sandbox.platform import Platform as SandboxPlatform
 from sandbox.slow_peer import TricklePeer
@@ -110,7 +104,7 @@ def test_internal_addresses_are_refused_without_an_allow_list(url: str) -> None:
 
 
 def test_the_allow_list_names_internal_networks_and_plain_http_needs_it() -> None:
-    allowed = Policy(outbound.parse_networks(["127.0.0.0/8"]))
+    allowed = Policy(parse_networks(["127.0.0.0/8"]))
     assert checked_address("http://127.0.0.1:8000/x", allowed)[3] == "127.0.0.1"
     with pytest.raises(OutboundRefused):
         checked_address("http://10.0.0.8/x", allowed)
