@@ -12,12 +12,13 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from cohorts.models import Deployment, Platform, ToolKey, utcnow
+from cohorts.errors import DomainError
+from cohorts.models import Platform, ToolKey, utcnow
 from cohorts.platforms import admission
 
 from .admin.doctor import report_text, reports
 from .extensions import db
-from .lti import keys, tool_conf
+from .lti import keys, platforms
 
 platform_cli = AppGroup("platform", help="Register the LMS platforms that may launch Communitas.")
 keys_cli = AppGroup("keys", help="Manage the tool's signing keys (published at /lti/jwks).")
@@ -49,11 +50,7 @@ def database_command(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _registration(issuer: str, client_id: str) -> Platform:
     """Find one registration by issuer and client id, or stop with a readable error."""
-    platform = db.session.scalars(
-        select(Platform).where(
-            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
-        )
-    ).first()
+    platform = platforms.find(db.session, issuer, client_id)
     if platform is None:
         raise click.ClickException(f"no platform {issuer} with client id {client_id}")
     return platform
@@ -91,22 +88,17 @@ def platform_add(
     client_id = client_id.strip()
     if not client_id or any(not d.strip() for d in deployment_ids):
         raise click.BadParameter("client id and deployment ids must not be empty")
-    existing = db.session.scalars(
-        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
-    ).first()
-    if existing is not None:
-        raise click.ClickException(
-            f"{issuer} with client id {client_id} is already registered (id {existing.id}); "
-            "remove it first to change it"
+    try:
+        platform = platforms.add(
+            db.session,
+            issuer,
+            client_id,
+            **urls,
+            deployment_ids=[d.strip() for d in deployment_ids],
         )
-    platform = Platform(issuer=issuer, client_id=client_id, **urls)
-    platform.deployments = [
-        Deployment(deployment_id=d.strip()) for d in dict.fromkeys(deployment_ids)
-    ]
-    db.session.add(platform)
-    keys.ensure_active_key(db.session)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    tool_conf.forget()
     click.echo(
         f"Registered {issuer} (client id {client_id}) as platform {platform.id} "
         f"with {len(platform.deployments)} deployment(s)."
@@ -134,9 +126,8 @@ def platform_list() -> None:
 def platform_remove(issuer: str, client_id: str) -> None:
     """Remove a registration; launches from it are refused from then on."""
     platform = _registration(issuer, client_id)
-    db.session.delete(platform)
+    platforms.remove(db.session, platform)
     db.session.commit()
-    tool_conf.forget()
     click.echo(f"Removed {issuer} (client id {client_id}).")
 
 
@@ -151,11 +142,11 @@ def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> 
     deployment_id = deployment_id.strip()
     if not deployment_id:
         raise click.BadParameter("the deployment id must not be empty")
-    if deployment_id in {d.deployment_id for d in platform.deployments}:
-        raise click.ClickException(f"deployment {deployment_id} is already registered")
-    platform.deployments.append(Deployment(deployment_id=deployment_id))
+    try:
+        platforms.add_deployment(db.session, platform, deployment_id)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    tool_conf.forget()
     click.echo(f"Added deployment {deployment_id} to {platform.issuer} (client id {client_id}).")
 
 
@@ -166,9 +157,8 @@ def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> 
 def platform_approve(issuer: str, client_id: str) -> None:
     """Let a registration that waits for approval launch (check its key set URL first)."""
     platform = _registration(issuer, client_id)
-    was_pending = admission.approve(db.session, platform)
+    was_pending = platforms.approve(db.session, platform)
     db.session.commit()
-    tool_conf.forget()
     if not was_pending:
         click.echo(f"{platform.issuer} (client id {client_id}) was already approved.")
         return

@@ -15,7 +15,7 @@ from cohorts.platforms.admission import PENDING, RegistrationRefused
 
 from ..extensions import csrf, db
 from ..pages import CSP
-from . import keys, registration, tool_conf
+from . import keys, platforms, registration
 from .canvas_config import canvas_configuration
 from .registration import RegistrationFailed
 
@@ -139,7 +139,6 @@ def register(invite: str | None = None) -> Any:
         platform = keep(registration.proposal(config, client_id, deployment_id), invite)
     except (RegistrationFailed, RegistrationRefused) as exc:
         return failed(exc)
-    tool_conf.forget()
     log.info(
         "registered %s client id %s deployment %s (%s)",
         config.issuer,
@@ -170,7 +169,7 @@ def _keep_once(proposal: admission.Proposal, invite: str | None) -> Platform:
     invited = invite is not None and admission.use_invite(db.session, invite, utcnow())
     if invite is not None and not invited:
         raise RegistrationRefused("the registration link was used by another request")
-    platform = admission.admit(db.session, proposal, current_app.config["REGISTRATION"], invited)
+    platform = platforms.admit(db.session, proposal, current_app.config["REGISTRATION"], invited)
     if invite is not None:
         admission.link_invite(db.session, invite, platform.id)
     db.session.commit()
