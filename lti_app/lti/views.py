@@ -16,17 +16,15 @@ from flask import (
     url_for,
 )
 from pylti1p3.contrib.flask import FlaskRequest
-from pylti1p3.deep_link import DeepLink
-from pylti1p3.deep_link_resource import DeepLinkResource
 
-from cohorts.courses import record_launch
+from cohorts.courses import record_launch, record_person
 from cohorts.models import utcnow
 
 from .. import auth
 from ..extensions import csrf, db
 from ..forms import DeepLinkForm
 from ..launch_session import issue_token
-from . import claims, keys
+from . import claims, deep_linking, keys
 from .errors import BrowserBindingNeeded, LaunchRejected
 from .health import note_launch, note_refusal
 from .launch import CommunitasLaunch, describe
@@ -100,17 +98,19 @@ def launch() -> Any:
         note_refusal(db.session, message, exc, request.form.get("id_token", ""))
         return page
     body = message.get_launch_data()
+    if not claims.has_course(body):
+        return outside_a_course(body)
     enrolment_id = record_launch(db.session, claims.launch_facts(body), now=utcnow())
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation
     extra: dict[str, Any] = {}
     if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:
-        settings = body[claims.DEEP_LINKING_SETTINGS]
         extra["dl"] = {
             "iss": body["iss"],
             "aud": message.get_client_id(),
             "dep": body[claims.DEPLOYMENT_ID],
-            "settings": settings,
+            "settings": body[claims.DEEP_LINKING_SETTINGS],
+            "ticket": deep_linking.open_request(state_store()),
         }
     extra["fa"] = claims.frame_origins(body)
     auth.start_session(enrolment_id, claims.is_platform_admin(body[claims.ROLES]), **extra)
@@ -129,6 +129,13 @@ def launch() -> Any:
             partitioned=secure,
         )
     return response
+
+
+def outside_a_course(body: dict[str, Any]) -> tuple[str, int]:
+    """A valid launch from outside any course: keep the person, explain where the tool lives."""
+    record_person(db.session, claims.launch_facts(body))
+    db.session.commit()  # the person, and the nonce taken during validation
+    return render_template("lti/no_course.html", staff=claims.map_role(body[claims.ROLES])), 200
 
 
 def browser_binding_page(exc: BrowserBindingNeeded) -> tuple[str, int]:
@@ -171,13 +178,12 @@ def deep_link() -> Any:
     registration = tool_conf.find_registration_by_params(request_data["iss"], request_data["aud"])
     if registration is None:
         return render_template("lti/deep_link_missing.html"), 400
-    resource = (
-        DeepLinkResource()
-        .set_url(tool_url("lti.launch"))
-        .set_title(form.title.data)
-        .set_custom_params({})
+    if not deep_linking.close_request(state_store(), request_data.get("ticket")):
+        db.session.rollback()
+        return render_template("lti/deep_link_missing.html", answered=True), 409
+    db.session.commit()  # the request is answered: a second answer finds no ticket
+    token = deep_linking.response_jwt(
+        registration, request_data, tool_url("lti.launch"), form.title.data
     )
-    link = DeepLink(registration, request_data["dep"], request_data["settings"])
-    token = link.get_response_jwt([resource])
     return_url = request_data["settings"]["deep_link_return_url"]
     return render_template("lti/deep_link_return.html", return_url=return_url, token=token)
