@@ -54,7 +54,9 @@ def test_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPlat
     platform = TestPlatform(issuer="", tool_base_url=TOOL_BASE)
     app = create_platform_app(platform, tmp_path_factory.mktemp("ags") / "ags.json")
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    platform.issuer = f"http://127.0.0.1:{server.server_port}/sandbox"
+    # Named like the tool (localhost): one site, as `make run` has it; tests that need the
+    # platform on another site move the tool (see ``tool_at``).
+    platform.issuer = f"http://localhost:{server.server_port}/sandbox"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield platform

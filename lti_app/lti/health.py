@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cohorts.models import utcnow
+from cohorts.platforms.binding import NEW_WINDOW_COMPLETED
 from cohorts.platforms.facts import LAUNCHED, Limits
 from cohorts.platforms.records import record_launch_health
 from cohorts.platforms.rules import classify_refusal
@@ -17,6 +18,7 @@ from cohorts.platforms.rules import classify_refusal
 from . import claims
 from .errors import LaunchRejected
 from .launch import CommunitasLaunch
+from .login import NEW_WINDOW_STATE
 from .platform_keys import KeySetError, signing_key
 from .tool_conf import PlatformRecord, find_platform
 
@@ -33,7 +35,11 @@ ONLY_SIGNATURE = {
 def current_limits() -> Limits:
     """The doctor's thresholds, with leeway and token age as the launch checks use them."""
     config = current_app.config
-    return Limits(leeway=config["LTI_LEEWAY_SECONDS"], max_age=config["LTI_MAX_TOKEN_AGE_SECONDS"])
+    return Limits(
+        leeway=config["LTI_LEEWAY_SECONDS"],
+        max_age=config["LTI_MAX_TOKEN_AGE_SECONDS"],
+        tool_base_url=config["BASE_URL"],
+    )
 
 
 def _offset(body: dict[str, Any], key: str, received: float) -> float | None:
@@ -65,6 +71,25 @@ def note_launch(session: Session, message: CommunitasLaunch, body: dict[str, Any
         else None,
         offset=_offset(body, "iat", time.time()),
     )
+    if str(message._get_request_param("state")).startswith(NEW_WINDOW_STATE):
+        record_launch_health(session, record.id, "", NEW_WINDOW_COMPLETED, utcnow())
+
+
+def note_binding(session: Session, info: dict[str, Any], *kinds: str) -> None:
+    """Count a login the browser could not bind, for the registration that started it.
+
+    The deployment is left empty: the login's ``lti_deployment_id`` is not signed.
+    """
+    login = info.get("login")
+    issuer = login.get("iss") if isinstance(login, dict) else None
+    client_id = info.get("client")
+    if not isinstance(issuer, str) or not isinstance(client_id, str):
+        return
+    record = find_platform(session, issuer, client_id)
+    if record is None:
+        return
+    for kind in kinds:
+        record_launch_health(session, record.id, "", kind, utcnow())
 
 
 def _signed(token: str, header: dict[str, Any], record: PlatformRecord) -> bool:

@@ -1,8 +1,8 @@
 """Launches and service calls against a platform that behaves like Canvas."""
 
 import requests
-from urllib3.util import SKIP_HEADER
 from sqlalchemy import select
+from urllib3.util import SKIP_HEADER
 
 from cohorts.models import Course, Person
 from lti_app.extensions import db
@@ -10,7 +10,6 @@ from lti_app.lti.http import http
 from sandbox import create_platform_app, services
 from sandbox.profiles import CANVAS, CANVAS_ANONYMOUS
 from tests.conftest import Launcher
-
 
 #: urllib3 would otherwise add its own User-Agent.
 NO_USER_AGENT = {"User-Agent": SKIP_HEADER}

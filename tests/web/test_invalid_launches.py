@@ -266,7 +266,9 @@ def test_login_by_get_works_too(client, test_platform):
     from sandbox.demo import USERS
 
     response = client.get(
-        "/lti/login", query_string=test_platform.login_initiation(USERS["learner-1"])
+        "/lti/login",
+        query_string=test_platform.login_initiation(USERS["learner-1"]),
+        headers={"Sec-Fetch-Dest": "document"},
     )
     assert response.status_code == 302
     assert response.location.startswith(test_platform.issuer + "/auth?")
