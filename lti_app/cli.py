@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from cohorts.models import Deployment, Platform, ToolKey
+from cohorts.platforms.binding import HTTPS_FIX, http_cross_site
 
 from .doctor import report_text, reports
 from .extensions import db
@@ -220,6 +221,13 @@ def info() -> None:
     if current_app.config["SANDBOX"]:
         lines.append(f"  Dev sandbox (demo LMS):      {base}/sandbox")
     click.echo("\n".join(lines))
+    logins = db.session.scalars(select(Platform.auth_login_url)).all()
+    for url in sorted({u for u in logins if http_cross_site(base, u)}):
+        click.echo(
+            f"Warning: {base} is plain http and the platform at {url} is on another site: "
+            f"browsers will not launch Communitas from it; {HTTPS_FIX}.",
+            err=True,
+        )
 
 
 def register_cli(app: Flask) -> None:

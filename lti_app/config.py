@@ -34,6 +34,9 @@ def load_config(instance_path: str) -> dict[str, object]:
         "REDIS_URL": env.get("REDIS_URL") or None,
         "BASE_URL": base_url,
         "SANDBOX": env.get("COMMUNITAS_SANDBOX", "0") == "1",
+        # Where the sandbox LMS is reached: another host name of this server makes it a
+        # cross-site LMS, as a real one is.
+        "SANDBOX_URL": (env.get("COMMUNITAS_SANDBOX_URL") or base_url + "/sandbox").rstrip("/"),
         "SESSION_COOKIE_NAME": "communitas_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

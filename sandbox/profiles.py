@@ -5,7 +5,6 @@ behaviour applies (Canvas's cloud does the same: one issuer, many client ids). E
 behaviour below reproduces something a real platform does to tools; see the README.
 """
 
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,11 +140,7 @@ PROFILES = {p.name: p for p in (DEFAULT, MOODLE, CANVAS, CANVAS_ANONYMOUS)}
 STRICT = (MOODLE, CANVAS, CANVAS_ANONYMOUS)
 
 
-def main(argv: list[str]) -> None:
-    """Print each strict profile's client id and deployment, for `make run` to register."""
-    for profile in STRICT:
+def main() -> None:
+    """Print each profile's client id and deployment, one a line, for `make run` to register."""
+    for profile in PROFILES.values():
         print(profile.client_id, profile.deployment_id)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
