@@ -83,6 +83,27 @@ def test_embedded_launch_in_moodle_over_https_with_third_party_cookies_blocked(
     page.screenshot(path=str(screenshots / "e2e-moodle-https-learner.png"), full_page=True)
     page.click('button[data-user="instructor-1"]')
     expect(tool.get_by_role("heading", level=1)).to_contain_text("community overview")
+    assert_confirmation_in_view_after_a_post(page)
+
+
+#: True when the page's confirmation message lies inside the (fixed) frame's viewport.
+FLASH_IN_VIEW = """() => {
+  const flash = document.querySelector(".flash");
+  if (!flash) return false;
+  const box = flash.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
+
+
+def assert_confirmation_in_view_after_a_post(page) -> None:
+    """In Moodle's 600 px frame, a saved form's confirmation is visible without scrolling."""
+    tool = page.frame_locator('iframe[name="tool"]')
+    tool.get_by_role("navigation").get_by_role("link", name="Formation settings").click()
+    tool.get_by_label("Target cohort size").fill("4")
+    tool.get_by_role("button", name="Save settings").click()
+    frame = page.frame(name="tool")
+    assert frame is not None
+    frame.wait_for_function(FLASH_IN_VIEW, timeout=TIMEOUT_MS)
 
 
 def test_new_window_fallback_completes_with_moodles_one_time_hint(
