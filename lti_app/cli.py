@@ -219,7 +219,8 @@ def info() -> None:
         f"  Target link URI:             {base}/lti/launch",
     ]
     if current_app.config["SANDBOX"]:
-        lines.append(f"  Dev sandbox (demo LMS):      {base}/sandbox")
+        sandbox = current_app.config.get("SANDBOX_URL") or base + "/sandbox"
+        lines.append(f"  Dev sandbox (demo LMS):      {sandbox}")
     click.echo("\n".join(lines))
     logins = db.session.scalars(select(Platform.auth_login_url)).all()
     for url in sorted({u for u in logins if http_cross_site(base, u)}):
