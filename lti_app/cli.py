@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cohorts.models import Deployment, Platform, ToolKey
 from cohorts.platforms.binding import HTTPS_FIX, http_cross_site
 
-from .doctor import report_text, reports
+from .admin.doctor import report_text, reports
 from .extensions import db
 from .lti import keys, tool_conf
 

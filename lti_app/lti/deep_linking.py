@@ -37,8 +37,8 @@ def close_request(store: StateStore, ticket: object) -> bool:
     return isinstance(ticket, str) and store.take(_TICKET + ticket) == ticket
 
 
-def response_jwt(registration: Any, request_data: dict[str, Any], url: str, title: str) -> str:
+def response_jwt(registration: Any, request: Any, url: str, title: str) -> str:
     """Sign the response that places one Communitas link titled ``title`` in the course."""
     resource = ContentItem().set_url(url).set_title(title)
-    link = DeepLink(registration, request_data["dep"], request_data["settings"])
+    link = DeepLink(registration, request.deployment_id, request.settings)
     return link.get_response_jwt([resource])  # type: ignore[no-any-return]
