@@ -81,15 +81,20 @@ def note_binding(session: Session, info: dict[str, Any], *kinds: str) -> None:
     The deployment is left empty: the login's ``lti_deployment_id`` is not signed.
     """
     login = info.get("login")
-    issuer = login.get("iss") if isinstance(login, dict) else None
-    client_id = info.get("client")
-    if not isinstance(issuer, str) or not isinstance(client_id, str):
-        return
-    record = find_platform(session, issuer, client_id)
+    record = _registered(
+        session, login.get("iss") if isinstance(login, dict) else None, info.get("client")
+    )
     if record is None:
         return
     for kind in kinds:
         record_launch_health(session, record.id, "", kind, utcnow())
+
+
+def _registered(session: Session, issuer: object, client_id: object) -> PlatformRecord | None:
+    """The registration of an unverified issuer + client id pair, if there is one."""
+    if not isinstance(issuer, str) or not isinstance(client_id, str):
+        return None
+    return find_platform(session, issuer, client_id)
 
 
 def _signed(token: str, header: dict[str, Any], record: PlatformRecord) -> bool:
@@ -118,10 +123,7 @@ def note_refusal(
         return
     aud = body.get("aud")
     client_id = message.get_client_id() if isinstance(aud, str | list) and aud else None
-    iss = body.get("iss")
-    if not isinstance(iss, str) or not isinstance(client_id, str):
-        return
-    record = find_platform(session, iss, client_id)
+    record = _registered(session, body.get("iss"), client_id)
     if record is None:
         return
     received, limits = time.time(), current_limits()

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -185,6 +186,21 @@ def live_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def cross_site_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The tool on http://localhost:PORT, embedded by the sandbox page on 127.0.0.1:PORT."""
     yield from start_tool(tmp_path_factory.mktemp("e2e-cross"), "localhost")
+
+
+def complete_in_new_window(context: Any, page: Any, heading: str, screenshot: Path) -> Any:
+    """Take the tool's "Open Communitas in a new window" offer; return the launched window."""
+    from playwright.sync_api import expect
+
+    tool = page.frame_locator('iframe[name="tool"]')
+    offer = tool.get_by_role("link", name="Open Communitas in a new window")
+    expect(offer).to_be_visible()
+    page.screenshot(path=str(screenshot), full_page=True)
+    with context.expect_page() as popup_info:
+        offer.click()
+    popup = popup_info.value
+    expect(popup.get_by_role("heading", level=1)).to_have_text(heading)
+    return popup
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, expect, sync_playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 15_000
@@ -111,12 +111,6 @@ def test_new_window_fallback_completes_with_moodles_one_time_hint(
 ) -> None:
     page = moodle_course(blocking_tool_in_frames, moodle_over_https)
     page.click('button[data-user="learner-2"]')
-    tool = page.frame_locator('iframe[name="tool"]')
-    offer = tool.get_by_role("link", name="Open Communitas in a new window")
-    expect(offer).to_be_visible()
-    page.screenshot(path=str(screenshots / "e2e-moodle-https-new-window.png"), full_page=True)
-    with blocking_tool_in_frames.expect_page() as popup_info:
-        offer.click()
-    popup = popup_info.value
-    expect(popup.get_by_role("heading", level=1)).to_have_text("Welcome, Ben Carter")
+    shot = screenshots / "e2e-moodle-https-new-window.png"
+    popup = complete_in_new_window(blocking_tool_in_frames, page, "Welcome, Ben Carter", shot)
     expect(popup.locator("body")).not_to_contain_text("Invalid request")
