@@ -302,6 +302,5 @@ def canvas_configuration(base_url: str) -> dict[str, Any]:
                 "settings": {"text": TOOL_NAME, "placements": placements},
             }
         ],
-        # Canvas fills it in at launch; group exports need the login, not the email.
         "custom_fields": {"login_id": "$Canvas.user.loginId"},
     }
