@@ -1,5 +1,6 @@
 """The sandbox LMS pages and its LTI platform endpoints."""
 
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -57,8 +58,29 @@ def uses_storage(profile: Profile, asked: str | None) -> bool:
     return {"always": True, "never": False}.get(profile.storage, asked != "0")
 
 
+#: Moodle's session cookie: without a SameSite attribute on http (browsers treat it as Lax),
+#: ``SameSite=None; Secure`` on https. Its auth endpoint wants it, as ``require_login`` does.
+MOODLE_SESSION = "MoodleSession"
+
+
+def with_moodle_session(profile: Profile, page: str) -> Any:
+    """Sign the visitor in to the sandbox LMS the way a Moodle site's cookie does."""
+    response = make_response(page)
+    if profile.name == "moodle" and not request.cookies.get(MOODLE_SESSION):
+        secure = request.is_secure
+        response.set_cookie(
+            MOODLE_SESSION,
+            "sandbox-" + secrets.token_hex(8),
+            path="/",
+            httponly=True,
+            secure=secure,
+            samesite="None" if secure else None,
+        )
+    return response
+
+
 @bp.get("/")
-def course() -> str:
+def course() -> Any:
     profile = chosen_profile()
     order = {
         label: i
@@ -67,7 +89,7 @@ def course() -> str:
         )
     }
     people = sorted(USERS.values(), key=lambda u: order.get(u.label, len(order)))
-    return render_template(
+    page = render_template(
         "sandbox/course.html",
         course=COURSE,
         people=people,
@@ -77,6 +99,7 @@ def course() -> str:
         scores=services.scores(data_path()),
         storage=uses_storage(profile, request.args.get("storage")),
     )
+    return with_moodle_session(profile, page)
 
 
 @bp.get("/start")
@@ -107,6 +130,10 @@ def storage_frame() -> str:
 def authorize() -> Any:
     """The platform's OIDC authorization endpoint."""
     params = request.values.to_dict()
+    profile = platform().profile_for(params.get("client_id"))
+    if profile is not None and profile.name == "moodle" and not request.cookies.get(MOODLE_SESSION):
+        reason = "You are not logged in to the LMS (its session cookie did not come back)"
+        return render_template("sandbox/error.html", reason=reason), 401
     try:
         fields = platform().authorize(params)
     except AuthRequestError as exc:

@@ -130,3 +130,31 @@ def test_moodle_csv_export_uses_the_moodle_username(app, test_platform, moodle):
     assert any(line.startswith("asouza,DATA101,") for line in lines)
     assert not any("@" in line for line in lines)
     assert "left out" not in staff.get("/instructor/export").get_data(as_text=True)
+
+
+def test_the_moodle_course_signs_you_in_with_a_session_cookie_the_auth_endpoint_wants(
+    lms, test_platform
+):
+    params = test_platform.login_initiation(
+        __import__("sandbox.demo").demo.USERS["learner-1"], profile="moodle"
+    )
+    auth = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": params["client_id"],
+        "redirect_uri": test_platform.tool_launch_url,
+        "state": "s",
+        "nonce": "n",
+        "login_hint": params["login_hint"],
+        "lti_message_hint": params["lti_message_hint"],
+    }
+    assert lms.get("/sandbox/auth", query_string=auth).status_code == 401
+    http_cookie = lms.get("/sandbox/?profile=moodle").headers["Set-Cookie"]
+    assert http_cookie.startswith("MoodleSession=") and "SameSite" not in http_cookie
+    assert lms.get("/sandbox/auth", query_string=auth).status_code == 200
+    fresh = lms.application.test_client()
+    secure = fresh.get("/sandbox/?profile=moodle", base_url="https://localhost")
+    assert "SameSite=None" in secure.headers["Set-Cookie"]
+    assert "Secure" in secure.headers["Set-Cookie"]
