@@ -27,6 +27,7 @@ from cohorts.platforms.facts import (
     Report,
 )
 from cohorts.platforms.findings import (
+    approval_findings,
     clock_findings,
     deployment_findings,
     key_findings,
@@ -137,6 +138,7 @@ def diagnose(
         binding=binding_counts(list(outcomes)),
     )
     findings = [
+        *approval_findings(report),
         *deployment_findings(report),
         *clock_findings(report, limits),
         *service_findings(report),

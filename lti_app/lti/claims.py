@@ -105,13 +105,14 @@ def has_course(body: dict[str, Any]) -> bool:
     return isinstance(body.get(CONTEXT), dict)
 
 
-def launch_facts(body: dict[str, Any]) -> LaunchFacts:
+def launch_facts(body: dict[str, Any], client_id: str) -> LaunchFacts:
     """Extract what the domain records from a validated id_token body."""
     context = body.get(CONTEXT) or {}
     link = body.get(RESOURCE_LINK) or {}
     roles = body.get(ROLES) or []
     return LaunchFacts(
         issuer=body["iss"],
+        client_id=client_id,
         deployment_id=body[DEPLOYMENT_ID],
         context_id=context.get("id", ""),
         sub=body["sub"],

@@ -19,7 +19,6 @@ from . import claims
 from .errors import LaunchRejected
 from .launch import CommunitasLaunch
 from .login import NEW_WINDOW_STATE
-from .platform_keys import KeySetError, signing_key
 from .tool_conf import PlatformRecord, find_platform
 
 log = logging.getLogger("communitas.lti")
@@ -97,15 +96,17 @@ def _registered(session: Session, issuer: object, client_id: object) -> Platform
     return find_platform(session, issuer, client_id)
 
 
-def _signed(token: str, header: dict[str, Any], record: PlatformRecord) -> bool:
-    """Tell whether the token carries the platform's signature, whatever its claims say."""
-    kid = header.get("kid")
-    if header.get("alg") != "RS256" or not isinstance(kid, str):
+def _signed(token: str, header: dict[str, Any], message: CommunitasLaunch) -> bool:
+    """Tell whether the token carries the platform's signature, whatever its claims say.
+
+    Only the key the launch already looked up is used: a refusal never fetches a key set.
+    """
+    key = message.platform_key
+    if header.get("alg") != "RS256" or key is None:
         return False
     try:
-        key = signing_key(record.key_set_url, kid)
         jwt.decode(token, key, algorithms=["RS256"], options=ONLY_SIGNATURE)
-    except (KeySetError, jwt.PyJWTError):
+    except jwt.PyJWTError:
         return False
     return True
 
@@ -127,7 +128,7 @@ def note_refusal(
     if record is None:
         return
     received, limits = time.time(), current_limits()
-    signed = _signed(token, header, record)
+    signed = _signed(token, header, message)
     deployment = body.get(claims.DEPLOYMENT_ID) if signed else None
     deployment = deployment if isinstance(deployment, str) else ""
     offset = _offset(body, "iat", received) if signed else None

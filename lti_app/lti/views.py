@@ -36,7 +36,7 @@ from .errors import BrowserBindingNeeded, LaunchRejected
 from .health import note_binding, note_launch, note_refusal
 from .launch import CommunitasLaunch, describe
 from .login import CommunitasLogin
-from .state_store import DatabaseStateStore, RedisStateStore, StateStore
+from .state_store import DatabaseStateStore, FallbackStateStore, RedisStateStore, StateStore
 from .tool_conf import DatabaseToolConf
 
 log = logging.getLogger("communitas.lti")
@@ -49,7 +49,10 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 def state_store() -> StateStore:
     """Return Redis-backed state when configured, the database otherwise."""
     client = current_app.extensions.get("communitas_redis")
-    return RedisStateStore(client) if client is not None else DatabaseStateStore(db.session)
+    database = DatabaseStateStore(db.session)
+    if client is None:
+        return database
+    return FallbackStateStore(RedisStateStore(client), database)
 
 
 def tool_url(endpoint: str) -> str:
@@ -145,8 +148,8 @@ def launch() -> Any:
         return page
     body = message.get_launch_data()
     if not claims.has_course(body):
-        return outside_a_course(body)
-    facts = claims.launch_facts(body)
+        return outside_a_course(body, message.get_client_id())
+    facts = claims.launch_facts(body, message.get_client_id())
     enrolment_id = record_launch(db.session, facts, now=utcnow())
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation
@@ -186,9 +189,9 @@ def launch() -> Any:
     return response
 
 
-def outside_a_course(body: dict[str, Any]) -> tuple[str, int]:
+def outside_a_course(body: dict[str, Any], client_id: str) -> tuple[str, int]:
     """A valid launch from outside any course: keep the person, explain where the tool lives."""
-    record_person(db.session, claims.launch_facts(body))
+    record_person(db.session, claims.launch_facts(body, client_id))
     db.session.commit()  # the person, and the nonce taken during validation
     return render_template("lti/no_course.html", staff=claims.map_role(body[claims.ROLES])), 200
 

@@ -1,7 +1,7 @@
 """People keep their LMS login (Moodle username, Canvas login id) for group imports
 
 Revision ID: e6a3b8c2f417
-Revises: d4c7a1e9b302
+Revises: e7a3c5b19f62
 Create Date: 2026-12-01 23:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e6a3b8c2f417'
-down_revision = 'd4c7a1e9b302'
+down_revision = 'e7a3c5b19f62'
 branch_labels = None
 depends_on = None
 

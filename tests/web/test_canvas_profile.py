@@ -54,7 +54,7 @@ def test_anonymous_privacy_sends_no_name_email_or_login(app, canvas, test_platfo
     assert (person.name, person.email, person.username) == (None, None, None)
 
 
-def test_canvas_refuses_api_calls_without_a_user_agent_but_not_the_tools(test_platform):
+def test_canvas_refuses_api_calls_without_a_user_agent_but_not_the_tools(app, test_platform):
     url = f"{test_platform.issuer}/nrps/{CANVAS.context_id}"
     bare = requests.get(url, headers=NO_USER_AGENT, timeout=10)
     assert bare.status_code == 403
