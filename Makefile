@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export COMMUNITAS_BASE_URL ?= http://$(HOST):$(PORT)
+#: Where the sandbox LMS is reached; another host name of this server makes it cross-site.
+SANDBOX_URL ?= $(COMMUNITAS_BASE_URL)/sandbox
+SANDBOX := COMMUNITAS_SANDBOX=1 COMMUNITAS_SANDBOX_URL=$(SANDBOX_URL)
+#: Extra `flask run` options, e.g. RUN_ARGS="--cert cert.pem --key key.pem" for HTTPS.
+RUN_ARGS ?=
 FLASK := $(BIN)/flask --app lti_app
 
 .PHONY: run test lint bench clean
@@ -22,14 +27,18 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 	touch $@
 
 run: $(VENV)/.run-deps
-	COMMUNITAS_SANDBOX=1 $(FLASK) db upgrade
-	COMMUNITAS_SANDBOX=1 $(FLASK) platform list | grep -q "$(COMMUNITAS_BASE_URL)/sandbox" || \
-	  COMMUNITAS_SANDBOX=1 $(FLASK) platform add --issuer $(COMMUNITAS_BASE_URL)/sandbox \
-	    --client-id communitas-sandbox --auth-login-url $(COMMUNITAS_BASE_URL)/sandbox/auth \
-	    --auth-token-url $(COMMUNITAS_BASE_URL)/sandbox/token \
-	    --key-set-url $(COMMUNITAS_BASE_URL)/sandbox/jwks --deployment-id sandbox-deployment-1
-	COMMUNITAS_SANDBOX=1 $(FLASK) info
-	COMMUNITAS_SANDBOX=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	$(SANDBOX) $(FLASK) db upgrade
+	@# The sandbox's clients: the lenient one, then its Moodle and Canvas profiles.
+	@known="$$($(SANDBOX) $(FLASK) platform list)"; \
+	$(BIN)/python -c "from sandbox.profiles import main; main()" | while read -r client deployment; do \
+	  echo "$$known" | grep -qF "$(SANDBOX_URL)	client id $$client	" || \
+	  $(SANDBOX) $(FLASK) platform add --issuer $(SANDBOX_URL) \
+	    --client-id $$client --auth-login-url $(SANDBOX_URL)/auth \
+	    --auth-token-url $(SANDBOX_URL)/token \
+	    --key-set-url $(SANDBOX_URL)/jwks --deployment-id $$deployment; \
+	done
+	$(SANDBOX) $(FLASK) info
+	$(SANDBOX) $(FLASK) run --host $(HOST) --port $(PORT) $(RUN_ARGS)
 
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check .

@@ -27,8 +27,26 @@ class LaunchFacts:
     given_name: str | None = None
     family_name: str | None = None
     email: str | None = None
+    #: The LMS login (Moodle username, Canvas login id) when the platform sends it.
+    username: str | None = None
     resource_link_id: str | None = None
     resource_link_title: str | None = None
+
+
+def record_person(session: Session, facts: LaunchFacts) -> int:
+    """Upsert the person a launch names, with what the platform sent about them."""
+    return upsert_id(
+        session,
+        Person,
+        {"issuer": facts.issuer, "client_id": facts.client_id, "sub": facts.sub},
+        {
+            "name": facts.name,
+            "given_name": facts.given_name,
+            "family_name": facts.family_name,
+            "email": facts.email,
+            "username": facts.username,
+        },
+    )
 
 
 def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
@@ -44,17 +62,7 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
         },
         {"title": facts.context_title, "label": facts.context_label},
     )
-    person_id = upsert_id(
-        session,
-        Person,
-        {"issuer": facts.issuer, "client_id": facts.client_id, "sub": facts.sub},
-        {
-            "name": facts.name,
-            "given_name": facts.given_name,
-            "family_name": facts.family_name,
-            "email": facts.email,
-        },
-    )
+    person_id = record_person(session, facts)
     enrolment_id = upsert_id(
         session,
         Enrolment,

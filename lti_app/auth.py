@@ -27,6 +27,8 @@ class DeepLinkRequest:
     client_id: str
     deployment_id: str
     settings: dict[str, Any]
+    #: Answers the request once (see ``lti.deep_linking``).
+    ticket: str = ""
 
 
 @dataclass(frozen=True, slots=True)

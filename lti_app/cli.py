@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cohorts.errors import DomainError
 from cohorts.models import Platform, ToolKey, utcnow
 from cohorts.platforms import admission
+from cohorts.platforms.binding import HTTPS_FIX, http_cross_site
 
 from .admin.doctor import report_text, reports
 from .extensions import db
@@ -248,8 +249,16 @@ def info() -> None:
         f"  Target link URI:             {base}/lti/launch",
     ]
     if current_app.config["SANDBOX"]:
-        lines.append(f"  Dev sandbox (demo LMS):      {base}/sandbox")
+        sandbox = current_app.config.get("SANDBOX_URL") or base + "/sandbox"
+        lines.append(f"  Dev sandbox (demo LMS):      {sandbox}")
     click.echo("\n".join(lines))
+    logins = db.session.scalars(select(Platform.auth_login_url)).all()
+    for url in sorted({u for u in logins if http_cross_site(base, u)}):
+        click.echo(
+            f"Warning: {base} is plain http and the platform at {url} is on another site: "
+            f"browsers will not launch Communitas from it; {HTTPS_FIX}.",
+            err=True,
+        )
 
 
 def register_cli(app: Flask) -> None:

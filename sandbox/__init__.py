@@ -29,7 +29,8 @@ def _platform_for(app: Flask, issuer: str, tool_base_url: str) -> Platform:
 def register_sandbox(app: Flask) -> None:
     """Mount the sandbox platform at /sandbox of the tool's own app."""
     base = app.config["BASE_URL"]
-    app.extensions["sandbox_platform"] = _platform_for(app, base + "/sandbox", base)
+    issuer = app.config.get("SANDBOX_URL") or base + "/sandbox"
+    app.extensions["sandbox_platform"] = _platform_for(app, issuer, base)
     app.extensions["sandbox_data"] = Path(app.instance_path) / "sandbox_ags.json"
     csrf = app.extensions.get("csrf")
     if csrf is not None:

@@ -5,8 +5,9 @@ Plain Python (no Flask) so the dev sandbox pages and the test suite share one pl
 
 import json
 import secrets
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,9 +15,10 @@ from urllib.parse import urlsplit
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
-from .demo import COURSE, USERS, DemoUser
+from .demo import USERS, DemoUser
+from .keys import SigningKey
+from .profiles import DEFAULT, MOODLE_EMPTY_CUSTOM, PROFILES, STRICT, Profile
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -39,28 +41,8 @@ class AuthRequestError(ValueError):
     """The tool's OIDC authorization request is not acceptable."""
 
 
-@dataclass
-class SigningKey:
-    """One platform key pair."""
-
-    kid: str
-    private: rsa.RSAPrivateKey
-
-    @classmethod
-    def generate(cls) -> "SigningKey":
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return cls(kid=secrets.token_hex(8), private=private)
-
-    def public_jwk(self) -> dict[str, Any]:
-        jwk = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
-        return {**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}
-
-    def to_pem(self) -> str:
-        return self.private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode()
+class DeepLinkRefused(ValueError):
+    """A deep-linking response the platform cannot save."""
 
 
 @dataclass
@@ -74,9 +56,24 @@ class Platform:
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.generate()])
     #: The client and deployment given at construction; dynamic registrations replace them.
     builtin_registration: tuple[str, str] = field(init=False, default=("", ""))
+    #: Moodle's pending launches: each ``lti_message_hint`` works once (one sandbox process).
+    _hints: set[str] = field(init=False, default_factory=set, repr=False)
+    _hints_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.builtin_registration = (self.client_id, self.deployment_id)
+
+    def profile(self, name: str = "default") -> Profile:
+        """The named behaviour; the lenient one uses the current (maybe dynamic) client."""
+        if name == DEFAULT.name:
+            return replace(DEFAULT, client_id=self.client_id, deployment_id=self.deployment_id)
+        return PROFILES[name]
+
+    def profile_for(self, client_id: object) -> Profile | None:
+        """The behaviour of the client id a request names, or None for an unknown client."""
+        if client_id == self.client_id:
+            return self.profile()
+        return next((p for p in STRICT if p.client_id == client_id), None)
 
     def use_registration(self, registration: tuple[str, str] | None) -> None:
         """Launch as a dynamically registered client, or (None) as the built-in one again."""
@@ -117,31 +114,51 @@ class Platform:
         return self.tool_base_url + "/lti/launch"
 
     def login_initiation(
-        self, user: DemoUser, message: str = "resource", page_url: str = ""
+        self, user: DemoUser, message: str = "resource", page_url: str = "", profile: str = ""
     ) -> dict[str, str]:
         """Parameters of the third-party initiated login the platform sends the tool.
 
         The message hint carries the message type and the course page the tool is shown in,
-        which comes back as the launch's return URL.
+        which comes back as the launch's return URL; Moodle's also names a one-time launch.
         """
+        chosen = self.profile(profile or DEFAULT.name)
+        hint = f"{message} {page_url}".strip()
+        if chosen.single_use_hint:
+            launch_id = "ltilaunch_" + secrets.token_hex(8)
+            with self._hints_lock:
+                self._hints.add(launch_id)
+            hint = f"{launch_id} {hint}"
         return {
             "iss": self.issuer,
             "login_hint": user.sub,
             "target_link_uri": self.tool_launch_url,
-            "lti_message_hint": f"{message} {page_url}".strip(),
-            "client_id": self.client_id,
-            "lti_deployment_id": self.deployment_id,
+            "lti_message_hint": hint,
+            "client_id": chosen.client_id,
+            "lti_deployment_id": chosen.deployment_id,
         }
+
+    def _use_hint(self, profile: Profile, hint: str) -> str:
+        """Return the hint's message part; Moodle's hints are deleted on first use."""
+        if not profile.single_use_hint:
+            return hint
+        launch_id, _, rest = hint.partition(" ")
+        with self._hints_lock:
+            if launch_id not in self._hints:
+                raise AuthRequestError("Invalid request")  # Moodle's words for a used hint
+            self._hints.discard(launch_id)
+        return rest
 
     # -- OIDC authorization ---------------------------------------------------------------------
     def authorize(self, params: dict[str, str], now: float | None = None) -> dict[str, str]:
         """Check the tool's auth request; return the form fields to post to its redirect URI."""
+        profile = self.profile_for(params.get("client_id"))
+        if profile is None:
+            raise AuthRequestError("client_id is not a registered client")
         expected = {
             "scope": "openid",
             "response_type": "id_token",
             "response_mode": "form_post",
             "prompt": "none",
-            "client_id": self.client_id,
         }
         for name, value in expected.items():
             if params.get(name) != value:
@@ -153,8 +170,9 @@ class Platform:
         user = USERS.get(params.get("login_hint", ""))
         if user is None:
             raise AuthRequestError("unknown login_hint")
-        message, _, page_url = params.get("lti_message_hint", "resource").partition(" ")
-        claims = self.launch_claims(user, params["nonce"], message, now=now)
+        hint = self._use_hint(profile, params.get("lti_message_hint", "resource"))
+        message, _, page_url = hint.partition(" ")
+        claims = self.launch_claims(user, params["nonce"], message, now=now, profile=profile)
         if page_url:
             claims[LTI + "launch_presentation"] = {
                 "document_target": "iframe",
@@ -163,34 +181,35 @@ class Platform:
         return {"id_token": self.sign(claims), "state": params["state"]}
 
     def launch_claims(
-        self, user: DemoUser, nonce: str, message: str = "resource", now: float | None = None
+        self,
+        user: DemoUser,
+        nonce: str,
+        message: str = "resource",
+        now: float | None = None,
+        profile: Profile | str = "",
     ) -> dict[str, Any]:
         """The id_token body an LMS sends for ``user`` in the demo course."""
         now = time.time() if now is None else now
+        p = profile if isinstance(profile, Profile) else self.profile(profile or DEFAULT.name)
         claims: dict[str, Any] = {
             "iss": self.issuer,
-            "aud": self.client_id,
+            "aud": p.client_id,
             "sub": user.sub,
             "iat": int(now),
             "exp": int(now) + 300,
             "nonce": nonce,
             LTI + "version": "1.3.0",
-            LTI + "deployment_id": self.deployment_id,
+            LTI + "deployment_id": p.deployment_id,
             LTI + "target_link_uri": self.tool_launch_url,
             LTI + "roles": list(user.roles),
-            LTI + "context": {
-                "id": COURSE["id"],
-                "label": COURSE["label"],
-                "title": COURSE["title"],
-                "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
-            },
+            LTI + "context": p.context_claim(),
             LTI + "tool_platform": {
                 "guid": "communitas-sandbox",
                 "name": "Communitas sandbox LMS",
                 "product_family_code": "sandbox",
             },
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
-                "context_memberships_url": f"{self.issuer}/nrps/{COURSE['id']}",
+                "context_memberships_url": f"{self.issuer}/nrps/{p.context_id}",
                 "service_versions": ["2.0"],
             },
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
@@ -198,10 +217,10 @@ class Platform:
                     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
                     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
                 ],
-                "lineitems": f"{self.issuer}/ags/{COURSE['id']}/lineitems",
+                "lineitems": f"{self.issuer}/ags/{p.context_id}/lineitems",
             },
         }
-        claims.update(user.pii())
+        claims.update(p.user_claims(user))
         if message == "deeplink":
             claims[LTI + "message_type"] = "LtiDeepLinkingRequest"
             claims[DL + "deep_linking_settings"] = {
@@ -213,7 +232,7 @@ class Platform:
             }
         else:
             claims[LTI + "message_type"] = "LtiResourceLinkRequest"
-            claims[LTI + "resource_link"] = {"id": COURSE["resource_link"], "title": "Communitas"}
+            claims[LTI + "resource_link"] = {"id": "communitas-link-1", "title": "Communitas"}
         return claims
 
     def sign(
@@ -229,6 +248,18 @@ class Platform:
         )
 
     # -- messages from the tool -------------------------------------------------------------------
+    def receive_content_items(self, claims: dict[str, Any]) -> list[dict[str, Any]]:
+        """Take a verified deep-linking response's items the way the tool's platform would."""
+        items = claims.get(DL + "content_items")
+        if not isinstance(items, list):
+            raise DeepLinkRefused("the response has no content_items list")
+        profile = self.profile_for(claims.get("iss"))
+        # PHP's json_decode($json, true) turns {} into an array, which Moodle then refuses.
+        if profile is not None and profile.php_json:
+            if any(isinstance(i, dict) and i.get("custom") in ({}, []) for i in items):
+                raise DeepLinkRefused(MOODLE_EMPTY_CUSTOM)
+        return items
+
     def verify_tool_jwt(
         self, token: str, tool_jwks: dict[str, Any], audience: str
     ) -> dict[str, Any]:

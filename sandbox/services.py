@@ -12,6 +12,7 @@ import requests
 
 from .demo import COURSE, USERS
 from .platform import Platform
+from .profiles import STRICT, Profile, is_learner
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _lock = threading.Lock()
@@ -34,7 +35,8 @@ def issue_token(platform: Platform, form: dict[str, str]) -> dict[str, Any]:
         )
     except jwt.PyJWTError as exc:
         raise ServiceError("invalid_client") from exc
-    if claims.get("iss") != platform.client_id or claims.get("sub") != platform.client_id:
+    client = claims.get("iss")
+    if platform.profile_for(client) is None or claims.get("sub") != client:
         raise ServiceError("invalid_client")
     scope = form.get("scope", "")
     token = platform.sign(
@@ -66,16 +68,31 @@ def check_bearer(platform: Platform, header: str | None, scope: str) -> None:
         raise ServiceError("insufficient scope")
 
 
-def roster(platform: Platform) -> dict[str, Any]:
-    """The NRPS membership container of the demo course."""
+def profile_of_context(platform: Platform, context_id: str) -> Profile | None:
+    """The behaviour of the sandbox course ``context_id``, or None when there is no such one."""
+    if context_id == COURSE["id"]:
+        return platform.profile()
+    return next((p for p in STRICT if p.context_id == context_id), None)
+
+
+def check_user_agent(profile: Profile, user_agent: str | None) -> None:
+    """Canvas refuses API requests that do not say who is calling."""
+    if profile.requires_user_agent and not (user_agent or "").strip():
+        raise ServiceError("requests without a User-Agent header are refused")
+
+
+def roster(platform: Platform, profile: Profile) -> dict[str, Any]:
+    """The NRPS membership container of one sandbox course."""
     members = []
     for user in USERS.values():
         member = {"status": "Active", "user_id": user.sub, "roles": list(user.roles)}
-        member.update(user.pii())
+        if profile.privacy != "anonymous":
+            member.update(user.pii())
         members.append(member)
+    context = {k: v for k, v in profile.context_claim().items() if k != "type"}
     return {
-        "id": f"{platform.issuer}/nrps/{COURSE['id']}",
-        "context": {"id": COURSE["id"], "label": COURSE["label"], "title": COURSE["title"]},
+        "id": f"{platform.issuer}/nrps/{profile.context_id}",
+        "context": context,
         "members": members,
     }
 
@@ -106,10 +123,15 @@ def add_lineitem(path: Path, base: str, item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def add_score(path: Path, lineitem_id: str, score: dict[str, Any]) -> None:
-    """Record a score posted by the tool."""
+def add_score(
+    path: Path, lineitem_id: str, score: dict[str, Any], profile: Profile | None = None
+) -> None:
+    """Record a score posted by the tool (Canvas: for students only)."""
     if not score.get("userId") or "timestamp" not in score:
         raise ServiceError("userId and timestamp are required")
+    user = USERS.get(str(score["userId"]))
+    if profile is not None and profile.scores_learners_only and not (user and is_learner(user)):
+        raise ServiceError("User not found in course or is not a student")
     with _lock:
         data = _load(path)
         if not any(i["id"] == lineitem_id for i in data["lineitems"]):

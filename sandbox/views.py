@@ -1,5 +1,6 @@
 """The sandbox LMS pages and its LTI platform endpoints."""
 
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -20,7 +22,8 @@ from flask import (
 
 from . import registration, services
 from .demo import COURSE, USERS
-from .platform import AuthRequestError, Platform
+from .platform import AuthRequestError, DeepLinkRefused, Platform
+from .profiles import PROFILES, Profile
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 STORAGE_FRAME = "post_message_forwarding"
@@ -42,9 +45,43 @@ def service_error(exc: services.ServiceError, status: int = 400) -> tuple[Respon
     return jsonify({"error": str(exc)}), status
 
 
+def chosen_profile() -> Profile:
+    """The sandbox course asked for: each profile is a course of its own."""
+    name = request.args.get("profile", "default")
+    if name not in PROFILES:
+        abort(404)
+    return platform().profile(name)
+
+
+def uses_storage(profile: Profile, asked: str | None) -> bool:
+    """Canvas always offers platform storage, Moodle never; the lenient course lets you choose."""
+    return {"always": True, "never": False}.get(profile.storage, asked != "0")
+
+
+#: Moodle's session cookie: without a SameSite attribute on http (browsers treat it as Lax),
+#: ``SameSite=None; Secure`` on https. Its auth endpoint wants it, as ``require_login`` does.
+MOODLE_SESSION = "MoodleSession"
+
+
+def with_moodle_session(profile: Profile, page: str) -> Any:
+    """Sign the visitor in to the sandbox LMS the way a Moodle site's cookie does."""
+    response = make_response(page)
+    if profile.name == "moodle" and not request.cookies.get(MOODLE_SESSION):
+        secure = request.is_secure
+        response.set_cookie(
+            MOODLE_SESSION,
+            "sandbox-" + secrets.token_hex(8),
+            path="/",
+            httponly=True,
+            secure=secure,
+            samesite="None" if secure else None,
+        )
+    return response
+
+
 @bp.get("/")
-def course() -> str:
-    p = platform()
+def course() -> Any:
+    profile = chosen_profile()
     order = {
         label: i
         for i, label in enumerate(
@@ -52,15 +89,17 @@ def course() -> str:
         )
     }
     people = sorted(USERS.values(), key=lambda u: order.get(u.label, len(order)))
-    storage = request.args.get("storage", "1") == "1"
-    return render_template(
+    page = render_template(
         "sandbox/course.html",
         course=COURSE,
         people=people,
-        platform=p,
+        platform=platform(),
+        profile=profile,
+        profiles=PROFILES.values(),
         scores=services.scores(data_path()),
-        storage=storage,
+        storage=uses_storage(profile, request.args.get("storage")),
     )
+    return with_moodle_session(profile, page)
 
 
 @bp.get("/start")
@@ -70,9 +109,10 @@ def start() -> Any:
     message = request.args.get("message", "resource")
     if user is None or message not in ("resource", "deeplink"):
         abort(404)
+    profile = chosen_profile()
     p = platform()
-    fields = p.login_initiation(user, message, page_url=request.referrer or "")
-    if request.args.get("storage") == "1":
+    fields = p.login_initiation(user, message, request.referrer or "", profile.name)
+    if uses_storage(profile, request.args.get("storage")):
         # Like Canvas: the tool may keep its login state in the LMS page via postMessage.
         fields["lti_storage_target"] = STORAGE_FRAME
     return render_template(
@@ -90,6 +130,10 @@ def storage_frame() -> str:
 def authorize() -> Any:
     """The platform's OIDC authorization endpoint."""
     params = request.values.to_dict()
+    profile = platform().profile_for(params.get("client_id"))
+    if profile is not None and profile.name == "moodle" and not request.cookies.get(MOODLE_SESSION):
+        reason = "You are not logged in to the LMS (its session cookie did not come back)"
+        return render_template("sandbox/error.html", reason=reason), 401
     try:
         fields = platform().authorize(params)
     except AuthRequestError as exc:
@@ -107,23 +151,41 @@ def jwks() -> Response:
     return jsonify(platform().jwks())
 
 
+def service_profile(context_id: str) -> Profile:
+    """The course a service URL names; Canvas refuses callers without a User-Agent."""
+    profile = services.profile_of_context(platform(), context_id)
+    if profile is None:
+        abort(404)
+    try:
+        services.check_user_agent(profile, request.headers.get("User-Agent"))
+    except services.ServiceError as exc:
+        abort(make_response(jsonify({"error": str(exc)}), 403))
+    return profile
+
+
 @bp.post("/token")
 def token() -> Any:
     try:
-        return jsonify(services.issue_token(platform(), request.form.to_dict()))
-    except (services.ServiceError, requests.RequestException) as exc:
+        form = request.form.to_dict()
+        assertion = jwt.decode(
+            form.get("client_assertion", ""), options={"verify_signature": False}
+        )
+        profile = platform().profile_for(assertion.get("iss"))
+        if profile is not None:
+            services.check_user_agent(profile, request.headers.get("User-Agent"))
+        return jsonify(services.issue_token(platform(), form))
+    except (services.ServiceError, requests.RequestException, jwt.PyJWTError) as exc:
         return jsonify({"error": str(exc)}), 400
 
 
 @bp.get("/nrps/<context_id>")
 def nrps(context_id: str) -> Any:
+    profile = service_profile(context_id)
     try:
         services.check_bearer(platform(), request.headers.get("Authorization"), SCOPE_NRPS)
     except services.ServiceError as exc:
         return service_error(exc, 401)
-    if context_id != COURSE["id"]:
-        abort(404)
-    response = jsonify(services.roster(platform()))
+    response = jsonify(services.roster(platform(), profile))
     response.mimetype = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
     return response
 
@@ -131,6 +193,7 @@ def nrps(context_id: str) -> Any:
 @bp.route("/ags/<context_id>/lineitems", methods=["GET", "POST"])
 def lineitems(context_id: str) -> Any:
     scope = SCOPE_LINEITEM
+    service_profile(context_id)
     try:
         services.check_bearer(platform(), request.headers.get("Authorization"), scope)
         if request.method == "POST":
@@ -144,10 +207,11 @@ def lineitems(context_id: str) -> Any:
 
 @bp.post("/ags/<context_id>/lineitems/<int:item>/scores")
 def post_score(context_id: str, item: int) -> Any:
+    profile = service_profile(context_id)
     try:
         services.check_bearer(platform(), request.headers.get("Authorization"), SCOPE_SCORE)
         lineitem_id = f"{platform().issuer}/ags/{context_id}/lineitems/{item}"
-        services.add_score(data_path(), lineitem_id, request.get_json(force=True))
+        services.add_score(data_path(), lineitem_id, request.get_json(force=True), profile)
     except services.ServiceError as exc:
         return service_error(exc)
     return "", 204
@@ -162,7 +226,10 @@ def deep_link_return() -> Any:
         claims = p.verify_tool_jwt(request.form.get("JWT", ""), tool_jwks, p.issuer)
     except (jwt.PyJWTError, requests.RequestException, ValueError) as exc:
         return render_template("sandbox/error.html", reason=f"deep-link response: {exc}"), 400
-    items = claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/content_items", [])
+    try:
+        items = p.receive_content_items(claims)
+    except DeepLinkRefused as exc:
+        return render_template("sandbox/error.html", reason=str(exc)), 404  # as Moodle answers
     return render_template("sandbox/deep_link_done.html", items=items)
 
 

@@ -11,5 +11,11 @@
     window.parent.postMessage({ subject: "lti.frameResize", height: height }, "*");
   }
   window.addEventListener("load", report);
+  // Moodle ignores lti.frameResize and keeps a fixed frame: after a form post, bring the
+  // confirmation into view inside the frame rather than leave it above the fold.
+  window.addEventListener("load", () => {
+    const message = document.querySelector(".flash");
+    if (message) message.scrollIntoView({ block: "nearest" });
+  });
   if ("ResizeObserver" in window) new ResizeObserver(report).observe(document.body);
 })();

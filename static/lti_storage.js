@@ -33,10 +33,30 @@
     });
   }
 
-  if (mode === "put") {
-    const next = () => window.location.replace(el.dataset.next);
-    // If the platform cannot store it, carry on: cookies may still work.
-    send({ subject: "lti.put_data", key: key, value: el.dataset.value }).then(next, next);
+  // Set and read back a throwaway cookie with the state cookie's attributes: if it does not
+  // stick, the state cookie will not either (pylti1p3's cookie check does the same).
+  function cookiesKept(attributes) {
+    const name = "communitas_check_" + Math.random().toString(36).slice(2);
+    document.cookie = name + "=1; path=/; max-age=60" + attributes;
+    const kept = document.cookie.indexOf(name + "=1") !== -1;
+    document.cookie = name + "=; path=/; max-age=0" + attributes;
+    return kept;
+  }
+
+  if (mode === "login") {
+    const go = (url) => window.location.replace(url);
+    const next = () => go(el.dataset.next);
+    // Only a browser that can finish the launch goes on to the platform: a one-time
+    // message hint (Moodle's) must not be spent in a frame that then fails.
+    const withoutStorage = (why) =>
+      cookiesKept(el.dataset.cookie) ? next() : go(el.dataset.blocked + "&why=" + why);
+    if (target) {
+      send({ subject: "lti.put_data", key: key, value: el.dataset.value }).then(next, () =>
+        withoutStorage("storage")
+      );
+    } else {
+      withoutStorage("cookie");
+    }
   } else if (mode === "get") {
     send({ subject: "lti.get_data", key: key }).then(
       (data) => {

@@ -1,8 +1,11 @@
 // The sandbox LMS grows the tool's iframe when the tool reports its height (lti.frameResize).
+// Moodle ignores it (data-frame-resize="off"), so the frame keeps its fixed height there.
 window.addEventListener("message", (event) => {
   const data = event.data || {};
+  const frame = document.getElementById("tool");
+  if (frame.dataset.frameResize === "off") return;
   if (data.subject === "lti.frameResize" && Number.isFinite(data.height)) {
-    document.getElementById("tool").style.height = Math.max(data.height, 200) + "px";
+    frame.style.height = Math.max(data.height, 200) + "px";
   }
 });
 

@@ -23,10 +23,13 @@ from lti_app.lti.keys import new_tool_key
 from sandbox import create_platform_app
 from sandbox.demo import USERS
 from sandbox.platform import Platform as TestPlatform
+from sandbox.profiles import STRICT
 
 TOOL_BASE = "http://localhost"
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
 DELETE = object()  #: claim override meaning "leave this claim out"
+#: What a browser says when it opens the login as a page of its own (not inside a frame).
+TOP_LEVEL = {"Sec-Fetch-Dest": "document"}
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +54,9 @@ def test_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPlat
     platform = TestPlatform(issuer="", tool_base_url=TOOL_BASE)
     app = create_platform_app(platform, tmp_path_factory.mktemp("ags") / "ags.json")
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    platform.issuer = f"http://127.0.0.1:{server.server_port}/sandbox"
+    # Named like the tool (localhost): one site, as `make run` has it; tests that need the
+    # platform on another site move the tool (see ``tool_at``).
+    platform.issuer = f"http://localhost:{server.server_port}/sandbox"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield platform
@@ -73,11 +78,13 @@ def make_tool_app(database_url: str, **overrides: Any) -> Flask:
     return create_app(config)
 
 
-def register_platform(platform: TestPlatform, *deployments: str) -> None:
+def register_platform(
+    platform: TestPlatform, *deployments: str, client_id: str | None = None
+) -> None:
     """Register the test platform the way `flask platform add` does."""
     row = Platform(
         issuer=platform.issuer,
-        client_id=platform.client_id,
+        client_id=client_id or platform.client_id,
         auth_login_url=platform.issuer + "/auth",
         auth_token_url=platform.issuer + "/token",
         key_set_url=platform.issuer + "/jwks",
@@ -87,6 +94,12 @@ def register_platform(platform: TestPlatform, *deployments: str) -> None:
     ]
     db.session.add(row)
     db.session.commit()
+
+
+def register_profiles(platform: TestPlatform) -> None:
+    """Register the Moodle and Canvas clients of the test platform, as an admin would."""
+    for profile in STRICT:
+        register_platform(platform, profile.deployment_id, client_id=profile.client_id)
 
 
 def wipe(engine: Any) -> None:
@@ -141,19 +154,25 @@ def session(app: Flask) -> Session:
 class Launcher:
     """Drive real launches: login at the tool, sign at the platform, post to /lti/launch."""
 
-    def __init__(self, client: FlaskClient, platform: TestPlatform) -> None:
+    def __init__(self, client: FlaskClient, platform: TestPlatform, profile: str = "") -> None:
         self.client = client
         self.platform = platform
+        #: The platform behaviour launches get: "" (lenient), "moodle", "canvas"...
+        self.profile = profile
 
     def login(
         self, user: str = "learner-1", message: str = "resource", **params: str
     ) -> dict[str, str]:
-        """Run the OIDC login; return the auth request the tool sent to the platform."""
-        data = self.platform.login_initiation(USERS[user], message)
+        """Run the OIDC login as a top-level page; return the auth request sent to the platform."""
+        data = self.platform.login_initiation(USERS[user], message, profile=self.profile)
         data.update(params)
-        response = self.client.post("/lti/login", data=data)
+        response = self.client.post("/lti/login", data=data, headers=TOP_LEVEL)
         assert response.status_code == 302, response.get_data(as_text=True)
         return dict(parse_qsl(urlsplit(response.location).query))
+
+    def authorize(self, auth: dict[str, str]) -> dict[str, str]:
+        """Let the platform answer the tool's auth request: the form it posts to /lti/launch."""
+        return self.platform.authorize(auth)
 
     def launch(
         self,
@@ -165,7 +184,9 @@ class Launcher:
     ) -> Any:
         """Perform a full launch; ``claims`` overrides the id_token body (DELETE drops one)."""
         auth = self.login(user, message)
-        body = self.platform.launch_claims(USERS[user], auth["nonce"], message)
+        body = self.platform.launch_claims(
+            USERS[user], auth["nonce"], message, profile=self.profile
+        )
         for name, value in (claims or {}).items():
             if value is DELETE:
                 body.pop(name, None)
@@ -179,6 +200,20 @@ class Launcher:
 @pytest.fixture
 def launcher(client: FlaskClient, test_platform: TestPlatform) -> Launcher:
     return Launcher(client, test_platform)
+
+
+@pytest.fixture
+def moodle(client: FlaskClient, test_platform: TestPlatform) -> Launcher:
+    """Launches from a platform that behaves like Moodle 4.5 (its clients registered)."""
+    register_profiles(test_platform)
+    return Launcher(client, test_platform, "moodle")
+
+
+@pytest.fixture
+def canvas(client: FlaskClient, test_platform: TestPlatform) -> Launcher:
+    """Launches from a platform that behaves like Canvas (public privacy level)."""
+    register_profiles(test_platform)
+    return Launcher(client, test_platform, "canvas")
 
 
 @pytest.fixture

@@ -25,11 +25,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True, slots=True)
 class ExportRow:
-    """One member of one published cohort, with the identifiers we know."""
+    """One member of one published cohort; ``login`` is None when the LMS never sent it."""
 
     group_name: str
     name: str
-    login: str
+    login: str | None
 
 
 def safe_cell(value: str) -> str:
@@ -38,7 +38,11 @@ def safe_cell(value: str) -> str:
 
 
 def export_rows(session: Session, course_id: int) -> list[ExportRow]:
-    """Members of published cohorts; login is the email when the platform sent one, else sub."""
+    """Members of published cohorts with their LMS login (Moodle username, Canvas login id).
+
+    Emails and platform user ids are not logins (Moodle's upload answers "does not exist"),
+    so a member whose platform sent no login has none here.
+    """
     rows = session.execute(
         select(Cohort.name, Person)
         .join(Membership, Membership.cohort_id == Cohort.id)
@@ -46,9 +50,12 @@ def export_rows(session: Session, course_id: int) -> list[ExportRow]:
         .where(Cohort.course_id == course_id, Cohort.status == "published")
         .order_by(Cohort.name, Cohort.id, Person.id)
     ).all()
-    return [
-        ExportRow(name, person.display_name, person.email or person.sub) for name, person in rows
-    ]
+    return [ExportRow(name, person.display_name, person.username) for name, person in rows]
+
+
+def exportable(rows: list[ExportRow]) -> list[ExportRow]:
+    """Rows an LMS can import; the others are listed on the export page instead."""
+    return [row for row in rows if row.login]
 
 
 def _write(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
@@ -63,9 +70,8 @@ def moodle_csv(session: Session, course_id: int) -> str:
     """Moodle "Upload users" file enrolling each member into a group named like the cohort."""
     course = session.get_one(Course, course_id)
     short = course.label or course.context_id
-    return _write(
-        MOODLE_HEADER, [(r.login, short, r.group_name) for r in export_rows(session, course_id)]
-    )
+    rows = exportable(export_rows(session, course_id))
+    return _write(MOODLE_HEADER, [(r.login or "", short, r.group_name) for r in rows])
 
 
 def canvas_csv(session: Session, course_id: int) -> str:
@@ -73,7 +79,7 @@ def canvas_csv(session: Session, course_id: int) -> str:
     return _write(
         CANVAS_HEADER,
         [
-            (r.name, "", "", r.login, "", r.group_name, "", "")
-            for r in export_rows(session, course_id)
+            (r.name, "", "", r.login or "", "", r.group_name, "", "")
+            for r in exportable(export_rows(session, course_id))
         ],
     )

@@ -38,6 +38,8 @@ class Limits:
     key_max_age_days: int = 180
     retire_after_days: int = 7
     recent_days: int = 7
+    #: The tool's public base URL: http:// with a platform on another site cannot launch.
+    tool_base_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +149,8 @@ class Report:
     refusals: tuple[Refusals, ...]
     keys: KeyStatus
     findings: tuple[Finding, ...]
+    #: Logins and launches the browser could not bind (no cookie, new window...).
+    binding: tuple[Refusals, ...] = ()
 
     @property
     def needs_fixing(self) -> bool:

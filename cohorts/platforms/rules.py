@@ -7,6 +7,7 @@ every rule is unit-tested without an app.
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from cohorts.platforms.binding import BINDING_LABELS, binding_counts, binding_findings
 from cohorts.platforms.facts import (
     CLOCK_AHEAD,
     EXPIRED,
@@ -79,13 +80,15 @@ def _deployments(registered: tuple[str, ...], rows: list[HealthRow]) -> tuple[De
 
 
 def _refusals(rows: list[HealthRow]) -> tuple[Refusals, ...]:
+    """Every outcome other than a launch, refusals and browser-binding failures alike."""
     kinds: dict[str, Refusals] = {}
+    labels = {**REFUSAL_LABELS, **BINDING_LABELS}
     for row in sorted(rows, key=lambda r: r.last_at):
         if row.outcome != LAUNCHED:
             count = kinds[row.outcome].count if row.outcome in kinds else 0
             kinds[row.outcome] = Refusals(
                 row.outcome,
-                REFUSAL_LABELS.get(row.outcome, row.outcome),
+                labels.get(row.outcome, row.outcome),
                 count + row.launches,
                 row.last_reason,
                 row.last_at,
@@ -115,6 +118,7 @@ def diagnose(
     rows = [r for r in rows if r.day >= since]
     ok = sorted((r for r in rows if r.outcome == LAUNCHED), key=lambda r: r.last_at)
     latest = ok[-1] if ok else None
+    outcomes = _refusals(rows)
     report = Report(
         registration=registration,
         since=since,
@@ -128,9 +132,10 @@ def diagnose(
         storage_launches=sum(r.storage_launches for r in ok),
         last_offset=latest.last_offset if latest else None,
         worst_offset=_widest([r.worst_offset for r in rows]),
-        refusals=_refusals(rows),
+        refusals=tuple(r for r in outcomes if r.kind not in BINDING_LABELS),
         keys=key_status(keys, now),
         findings=(),
+        binding=binding_counts(list(outcomes)),
     )
     findings = [
         *approval_findings(report),
@@ -140,6 +145,7 @@ def diagnose(
         *refusal_findings(report),
         *key_findings(report.keys, limits),
         *traffic_findings(report),
+        *binding_findings(report, limits),
     ]
     order = {"fix": 0, "warning": 1, "note": 2}
     return replace(report, findings=tuple(sorted(findings, key=lambda f: order[f.level])))

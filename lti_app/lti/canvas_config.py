@@ -39,5 +39,5 @@ def canvas_configuration(base_url: str) -> dict[str, Any]:
                 "settings": {"text": TOOL_NAME, "placements": placements},
             }
         ],
-        "custom_fields": {},
+        "custom_fields": {"login_id": "$Canvas.user.loginId"},
     }

@@ -14,6 +14,10 @@ RESOURCE_LINK = LTI + "resource_link"
 ROLES = LTI + "roles"
 CONTEXT = LTI + "context"
 CUSTOM = LTI + "custom"
+#: Moodle's extension claim; ``user_username`` is the Moodle login.
+EXT = LTI + "ext"
+#: The custom parameter Communitas asks Canvas to fill with ``$Canvas.user.loginId``.
+LOGIN_ID_PARAM = "login_id"
 LAUNCH_PRESENTATION = LTI + "launch_presentation"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
@@ -82,16 +86,35 @@ def _text(value: Any, limit: int = 255) -> str | None:
     return value.strip()[:limit] or None if isinstance(value, str) else None
 
 
+def lms_login(body: dict[str, Any]) -> str | None:
+    """The person's LMS login: Moodle's username, or Canvas's substituted login id.
+
+    Canvas sends a custom variable it may not fill (privacy level) as its literal
+    ``$Name``; that is no login.
+    """
+    ext, custom = body.get(EXT), body.get(CUSTOM)
+    found = ext.get("user_username") if isinstance(ext, dict) else None
+    if not found and isinstance(custom, dict):
+        found = custom.get(LOGIN_ID_PARAM)
+    login = _text(found)
+    return None if login is None or login.startswith("$") else login
+
+
+def has_course(body: dict[str, Any]) -> bool:
+    """Tell whether the launch comes from inside a course (it has a context)."""
+    return isinstance(body.get(CONTEXT), dict)
+
+
 def launch_facts(body: dict[str, Any], client_id: str) -> LaunchFacts:
     """Extract what the domain records from a validated id_token body."""
-    context = body[CONTEXT]
+    context = body.get(CONTEXT) or {}
     link = body.get(RESOURCE_LINK) or {}
     roles = body.get(ROLES) or []
     return LaunchFacts(
         issuer=body["iss"],
         client_id=client_id,
         deployment_id=body[DEPLOYMENT_ID],
-        context_id=context["id"],
+        context_id=context.get("id", ""),
         sub=body["sub"],
         role=map_role(roles),
         lti_roles=tuple(roles),
@@ -101,6 +124,7 @@ def launch_facts(body: dict[str, Any], client_id: str) -> LaunchFacts:
         given_name=_text(body.get("given_name")),
         family_name=_text(body.get("family_name")),
         email=_text(body.get("email")),
+        username=lms_login(body),
         resource_link_id=_text(link.get("id")) if isinstance(link, dict) else None,
         resource_link_title=_text(link.get("title")) if isinstance(link, dict) else None,
     )

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cohorts.models import utcnow
+from cohorts.platforms.binding import NEW_WINDOW_COMPLETED
 from cohorts.platforms.facts import LAUNCHED, Limits
 from cohorts.platforms.records import record_launch_health
 from cohorts.platforms.rules import classify_refusal
@@ -17,7 +18,8 @@ from cohorts.platforms.rules import classify_refusal
 from . import claims
 from .errors import LaunchRejected
 from .launch import CommunitasLaunch
-from .tool_conf import find_platform
+from .login import NEW_WINDOW_STATE
+from .tool_conf import PlatformRecord, find_platform
 
 log = logging.getLogger("communitas.lti")
 ONLY_SIGNATURE = {
@@ -32,7 +34,11 @@ ONLY_SIGNATURE = {
 def current_limits() -> Limits:
     """The doctor's thresholds, with leeway and token age as the launch checks use them."""
     config = current_app.config
-    return Limits(leeway=config["LTI_LEEWAY_SECONDS"], max_age=config["LTI_MAX_TOKEN_AGE_SECONDS"])
+    return Limits(
+        leeway=config["LTI_LEEWAY_SECONDS"],
+        max_age=config["LTI_MAX_TOKEN_AGE_SECONDS"],
+        tool_base_url=config["BASE_URL"],
+    )
 
 
 def _offset(body: dict[str, Any], key: str, received: float) -> float | None:
@@ -64,6 +70,30 @@ def note_launch(session: Session, message: CommunitasLaunch, body: dict[str, Any
         else None,
         offset=_offset(body, "iat", time.time()),
     )
+    if str(message._get_request_param("state")).startswith(NEW_WINDOW_STATE):
+        record_launch_health(session, record.id, "", NEW_WINDOW_COMPLETED, utcnow())
+
+
+def note_binding(session: Session, info: dict[str, Any], *kinds: str) -> None:
+    """Count a login the browser could not bind, for the registration that started it.
+
+    The deployment is left empty: the login's ``lti_deployment_id`` is not signed.
+    """
+    login = info.get("login")
+    record = _registered(
+        session, login.get("iss") if isinstance(login, dict) else None, info.get("client")
+    )
+    if record is None:
+        return
+    for kind in kinds:
+        record_launch_health(session, record.id, "", kind, utcnow())
+
+
+def _registered(session: Session, issuer: object, client_id: object) -> PlatformRecord | None:
+    """The registration of an unverified issuer + client id pair, if there is one."""
+    if not isinstance(issuer, str) or not isinstance(client_id, str):
+        return None
+    return find_platform(session, issuer, client_id)
 
 
 def _signed(token: str, header: dict[str, Any], message: CommunitasLaunch) -> bool:
@@ -94,10 +124,7 @@ def note_refusal(
         return
     aud = body.get("aud")
     client_id = message.get_client_id() if isinstance(aud, str | list) and aud else None
-    iss = body.get("iss")
-    if not isinstance(iss, str) or not isinstance(client_id, str):
-        return
-    record = find_platform(session, iss, client_id)
+    record = _registered(session, body.get("iss"), client_id)
     if record is None:
         return
     received, limits = time.time(), current_limits()

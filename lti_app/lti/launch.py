@@ -18,6 +18,28 @@ from .platform_keys import KeySetError, signing_key
 from .state_store import StateStore
 
 SUPPORTED_MESSAGES = (claims.RESOURCE_LINK_REQUEST, claims.DEEP_LINKING_REQUEST)
+#: Ids are stored in 255-character columns; a longer one is refused, never cut.
+MAX_ID_LENGTH = 255
+#: How deep the NUL check looks into claims; real tokens nest three or four levels.
+MAX_DEPTH = 8
+
+
+def has_nul(value: object, depth: int = 0) -> bool:
+    """Tell whether a claim (or anything inside it) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > MAX_DEPTH:
+        return True  # nothing legitimate nests this deep; treat as malformed
+    if isinstance(value, dict):
+        return any(has_nul(k, depth + 1) or has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v, depth + 1) for v in value)
+    return False
+
+
+def is_id(value: object) -> bool:
+    """Tell whether a claim is a usable id: a non-blank string that fits its column."""
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_ID_LENGTH
 
 
 class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
@@ -172,14 +194,28 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         if azp is not None and azp != client_id:
             raise LaunchRejected("the authorized party (azp) is not this tool", 401)
 
+    def validate_message(self) -> "CommunitasLaunch":
+        """Check the settings' shape first: pylti1p3's own check assumes an object."""
+        body = self._jwt["body"]
+        if body.get(claims.MESSAGE_TYPE) == claims.DEEP_LINKING_REQUEST and not isinstance(
+            body.get(claims.DEEP_LINKING_SETTINGS), dict
+        ):
+            raise LaunchRejected("the deep linking settings must be a JSON object", 400)
+        super().validate_message()
+        return self
+
     def validate_lti_claims(self) -> "CommunitasLaunch":
         body = self._jwt["body"]
         message_type = body.get(claims.MESSAGE_TYPE)
         if message_type not in SUPPORTED_MESSAGES:
             raise LaunchRejected(f"Communitas does not handle {message_type} messages", 400)
-        sub = body.get("sub")
-        if not isinstance(sub, str) or not sub.strip():
-            raise LaunchRejected("the launch does not say who the user is (sub)", 400)
+        if has_nul(body):
+            raise LaunchRejected("the launch holds a NUL character in one of its claims", 400)
+        if not is_id(body.get("sub")):
+            raise LaunchRejected(
+                "the launch does not say who the user is (sub missing, or over 255 characters)",
+                400,
+            )
         roles = body.get(claims.ROLES)
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise LaunchRejected("the roles claim must be a list of role URIs", 400)
@@ -187,10 +223,13 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         if not isinstance(target, str) or not is_own_url(target, self._base_url):
             raise LaunchRejected("target_link_uri is missing or does not point to this tool", 400)
         context = body.get(claims.CONTEXT)
-        if not isinstance(context, dict) or not isinstance(context.get("id"), str):
-            raise LaunchRejected("Communitas works inside a course; the launch has no context", 400)
+        # No context at all is valid LTI (the tool then explains it lives in a course).
+        if context is not None and not (isinstance(context, dict) and is_id(context.get("id"))):
+            raise LaunchRejected(
+                "the launch's context has no usable id (missing, or over 255 characters)", 400
+            )
         if message_type == claims.DEEP_LINKING_REQUEST:
-            settings = body.get(claims.DEEP_LINKING_SETTINGS, {})
+            settings = body[claims.DEEP_LINKING_SETTINGS]  # an object: validate_message saw it
             if not is_http_url(settings.get("deep_link_return_url")):
                 raise LaunchRejected("the deep linking request has no return URL", 400)
         return self

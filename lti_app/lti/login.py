@@ -1,6 +1,7 @@
 """OIDC third-party initiated login, with state and nonce kept where every worker sees them."""
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,26 @@ LOGIN_PARAMS = (
     "client_id",
     "lti_deployment_id",
 )
+#: Each login parameter, and all a pending login keeps, are capped: anyone may start a
+#: login, and what it keeps waits ten minutes. Canvas's message hint (a JWT) is under 2 KB.
+MAX_PARAM_CHARS = 2048
+MAX_STORED_CHARS = 6144
+#: Marks the state of a login opened in a new window, so the doctor can count completions.
+NEW_WINDOW_STATE = "nw-"
+
+
+def check_login_params(get: Any) -> None:
+    """Refuse login parameters that are too long or hold a NUL, before anything is stored."""
+    for name in (*LOGIN_PARAMS, "lti_storage_target"):
+        value = get(name)
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            raise LaunchRejected(f"the login parameter {name} holds a NUL character", 400)
+        if len(value) > MAX_PARAM_CHARS:
+            raise LaunchRejected(
+                f"the login parameter {name} is longer than {MAX_PARAM_CHARS} characters", 400
+            )
 
 
 def is_own_url(url: str, base_url: str) -> bool:
@@ -75,8 +96,9 @@ class CommunitasLogin(FlaskOIDCLogin):  # type: ignore[misc]
         self._store = store
         self._base_url = base_url
 
-    def plan(self, launch_url: str) -> LoginPlan:
+    def plan(self, launch_url: str, new_window: bool = False) -> LoginPlan:
         """Validate the login request, remember state and nonce, and say where to go."""
+        check_login_params(self._get_request_param)
         try:
             self._registration = self.validate_oidc_login()
         except (LtiException, OIDCException) as exc:
@@ -88,17 +110,21 @@ class CommunitasLogin(FlaskOIDCLogin):  # type: ignore[misc]
         target = self._get_request_param("target_link_uri")
         if not target or not is_own_url(target, self._base_url):
             raise LaunchRejected("target_link_uri is missing or does not point to this tool", 400)
-        state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        state = (NEW_WINDOW_STATE if new_window else "") + secrets.token_urlsafe(32)
+        nonce = secrets.token_urlsafe(32)
         auth_url = self._registration.get_auth_login_url()
         info: dict[str, Any] = {
             "login": {k: v for k in LOGIN_PARAMS if (v := self._get_request_param(k))},
             "origin": origin_of(auth_url),
+            "client": self._registration.get_client_id(),
         }
         storage_target = self._get_request_param("lti_storage_target")
         storage_secret = None
         if storage_target:
             storage_secret = secrets.token_urlsafe(24)
             info.update(storage=storage_target, secret=secret_hash(storage_secret))
+        if len(json.dumps(info)) > MAX_STORED_CHARS:
+            raise LaunchRejected("the login parameters are too long altogether", 400)
         self._store.put(state, nonce, info)
         # The state cookie binds the launch to the browser that started the login.
         self._cookie_service.set_cookie(state, state, STATE_TTL_SECONDS)

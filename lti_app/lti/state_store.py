@@ -39,7 +39,9 @@ _INSERT = insert(TABLE).values(
 class StateStore(Protocol):
     """Where pending logins wait for their launch."""
 
-    def put(self, state: str, nonce: str, info: dict[str, Any]) -> None: ...
+    def put(
+        self, state: str, nonce: str, info: dict[str, Any], ttl: int = STATE_TTL_SECONDS
+    ) -> None: ...
 
     def peek(self, state: str) -> dict[str, Any] | None: ...
 
@@ -52,12 +54,14 @@ class DatabaseStateStore:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def put(self, state: str, nonce: str, info: dict[str, Any]) -> None:
+    def put(
+        self, state: str, nonce: str, info: dict[str, Any], ttl: int = STATE_TTL_SECONDS
+    ) -> None:
         now = utcnow()
         connection = self._session.connection()
         if random.random() < 0.02:  # sweep expired rows now and then, not on every login
             connection.execute(delete(TABLE).where(TABLE.c.expires_at < now))
-        expires = now + timedelta(seconds=STATE_TTL_SECONDS)
+        expires = now + timedelta(seconds=ttl)
         connection.execute(
             _INSERT, {"state": state, "nonce": nonce, "expires": expires, "info": json.dumps(info)}
         )
@@ -88,10 +92,12 @@ class RedisStateStore:
     def __init__(self, client: Any) -> None:
         self._redis = client
 
-    def put(self, state: str, nonce: str, info: dict[str, Any]) -> None:
+    def put(
+        self, state: str, nonce: str, info: dict[str, Any], ttl: int = STATE_TTL_SECONDS
+    ) -> None:
         pipe = self._redis.pipeline()
-        pipe.set(f"communitas:login:{state}", nonce, ex=STATE_TTL_SECONDS)
-        pipe.set(f"communitas:login-info:{state}", json.dumps(info), ex=STATE_TTL_SECONDS)
+        pipe.set(f"communitas:login:{state}", nonce, ex=ttl)
+        pipe.set(f"communitas:login-info:{state}", json.dumps(info), ex=ttl)
         pipe.execute()
 
     def peek(self, state: str) -> dict[str, Any] | None:

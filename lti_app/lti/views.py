@@ -17,19 +17,23 @@ from flask import (
     url_for,
 )
 from pylti1p3.contrib.flask import FlaskRequest
-from pylti1p3.deep_link import DeepLink
-from pylti1p3.deep_link_resource import DeepLinkResource
 
-from cohorts.courses import record_launch
+from cohorts.courses import record_launch, record_person
 from cohorts.models import utcnow
+from cohorts.platforms.binding import (
+    NEW_WINDOW_OFFERED,
+    NO_STATE_COOKIE,
+    STORAGE_UNAVAILABLE,
+    http_cross_site,
+)
 
 from .. import auth
 from ..extensions import csrf, db
 from ..forms import DeepLinkForm
 from ..launch_session import issue_token
-from . import claims, keys
+from . import claims, deep_linking, keys
 from .errors import BrowserBindingNeeded, LaunchRejected
-from .health import note_launch, note_refusal
+from .health import note_binding, note_launch, note_refusal
 from .launch import CommunitasLaunch, describe
 from .login import CommunitasLogin
 from .state_store import DatabaseStateStore, FallbackStateStore, RedisStateStore, StateStore
@@ -37,6 +41,8 @@ from .tool_conf import DatabaseToolConf
 
 log = logging.getLogger("communitas.lti")
 STORAGE_KEY = "communitas-state-"
+#: Added to the login URL the new window opens, so the doctor can count completions.
+NEW_WINDOW_PARAM = "new_window"
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
 
@@ -62,9 +68,22 @@ def rejected(exc: LaunchRejected, stage: str) -> tuple[str, int]:
     return page, exc.status
 
 
+def cookie_attributes() -> str:
+    """The attributes of the state cookie, for the page that tests the browser keeps it."""
+    if request.is_secure:
+        return "; SameSite=None; Secure; Partitioned"
+    return "; SameSite=Lax"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt
 def login() -> Any:
+    """Start the login; inside a frame, first check the browser can keep its state.
+
+    The platform's ``lti_message_hint`` may work only once (Moodle), so it goes to the
+    platform only from a browser that can complete the launch: in the frame when platform
+    storage or cookies work there, otherwise from a new window opened here.
+    """
     try:
         oidc = CommunitasLogin(
             FlaskRequest(),
@@ -72,13 +91,37 @@ def login() -> Any:
             state_store(),
             current_app.config["BASE_URL"],
         )
-        plan = oidc.plan(tool_url("lti.launch"))
+        new_window = request.values.get(NEW_WINDOW_PARAM) == "1"
+        plan = oidc.plan(tool_url("lti.launch"), new_window=new_window)
     except LaunchRejected as exc:
         return rejected(exc, "login")
-    if plan.storage_target:
-        page = render_template("lti/storage_login.html", plan=plan, key=STORAGE_KEY + plan.state)
+    if plan.storage_target or request.headers.get("Sec-Fetch-Dest") != "document":
+        page = render_template(
+            "lti/login_check.html",
+            plan=plan,
+            key=STORAGE_KEY + plan.state,
+            cookie=cookie_attributes(),
+            blocked=url_for("lti.blocked", state=plan.state),
+        )
         return oidc.set_cookies(make_response(page))
     return oidc.set_cookies(redirect(plan.auth_url))
+
+
+@bp.get("/login/blocked")
+def blocked() -> Any:
+    """The frame kept neither cookie nor platform storage: offer a fresh login in a window."""
+    store = state_store()
+    state = request.args.get("state", "")
+    info = store.peek(state) if state else None
+    if info is None:
+        return rejected(
+            LaunchRejected("this login has expired; open Communitas again", 400), "login"
+        )
+    store.take(state)  # the frame's login goes no further; the new window starts its own
+    kinds = [STORAGE_UNAVAILABLE] if request.args.get("why") == "storage" else []
+    note_binding(db.session, info, *kinds, NEW_WINDOW_OFFERED)
+    db.session.commit()
+    return new_window_page(info, 200)
 
 
 @bp.post("/launch")
@@ -104,6 +147,8 @@ def launch() -> Any:
         note_refusal(db.session, message, exc, request.form.get("id_token", ""))
         return page
     body = message.get_launch_data()
+    if not claims.has_course(body):
+        return outside_a_course(body, message.get_client_id())
     facts = claims.launch_facts(body, message.get_client_id())
     enrolment_id = record_launch(db.session, facts, now=utcnow())
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
@@ -115,6 +160,7 @@ def launch() -> Any:
             client_id=message.get_client_id(),
             deployment_id=body[claims.DEPLOYMENT_ID],
             settings=body[claims.DEEP_LINKING_SETTINGS],
+            ticket=deep_linking.open_request(state_store()),
         )
     auth.start_session(
         auth.LaunchBinding(
@@ -143,6 +189,13 @@ def launch() -> Any:
     return response
 
 
+def outside_a_course(body: dict[str, Any], client_id: str) -> tuple[str, int]:
+    """A valid launch from outside any course: keep the person, explain where the tool lives."""
+    record_person(db.session, claims.launch_facts(body, client_id))
+    db.session.commit()  # the person, and the nonce taken during validation
+    return render_template("lti/no_course.html", staff=claims.map_role(body[claims.ROLES])), 200
+
+
 def browser_binding_page(exc: BrowserBindingNeeded) -> tuple[str, int]:
     """Without the state cookie: confirm through platform storage, or offer a new window."""
     db.session.rollback()
@@ -153,9 +206,21 @@ def browser_binding_page(exc: BrowserBindingNeeded) -> tuple[str, int]:
         )
         return page, 200
     log.info("launch without state cookie or platform storage: offering a new window")
-    login = exc.info.get("login") or {}
-    url = tool_url("lti.login") + "?" + urlencode(login) if isinstance(login, dict) else None
-    return render_template("lti/new_window.html", url=url), 401
+    note_binding(db.session, exc.info, NO_STATE_COOKIE)
+    db.session.commit()
+    return new_window_page(exc.info, 401)
+
+
+def new_window_page(info: dict[str, Any], status: int) -> tuple[str, int]:
+    """Offer the login again in a window of its own, or say why no window would help."""
+    base = current_app.config["BASE_URL"]
+    if http_cross_site(base, str(info.get("origin", ""))):
+        log.warning("login cookie lost: the tool is on http and the platform on another site")
+        return render_template("lti/new_window.html", url=None, https_needed=True), status
+    login = info.get("login")
+    query = {**login, NEW_WINDOW_PARAM: "1"} if isinstance(login, dict) else None
+    url = tool_url("lti.login") + "?" + urlencode(query) if query else None
+    return render_template("lti/new_window.html", url=url, https_needed=False), status
 
 
 @bp.get("/jwks")
@@ -186,13 +251,12 @@ def deep_link() -> Any:
     )
     if registration is None:
         return render_template("lti/deep_link_missing.html"), 400
-    resource = (
-        DeepLinkResource()
-        .set_url(tool_url("lti.launch"))
-        .set_title(form.title.data)
-        .set_custom_params({})
+    if not deep_linking.close_request(state_store(), request_data.ticket):
+        db.session.rollback()
+        return render_template("lti/deep_link_missing.html", answered=True), 409
+    db.session.commit()  # the request is answered: a second answer finds no ticket
+    token = deep_linking.response_jwt(
+        registration, request_data, tool_url("lti.launch"), form.title.data
     )
-    link = DeepLink(registration, request_data.deployment_id, request_data.settings)
-    token = link.get_response_jwt([resource])
     return_url = request_data.settings["deep_link_return_url"]
     return render_template("lti/deep_link_return.html", return_url=return_url, token=token)

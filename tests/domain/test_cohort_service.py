@@ -349,11 +349,12 @@ def test_why_this_cohort_explains_shared_hours_and_offers(session):
     assert mate.email == helper.email
 
 
-def test_export_defuses_formulas_and_uses_email_or_sub(session):
+def test_export_defuses_formulas_and_uses_the_lms_login_only(session):
     course = make_course(session)
     topic = make_challenges(session, course, "Topic")[0]
     people = make_people(session, course, 3)
-    people[0].email = None
+    people[0].username = "=cmd"
+    people[1].username = "bcarter"  # people[2] has an email but no login: left out
     for person in people:
         pick(session, course, person, topic)
     [made] = drafts.form_draft(session, course.id, NOW)
@@ -361,12 +362,13 @@ def test_export_defuses_formulas_and_uses_email_or_sub(session):
     drafts.publish_drafts(session, course.id, NOW)
     moodle = export.moodle_csv(session, course.id).splitlines()
     assert moodle[0] == "username,course1,group1"
-    assert f"{people[0].sub},COURSE-A,'=HYPERLINK(1)" in moodle
+    assert moodle[1:] == ["'=cmd,COURSE-A,'=HYPERLINK(1)", "bcarter,COURSE-A,'=HYPERLINK(1)"]
     canvas = export.canvas_csv(session, course.id).splitlines()
     assert canvas[0] == (
         "name,canvas_user_id,user_id,login_id,sections,group_name,canvas_group_id,group_id"
     )
-    assert f"{people[1].name},,,{people[1].email},,'=HYPERLINK(1),," in canvas
+    assert f"{people[1].name},,,bcarter,,'=HYPERLINK(1),," in canvas
+    assert len(canvas) == 3 and not any(str(people[2].email) in line for line in canvas)
 
 
 def test_re_forming_never_reuses_the_name_of_a_kept_cohort(session):

@@ -1,18 +1,23 @@
 """A live Communitas server started the way an admin starts it, and headless Chromium."""
 
+import datetime
+import ipaddress
 import os
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from sandbox.platform import platform_add_args
+from sandbox.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = ROOT / ".venv" / "bin" / "flask"
@@ -62,13 +67,49 @@ def _flask(env: dict[str, str], log: Path, *args: str) -> None:
         pytest.fail(f"`flask {' '.join(args)}` failed ({done.returncode}):\n{_tail(log)}")
 
 
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for localhost and 127.0.0.1 (the test's HTTPS)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    insecure = ssl.create_default_context()
+    insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE  # our own certificate
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"the tool exited with {server.returncode} on start:\n{_tail(log)}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2, context=insecure) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
@@ -76,15 +117,21 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"the tool did not answer {url} within {START_TIMEOUT_SECONDS} s:\n{_tail(log)}")
 
 
-def start_tool(tmp: Path, host: str) -> Iterator[str]:
+def start_tool(
+    tmp: Path, host: str, lms_host: str | None = None, https: bool = False
+) -> Iterator[str]:
     """Start the tool with its sandbox on a fresh SQLite file (even when the suite runs on
     PostgreSQL), so the browser tests depend on nothing but this checkout.
 
-    The server listens on 127.0.0.1; ``host`` is the name the tool and the LMS's auth
-    endpoints are reached under (``localhost`` makes them cross-site to a page on 127.0.0.1).
+    The server listens on 127.0.0.1; ``host`` is the name the tool is reached under
+    (``localhost`` makes it cross-site to a page on 127.0.0.1), ``lms_host`` the name of the
+    sandbox LMS's own endpoints (by default the tool's). ``https`` serves both with a
+    throwaway certificate.
     """
     port = free_port()
-    base = f"http://{host}:{port}"
+    scheme = "https" if https else "http"
+    base = f"{scheme}://{host}:{port}"
+    lms = f"{scheme}://{lms_host or host}:{port}/sandbox"
     env = {
         k: v
         for k, v in os.environ.items()
@@ -93,6 +140,7 @@ def start_tool(tmp: Path, host: str) -> Iterator[str]:
     env.update(
         COMMUNITAS_SANDBOX="1",
         COMMUNITAS_BASE_URL=base,
+        COMMUNITAS_SANDBOX_URL=lms,
         DATABASE_URL=f"sqlite:///{tmp / 'communitas.db'}",
         COMMUNITAS_INSTANCE_PATH=str(tmp / "instance"),
         PYTHONUNBUFFERED="1",
@@ -100,17 +148,24 @@ def start_tool(tmp: Path, host: str) -> Iterator[str]:
     log = tmp / "server.log"
     _server_logs.append(log)
     _flask(env, log, "db", "upgrade")
-    _flask(env, log, *platform_add_args(f"{base}/sandbox"))
+    for profile in PROFILES.values():
+        _flask(env, log, *platform_add_args(lms, profile.client_id, profile.deployment_id))
+    tls: list[str] = []
+    if https:
+        cert, key = make_certificate(tmp)
+        tls = ["--cert", str(cert), "--key", str(key)]
+        env["REQUESTS_CA_BUNDLE"] = str(cert)  # the tool fetches the sandbox's key set
+    run = ["run", "--host", "127.0.0.1", "--port", str(port), *tls]
     with log.open("a") as out:
         server = subprocess.Popen(
-            [str(FLASK), "--app", "lti_app", "run", "--host", "127.0.0.1", "--port", str(port)],
+            [str(FLASK), "--app", "lti_app", *run],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_up(f"http://127.0.0.1:{port}/lti/jwks", server, log)
+            _wait_until_up(f"{scheme}://127.0.0.1:{port}/lti/jwks", server, log)
             yield base
         finally:
             server.terminate()
@@ -133,11 +188,37 @@ def cross_site_tool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from start_tool(tmp_path_factory.mktemp("e2e-cross"), "localhost")
 
 
+def complete_in_new_window(context: Any, page: Any, heading: str, screenshot: Path) -> Any:
+    """Take the tool's "Open Communitas in a new window" offer; return the launched window."""
+    from playwright.sync_api import expect
+
+    tool = page.frame_locator('iframe[name="tool"]')
+    offer = tool.get_by_role("link", name="Open Communitas in a new window")
+    expect(offer).to_be_visible()
+    page.screenshot(path=str(screenshot), full_page=True)
+    with context.expect_page() as popup_info:
+        offer.click()
+    popup = popup_info.value
+    expect(popup.get_by_role("heading", level=1)).to_have_text(heading)
+    return popup
+
+
+@pytest.fixture(scope="module")
+def moodle_over_https(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The tool on https://localhost:PORT; the sandbox LMS, like a Moodle site, on
+    https://127.0.0.1:PORT: another site, as a real LMS is."""
+    yield from start_tool(
+        tmp_path_factory.mktemp("e2e-https"), "localhost", lms_host="127.0.0.1", https=True
+    )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    if report.failed and "live_tool" in getattr(item, "fixturenames", ()) and _server_logs:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    live = {"live_tool", "cross_site_tool", "moodle_over_https"}
+    if report.failed and fixtures & live and _server_logs:
         report.sections.append(("live server log", _tail(_server_logs[-1], 60)))
 
 

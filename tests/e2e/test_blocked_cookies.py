@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 15_000
@@ -82,14 +82,8 @@ def test_without_platform_storage_the_tool_opens_in_a_new_window(
     page = lms_page(blocking_browser, cross_site_tool, storage=False)
     assert_third_party_cookies_blocked(page)
     page.click('button[data-user="learner-2"]')
-    tool = page.frame_locator('iframe[name="tool"]')
-    offer = tool.get_by_role("link", name="Open Communitas in a new window")
-    expect(offer).to_be_visible()
-    page.screenshot(path=str(screenshots / "e2e-blocked-cookies-new-window.png"), full_page=True)
-    with blocking_browser.expect_page() as popup_info:
-        offer.click()
-    popup = popup_info.value
-    expect(popup.get_by_role("heading", level=1)).to_have_text("Welcome, Ben Carter")
+    shot = screenshots / "e2e-blocked-cookies-new-window.png"
+    complete_in_new_window(blocking_browser, page, "Welcome, Ben Carter", shot)
 
 
 def test_dynamic_registration_then_launch_with_cookies_blocked(

@@ -13,8 +13,8 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 class Browser:
     """One person's browser: a test client holding one launch."""
 
-    def __init__(self, app: Flask, platform: Any, user: str) -> None:
-        self.launcher = Launcher(app.test_client(), platform)
+    def __init__(self, app: Flask, platform: Any, user: str, profile: str = "") -> None:
+        self.launcher = Launcher(app.test_client(), platform, profile)
         response = self.launcher.launch(user)
         assert response.status_code == 303, response.get_data(as_text=True)
         self.client = self.launcher.client

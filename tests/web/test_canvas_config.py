@@ -3,6 +3,7 @@
 from flask.testing import FlaskClient
 
 from lti_app.lti.registration import SCOPES
+from sandbox.profiles import CANVAS
 
 
 def test_canvas_json_points_at_the_configured_base_url(client: FlaskClient) -> None:
@@ -16,7 +17,8 @@ def test_canvas_json_points_at_the_configured_base_url(client: FlaskClient) -> N
     assert data["target_link_uri"] == "http://localhost/lti/launch"
     assert data["public_jwk_url"] == "http://localhost/lti/jwks"
     assert data["scopes"] == list(SCOPES)
-    assert data["custom_fields"] == {}
+    # The sandbox's Canvas profile is configured the way this file asks.
+    assert data["custom_fields"] == CANVAS.custom == {"login_id": "$Canvas.user.loginId"}
 
 
 def test_canvas_json_places_a_course_link_and_a_deep_linking_picker(client: FlaskClient) -> None:

@@ -106,3 +106,12 @@ def test_info_prints_the_urls_an_lms_admin_needs(runner):
     output = runner.invoke(args=["info"]).output
     for path in ("/lti/login", "/lti/launch", "/lti/jwks"):
         assert "http://localhost" + path in output
+
+
+def test_info_warns_when_http_cannot_reach_a_platform_on_another_site(runner):
+    assert "Warning" not in runner.invoke(args=["info"]).output  # the sandbox: one site
+    runner.invoke(args=ADD)
+    result = runner.invoke(args=["info"])
+    assert "Warning: http://localhost is plain http" in result.output
+    assert "https://moodle.example.edu/mod/lti/auth.php is on another site" in result.output
+    assert "serve Communitas over HTTPS" in result.output

@@ -296,3 +296,15 @@ def test_registration_page_may_be_framed_by_any_lms(
     fake.config = fake.good_config()
     policy = open_fake(client, fake).headers["Content-Security-Policy"]
     assert "frame-ancestors" not in policy and "script-src 'self'" in policy
+
+
+def test_registration_pages_name_the_platform_as_it_names_itself(app):
+    from flask import get_template_attribute
+
+    with app.test_request_context():
+        name = get_template_attribute("lti/_product.html", "product_name")
+        assert [name("moodle"), name("canvas"), name("Other LMS")] == [
+            "Moodle",
+            "Canvas",
+            "Other LMS",
+        ]

@@ -49,7 +49,24 @@ BAD_CLAIMS = [
     ("no resource link id", {LTI + "resource_link": {"title": "x"}}, 400, "Resource Link Id"),
     ("no user (sub)", {"sub": DELETE}, 401, "sub"),
     ("empty user (sub)", {"sub": ""}, 400, "Must have a user"),
-    ("no context", {LTI + "context": DELETE}, 400, "no context"),
+    ("context not an object", {LTI + "context": "course-1"}, 400, "context has no usable id"),
+    ("context id too long", {LTI + "context": {"id": "c" * 256}}, 400, "over 255 characters"),
+    ("user (sub) too long", {"sub": "u" * 256}, 400, "over 255 characters"),
+    ("NUL in the name", {"name": "Ana\x00 Souza"}, 400, "NUL character"),
+    ("NUL in the email", {"email": "ana@example.edu\x00"}, 400, "NUL character"),
+    ("NUL in the user id", {"sub": "learner\x00-1"}, 400, "NUL character"),
+    (
+        "NUL in the course title",
+        {LTI + "context": {"id": "c-1", "title": "Data\x00 101"}},
+        400,
+        "NUL character",
+    ),
+    (
+        "NUL in the link title",
+        {LTI + "resource_link": {"id": "l-1", "title": "Link\x00"}},
+        400,
+        "NUL character",
+    ),
     (
         "foreign target_link_uri",
         {LTI + "target_link_uri": "https://evil.example/x"},
@@ -84,6 +101,15 @@ BAD_CLAIMS = [
 def test_bad_payload_is_refused_and_writes_nothing(launcher, case, claims, status, reason):
     claims = {name: value() if callable(value) else value for name, value in claims.items()}
     assert_refused(launcher.launch("learner-1", claims=claims), status, reason)
+
+
+DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+
+@pytest.mark.parametrize("settings", ["https://lms.example/return", ["a", "b"], None])
+def test_deep_linking_settings_that_are_not_an_object_are_refused(launcher, settings):
+    response = launcher.launch("instructor-1", "deeplink", claims={DL_SETTINGS: settings})
+    assert_refused(response, 400, "deep linking settings must be a JSON object")
 
 
 def test_bad_signature_is_refused(launcher, test_platform):
@@ -240,7 +266,9 @@ def test_login_by_get_works_too(client, test_platform):
     from sandbox.demo import USERS
 
     response = client.get(
-        "/lti/login", query_string=test_platform.login_initiation(USERS["learner-1"])
+        "/lti/login",
+        query_string=test_platform.login_initiation(USERS["learner-1"]),
+        headers={"Sec-Fetch-Dest": "document"},
     )
     assert response.status_code == 302
     assert response.location.startswith(test_platform.issuer + "/auth?")

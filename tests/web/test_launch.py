@@ -147,3 +147,22 @@ def test_a_message_flashed_before_a_redirect_survives_without_cookies(launcher, 
     assert after.status_code == 302 and "lt=" in after.location
     page = cookieless.get(after.location).get_data(as_text=True)
     assert "Saved." in page
+
+
+def test_a_launch_from_outside_a_course_explains_where_communitas_lives(launcher):
+    """1EdTech certification: a valid instructor or student launch without a context."""
+    from sqlalchemy import func, select
+
+    from cohorts.models import Course, Enrolment, Person
+    from lti_app.extensions import db
+    from tests.conftest import DELETE
+
+    context = "https://purl.imsglobal.org/spec/lti/claim/context"
+    for user in ("instructor-1", "learner-1"):
+        response = launcher.launch(user, claims={context: DELETE})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, page
+        assert "Communitas lives in a course" in page
+        assert ("To add it to a course" in page) == (user == "instructor-1")
+    count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    assert (count(Person), count(Course), count(Enrolment)) == (2, 0, 0)

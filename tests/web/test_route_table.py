@@ -14,6 +14,7 @@ PUBLIC = [
     ("GET", "/lti/jwks", 200),
     ("GET", "/lti/config/canvas.json", 200),
     ("GET", "/lti/login", 400),
+    ("GET", "/lti/login/blocked", 400),
     ("POST", "/lti/login", 400),
     ("POST", "/lti/launch", 400),
     ("GET", "/lti/register", 400),
