@@ -154,7 +154,8 @@ def start_tool(
     if https:
         cert, key = make_certificate(tmp)
         tls = ["--cert", str(cert), "--key", str(key)]
-        env["REQUESTS_CA_BUNDLE"] = str(cert)  # the tool fetches the sandbox's key set
+        # The tool fetches the sandbox's key set: trust the throwaway certificate.
+        env["REQUESTS_CA_BUNDLE"] = env["SSL_CERT_FILE"] = str(cert)
     run = ["run", "--host", "127.0.0.1", "--port", str(port), *tls]
     with log.open("a") as out:
         server = subprocess.Popen(
