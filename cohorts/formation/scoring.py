@@ -11,10 +11,12 @@ from cohorts.formation.values import (
     SLOT_MINUTES,
     Cohort,
     Member,
+    Quality,
     Report,
     Result,
     Settings,
     Unplaced,
+    rank_of,
 )
 
 
@@ -131,32 +133,39 @@ Group = tuple[str, str, Sequence[Member], float | None]
 
 
 def assemble(
-    groups: Iterable[Group], unplaced: Sequence[Unplaced], settings: Settings, started: float
+    groups: Iterable[Group],
+    unplaced: Sequence[Unplaced],
+    settings: Settings,
+    started: float,
+    quality: Quality | None = None,
 ) -> Result:
     """Turn (cohort_id, challenge, members, score or None) groups into a reported Result."""
     cohorts: list[Cohort] = []
-    first = matched = 0
+    first = matched = rank = 0
     for cohort_id, challenge, members, score in groups:
         if score is None:
             score = cohort_score(members, challenge, settings)
         ids = tuple(m.learner.learner_id for m in members)
         cohorts.append(Cohort(cohort_id, challenge, ids, score, overlap_hours(members)))
+        for m in members:
+            rank += rank_of(m.choices, challenge)
         if settings.minimum <= len(members) <= settings.maximum:
             for m in members:
                 if challenge in m.choices:
                     matched += 1
                     first += m.choices[0] == challenge
-    report = _report(cohorts, unplaced, first, matched, started)
+    report = _report(cohorts, unplaced, (first, matched, rank), started, quality)
     return Result(tuple(cohorts), tuple(unplaced), report)
 
 
 def _report(
     cohorts: Sequence[Cohort],
     unplaced: Sequence[Unplaced],
-    first: int,
-    matched: int,
+    counts: tuple[int, int, int],
     started: float,
+    quality: Quality | None,
 ) -> Report:
+    first, matched, rank = counts
     placed = sum(len(c.members) for c in cohorts)
     learners = placed + len(unplaced)
     sizes = [len(c.members) for c in cohorts] or [0]
@@ -173,4 +182,10 @@ def _report(
         worst_overlap_hours=min(overlaps),
         worst_cohort_score=min((c.score for c in cohorts), default=0.0),
         seconds=time.perf_counter() - started,
+        total_rank=rank,
+        method=quality.method if quality else "",
+        proven=quality.proven if quality else False,
+        placed_bound=quality.placed_bound if quality else placed,
+        rank_bound=quality.rank_bound if quality else rank,
+        worst_overlap_bound=quality.worst_overlap_bound if quality else None,
     )

@@ -93,16 +93,16 @@ def test_moving_into_a_full_draft_is_refused(session, course12):
         course.id,
         target=3,
         minimum=3,
-        maximum=4,
+        maximum=3,
         weight_preference=1,
         weight_availability=1,
         weight_complement=1,
         show_emails=False,
     )
     made = drafts.form_draft(session, course.id, NOW)
-    full = next(c for c in made if len(members(session, c.id)) == 4)
+    full = next(c for c in made if len(members(session, c.id)) == 3)
     outsider = next(c for c in made if c.id != full.id)
-    with pytest.raises(DomainError, match="maximum is 4"):
+    with pytest.raises(DomainError, match="maximum is 3"):
         drafts.move_member(
             session, course.id, next(iter(members(session, outsider.id))), full.id, NOW
         )

@@ -11,7 +11,17 @@ from hypothesis import strategies as st
 
 from cohorts.formation.baselines import form_first_choice_chunks, form_random
 from cohorts.formation.engine import form_cohorts, place_late_joiner
-from cohorts.formation.values import CohortState, Learner, Result, Settings, availability_mask
+from cohorts.formation.values import (
+    CANNOT_SPLIT,
+    NO_CHOICES,
+    TOO_FEW,
+    CohortState,
+    Learner,
+    Result,
+    Settings,
+    availability_mask,
+)
+from cohorts.formation.words import reason_words
 
 DAY = 24 * 60
 CHALLENGES = ("A", "B", "C", "D", "E")
@@ -67,7 +77,7 @@ def placements(result: Result) -> Counter[str]:
 def test_every_learner_is_placed_once_or_reported_with_a_reason(learners, chosen):
     result = form_cohorts(learners, chosen)
     assert placements(result) == Counter(learner.learner_id for learner in learners)
-    assert all(item.reason for item in result.unplaced)
+    assert all(reason_words(item, chosen) for item in result.unplaced)
     assert result.report.learners == len(learners)
 
 
@@ -144,19 +154,26 @@ def test_a_challenge_chosen_by_too_few_releases_them_to_their_second_choice():
     assert result.report.any_choice_share == 1.0
 
 
-def test_learners_with_no_viable_choice_are_reported_with_a_plain_reason():
+def test_learners_with_no_viable_choice_are_reported_with_a_reason_code():
     learners = [Learner("N", ()), Learner("R1", ("rare",)), Learner("R2", ("rare",))]
     result = form_cohorts(learners, Settings())
-    reasons = {item.learner_id: item.reason for item in result.unplaced}
-    assert reasons["N"] == "no challenges chosen"
-    assert reasons["R1"].startswith("only 2 learners chose challenge rare")
+    reasons = {item.learner_id: item for item in result.unplaced}
+    assert reasons["N"].code == NO_CHOICES
+    assert (reasons["R1"].code, reasons["R1"].challenge_id, reasons["R1"].count) == (
+        TOO_FEW,
+        "rare",
+        2,
+    )
+    words = reason_words(reasons["R1"], Settings(), lambda c: f"“{c.title()}”")
+    assert words.startswith("only 2 learners chose “Rare” (a cohort needs at least 3)")
 
 
 def test_overflow_that_cannot_be_split_is_reported_not_oversized():
     learners = [Learner(f"L{i}", ("only",)) for i in range(7)]
     result = form_cohorts(learners, Settings(target=5, minimum=5, maximum=6))
     assert [len(c.members) for c in result.cohorts] == [6]
-    assert "cannot be split" in result.unplaced[0].reason
+    assert result.unplaced[0].code == CANNOT_SPLIT
+    assert "cannot be split" in reason_words(result.unplaced[0], Settings(minimum=5, maximum=6))
 
 
 def synthetic(count: int, seed: int = 3) -> list[Learner]:
@@ -251,6 +268,12 @@ def test_the_report_has_the_documented_keys():
         "worst_overlap_hours",
         "worst_cohort_score",
         "seconds",
+        "total_rank",
+        "method",
+        "proven",
+        "placed_bound",
+        "rank_bound",
+        "worst_overlap_bound",
     }
 
 
