@@ -1,6 +1,5 @@
 """Forming, editing and publishing cohorts, and keeping them whole as the course runs."""
 
-import json
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -16,14 +15,7 @@ from cohorts.formation.values import Cohort as FormedCohort
 from cohorts.formation.values import CohortState, Learner
 from cohorts.formation.words import stored_findings
 from cohorts.membership import get_cohort
-from cohorts.models import (
-    Challenge,
-    Choice,
-    Cohort,
-    Enrolment,
-    Membership,
-    Profile,
-)
+from cohorts.models import Challenge, Choice, Cohort, Enrolment, Membership, Profile
 from cohorts.profiles import ProfileFacts, facts_of
 
 COHORTS_CHANGED = "Someone else changed these cohorts at the same time; reload and try again."
@@ -191,8 +183,7 @@ def form_draft(
     """Form draft cohorts for everyone not in a locked or published cohort.
 
     Unlocked drafts are dissolved and formed again; locked drafts and published cohorts
-    go to the formation code as locked, so their members never move. This is where a
-    background job would take over for courses whose formation needs longer.
+    go to the formation code as locked, so their members never move.
     """
     row = get_settings(session, course_id)
     settings = settings_of(row)
