@@ -106,19 +106,25 @@ def _form(
         draft.cohort_id = next(ids)
     result: list[Group] = [(d.cohort_id, d.challenge, d.members, None) for d in kept]
     result += [(d.cohort_id, d.challenge, d.members, d.score) for d in fresh]
-    return assemble(result, unplaced, settings, started, quick_bounds(pool, kept, settings))
+    placed = sum(len(d.members) for d in kept) + sum(len(d.members) for d in fresh)
+    quality = quick_bounds(pool, kept, placed, settings)
+    return assemble(result, unplaced, settings, started, quality)
 
 
-def quick_bounds(pool: Sequence[Member], kept: Sequence[Draft], settings: Settings) -> Quality:
+def quick_bounds(
+    pool: Sequence[Member], kept: Sequence[Draft], placed: int, settings: Settings
+) -> Quality:
     """Bounds any formation obeys, found by counting: only learners with a choice that
     enough others share (or an open cohort for it) can be placed, each at rank 1 at best."""
+    fixed = sum(len(d.members) for d in kept)
+    fixed_rank = sum(rank_of(m.choices, d.challenge) for d in kept for m in d.members)
+    if placed == fixed + len(pool):
+        return Quality("heuristic", False, placed, fixed_rank + len(pool))
     pickers: Counter[str] = Counter(c for m in pool for c in m.choices)
     roomy = {d.challenge for d in kept if d.open}
     placeable = sum(
         any(pickers[c] >= settings.minimum or c in roomy for c in m.choices) for m in pool
     )
-    fixed = sum(len(d.members) for d in kept)
-    fixed_rank = sum(rank_of(m.choices, d.challenge) for d in kept for m in d.members)
     return Quality("heuristic", False, fixed + placeable, fixed_rank + placeable)
 
 

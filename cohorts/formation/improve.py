@@ -12,6 +12,8 @@ from cohorts.formation.values import Settings
 SWAP_MEMBERS = 1
 EPSILON = 1e-9
 SWAP_BUDGET_DIVISOR = 4
+#: Past this many cohorts the pass polishes only the worst ones, so a MOOC forms in seconds.
+BUDGET_COHORTS = 40_000
 
 
 def improve(drafts: list[Draft], settings: Settings) -> None:
@@ -21,7 +23,7 @@ def improve(drafts: list[Draft], settings: Settings) -> None:
     kept only when the worse of the two cohorts gets better. Cohorts that cannot
     improve drop out until a partner changes them. The budget bounds the work.
     """
-    budget = 20 + len(drafts) // SWAP_BUDGET_DIVISOR
+    budget = 20 + min(len(drafts), BUDGET_COHORTS) // SWAP_BUDGET_DIVISOR
     heap = [(d.score, i, 0) for i, d in enumerate(drafts)]
     heapq.heapify(heap)
     index = {id(d): i for i, d in enumerate(drafts)}

@@ -34,19 +34,23 @@ def preference_term(members: Sequence[Member], challenge: str) -> float:
 
 def availability_term(members: Sequence[Member]) -> float:
     """Half mean pairwise overlap, half time common to all; offsets as fallback."""
-    masks = [m.mask for m in members if m.hours]
-    if len(masks) >= 2:
-        hours = [m.hours for m in members if m.hours]
+    masks: list[int] = []
+    hours: list[int] = []
+    for m in members:
+        if m.hours:
+            masks.append(m.mask)
+            hours.append(m.hours)
+    count = len(masks)
+    if count >= 2:
         pair_sum = 0.0
-        for i in range(1, len(masks)):
+        common = masks[0]
+        for i in range(1, count):
             a, ha = masks[i], hours[i]
+            common &= a
             for j in range(i):
                 hb = hours[j]
                 pair_sum += (a & masks[j]).bit_count() / (ha if ha < hb else hb)
-        common = masks[0]
-        for a in masks:
-            common &= a
-        pairs = len(masks) * (len(masks) - 1) // 2
+        pairs = count * (count - 1) // 2
         return 0.5 * pair_sum / pairs + 0.5 * common.bit_count() / min(hours)
     offsets = [m.offset for m in members if m.offset is not None]
     if len(offsets) >= 2:
@@ -145,15 +149,18 @@ def assemble(
     for cohort_id, challenge, members, score in groups:
         if score is None:
             score = cohort_score(members, challenge, settings)
-        ids = tuple(m.learner.learner_id for m in members)
+        ids = tuple([m.learner.learner_id for m in members])
         cohorts.append(Cohort(cohort_id, challenge, ids, score, overlap_hours(members)))
+        viable = settings.minimum <= len(members) <= settings.maximum
         for m in members:
-            rank += rank_of(m.choices, challenge)
-        if settings.minimum <= len(members) <= settings.maximum:
-            for m in members:
-                if challenge in m.choices:
-                    matched += 1
-                    first += m.choices[0] == challenge
+            choices = m.choices
+            if choices and choices[0] == challenge:
+                rank += 1
+                first += viable
+                matched += viable
+            else:
+                rank += rank_of(choices, challenge)
+                matched += viable and challenge in choices
     report = _report(cohorts, unplaced, (first, matched, rank), started, quality)
     return Result(tuple(cohorts), tuple(unplaced), report)
 

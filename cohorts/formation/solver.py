@@ -66,6 +66,36 @@ def usable_choices(pool: Sequence[Member], settings: Settings) -> list[tuple[str
     return [tuple(c for c in m.choices if pickers[c] >= settings.minimum) for m in pool]
 
 
+class _Model:
+    """One yes/no per (learner, usable choice) and a cohort count per challenge."""
+
+    def __init__(self, pool: Sequence[Member], settings: Settings) -> None:
+        self.model = model = cp_model.CpModel()
+        self.picks: dict[tuple[int, str], cp_model.IntVar] = {}
+        by_challenge: dict[str, list[cp_model.IntVar]] = {}
+        usable = usable_choices(pool, settings)
+        for i, choices in enumerate(usable):
+            for c in choices:
+                var = self.picks[i, c] = model.new_bool_var(f"a{i}_{c}")
+                by_challenge.setdefault(c, []).append(var)
+            if choices:
+                model.add_at_most_one(self.picks[i, c] for c in choices)
+        for c, chosen in by_challenge.items():
+            k = model.new_int_var(0, len(chosen) // settings.minimum, f"k_{c}")
+            model.add(sum(chosen) >= settings.minimum * k)
+            model.add(sum(chosen) <= settings.maximum * k)
+        self.placeable = sum(1 for choices in usable if choices)
+        self.placed = sum(self.picks.values())
+        ranks = [(pool[i].choices.index(c) + 1) * v for (i, c), v in self.picks.items()]
+        self.rank = sum(ranks)
+        self.rank_of = {key: pool[key[0]].choices.index(key[1]) + 1 for key in self.picks}
+
+    def hint(self, chosen: Mapping[int, str]) -> None:
+        self.model.clear_hints()
+        for (i, c), var in self.picks.items():
+            self.model.add_hint(var, chosen.get(i) == c)
+
+
 def place_exactly(
     pool: Sequence[Member],
     settings: Settings,
@@ -75,59 +105,34 @@ def place_exactly(
     """Choose each learner's challenge: most placed first, then the lowest total rank.
 
     `hint` maps a pool index to the heuristic's challenge, the solver's starting point.
+    A goal the hint already meets at its obvious bound (everyone placeable placed, or
+    everyone on a first choice) needs no search.
     """
-    model = cp_model.CpModel()
-    usable = usable_choices(pool, settings)
-    picks: dict[tuple[int, str], cp_model.IntVar] = {}
-    by_challenge: dict[str, list[cp_model.IntVar]] = {}
-    for i, choices in enumerate(usable):
-        for c in choices:
-            var = picks[i, c] = model.new_bool_var(f"a{i}_{c}")
-            by_challenge.setdefault(c, []).append(var)
-            model.add_hint(var, hint.get(i) == c)
-        if choices:
-            model.add_at_most_one(picks[i, c] for c in choices)
-    for c, chosen in by_challenge.items():
-        k = model.new_int_var(0, len(chosen) // settings.minimum, f"k_{c}")
-        model.add(sum(chosen) >= settings.minimum * k)
-        model.add(sum(chosen) <= settings.maximum * k)
-    placed = sum(picks.values())
-    rank = sum(pool[i].choices.index(c) * v for (i, c), v in picks.items()) + placed
-    model.maximize(placed)
-    solver, status, found = solve(model, budget.share(0.25), settings.seed)
-    if not found:
-        return _from_hint(pool, hint)
-    most = round(solver.objective_value)
-    placed_bound = int(solver.best_objective_bound + 1e-6)
-    proven = status == cp_model.OPTIMAL
-    model.add(placed == most)
-    _keep_as_hint(model, solver, picks)
-    model.minimize(rank)
-    solver, status, found = solve(model, budget.share(0.3), settings.seed)
-    if not found:
-        return _from_hint(pool, hint)
-    challenge_of = {i: c for (i, c), v in picks.items() if solver.boolean_value(v)}
-    lowest = round(solver.objective_value)
+    m = _Model(pool, settings)
+    chosen = {i: c for i, c in hint.items() if (i, c) in m.picks}
+    m.hint(chosen)
+    most, placed_bound, proven = len(chosen), m.placeable, True
+    if most < m.placeable:
+        m.model.maximize(m.placed)
+        solver, status, found = solve(m.model, budget.share(0.3), settings.seed)
+        if found and round(solver.objective_value) >= most:
+            most = round(solver.objective_value)
+            chosen = {i: c for (i, c), v in m.picks.items() if solver.boolean_value(v)}
+            m.hint(chosen)
+        if found:
+            placed_bound = max(most, int(solver.best_objective_bound + 1e-6))
+        proven = most == placed_bound
+    m.model.add(m.placed == most)
+    lowest = rank_bound = sum(m.rank_of[i, c] for i, c in chosen.items())
+    if lowest > most:
+        m.model.minimize(m.rank)
+        solver, status, found = solve(m.model, budget.share(0.6), settings.seed)
+        if found and round(solver.objective_value) <= lowest:
+            lowest = round(solver.objective_value)
+            chosen = {i: c for (i, c), v in m.picks.items() if solver.boolean_value(v)}
+        rank_bound = most
+        if found:
+            rank_bound = min(lowest, math.ceil(solver.best_objective_bound - 1e-6))
     return Placement(
-        challenge_of,
-        most,
-        placed_bound,
-        lowest,
-        lowest if status == cp_model.OPTIMAL else math.ceil(solver.best_objective_bound - 1e-6),
-        proven and status == cp_model.OPTIMAL,
+        chosen, most, placed_bound, lowest, rank_bound, proven and lowest == rank_bound
     )
-
-
-def _keep_as_hint(
-    model: cp_model.CpModel, solver: cp_model.CpSolver, picks: Mapping[object, cp_model.IntVar]
-) -> None:
-    """Start the next goal from the solution of the previous one."""
-    model.clear_hints()
-    for var in picks.values():
-        model.add_hint(var, solver.boolean_value(var))
-
-
-def _from_hint(pool: Sequence[Member], hint: Mapping[int, str]) -> Placement:
-    """The heuristic's placement, with no proof, when the solver found nothing in time."""
-    rank = sum(pool[i].choices.index(c) + 1 for i, c in hint.items())
-    return Placement(dict(hint), len(hint), len(pool), rank, len(hint), False)
