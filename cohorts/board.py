@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from cohorts.errors import DomainError, NotFound
 from cohorts.exchange.settings import check_post_rate, exchange_settings
+from cohorts.limits import POST_BODY_MAX
 from cohorts.membership import my_cohort
 from cohorts.models import Post
-
-MAX_BODY = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +36,8 @@ def add_post(
     body = body.strip()
     if not body:
         raise DomainError("Write something before posting.")
-    if len(body) > MAX_BODY:
-        raise DomainError(f"Keep posts under {MAX_BODY} characters; this one has {len(body)}.")
+    if len(body) > POST_BODY_MAX:
+        raise DomainError(f"Keep posts under {POST_BODY_MAX} characters; this one has {len(body)}.")
     root_id = None
     if parent_id is not None:
         parent = session.scalars(

@@ -8,6 +8,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cohorts.errors import DomainError, NotFound
+from cohorts.limits import TITLE
 from cohorts.models import CHALLENGE_KINDS, Challenge, Choice
 
 MAX_CHOICES = 3
@@ -53,8 +54,8 @@ def get_challenge(
 
 def _check(title: str, kind: str) -> str:
     title = " ".join(title.split())
-    if not 3 <= len(title) <= 120:
-        raise DomainError("Give the challenge a title of 3 to 120 characters.")
+    if len(title) not in TITLE:
+        raise DomainError(f"Give the challenge a title of {TITLE.low} to {TITLE.high} characters.")
     if kind not in CHALLENGE_KINDS:
         raise DomainError("A challenge is either a challenge or an opportunity.")
     return title

@@ -50,23 +50,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import exchange, exchange_staff, instructor, instructor_cohorts, learner
-    from .admin import bp as admin_bp
+    from . import admin, instructor, learner, templating
     from .auth import current_viewer
     from .lti.register_views import bp as lti_register_bp
     from .lti.views import bp as lti_bp
-    from .pages import page_context, plural, security_headers
+    from .pages import security_headers
 
-    app.register_blueprint(lti_bp)
-    app.register_blueprint(lti_register_bp)
-    app.register_blueprint(learner.bp)
-    app.register_blueprint(instructor.bp)
-    app.register_blueprint(instructor_cohorts.bp)
-    app.register_blueprint(exchange.bp)
-    app.register_blueprint(exchange_staff.bp)
-    app.register_blueprint(admin_bp)
-    app.context_processor(page_context)
-    app.add_template_filter(plural, "plural")
+    for bp in (lti_bp, lti_register_bp, learner.bp, instructor.bp, admin.bp):
+        app.register_blueprint(bp)
+    templating.init_app(app)
     app.after_request(security_headers)
     app.before_request(_forget_previous_request)
 
@@ -75,13 +67,13 @@ def _register_blueprints(app: Flask) -> None:
         viewer = current_viewer()
         if viewer is None:
             return render_template("errors/401.html"), 401
-        target = "instructor.home" if viewer.is_staff else "learner.home"
+        target = "instructor.course.home" if viewer.is_staff else "learner.course.home"
         return redirect(url_for(target))
 
 
 def _forget_previous_request() -> None:
     """An app context may outlive one request (tests, CLI): never reuse its per-request state."""
-    for name in ("viewer", "launch_token", "csrf_token"):
+    for name in ("viewer", "binding", "launch_token", "csrf_token"):
         g.pop(name, None)
 
 
@@ -95,4 +87,15 @@ def _register_errors(app: Flask) -> None:
     app.register_error_handler(403, page("errors/403.html", 403))
     app.register_error_handler(404, page("errors/404.html", 404))
     app.register_error_handler(CSRFError, page("errors/csrf.html", 400))
-    app.register_error_handler(500, page("errors/500.html", 500))
+    app.register_error_handler(500, _server_error)
+
+
+def _server_error(_exc: Exception) -> Any:
+    """Say sorry with the audience's tabs, without touching the database that may be failing."""
+    from .auth import launch_binding
+
+    binding = launch_binding()
+    g.viewer = None  # the header then shows no names, which would need a query
+    return render_template(
+        "errors/500.html", nav_role=binding.role if binding else None, unread_notices=lambda: 0
+    ), 500

@@ -3,11 +3,11 @@
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, session
+from flask import Blueprint, abort, current_app, g, request, session
 from sqlalchemy import select
 
 from cohorts.models import Course, Enrolment, Person
@@ -17,6 +17,45 @@ from .extensions import db
 SESSION_KEY = "launch"
 SESSION_SECONDS = 3 * 3600
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class DeepLinkRequest:
+    """What a deep-linking launch asked for, kept until the instructor answers it."""
+
+    issuer: str
+    client_id: str
+    deployment_id: str
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchBinding:
+    """What one validated launch binds this browser to, for at most ``SESSION_SECONDS``."""
+
+    enrolment_id: int
+    role: str
+    issued_at: int
+    platform_admin: bool = False
+    frame_ancestors: tuple[str, ...] = ()
+    deep_link: DeepLinkRequest | None = field(default=None)
+
+    @classmethod
+    def load(cls, data: Any) -> "LaunchBinding | None":
+        """Read a stored binding; anything malformed or expired binds nothing."""
+        try:
+            link = data.get("deep_link")
+            binding = cls(
+                enrolment_id=int(data["enrolment_id"]),
+                role=str(data["role"]),
+                issued_at=int(data["issued_at"]),
+                platform_admin=bool(data.get("platform_admin")),
+                frame_ancestors=tuple(data.get("frame_ancestors") or ()),
+                deep_link=DeepLinkRequest(**link) if link else None,
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+        return binding if time.time() - binding.issued_at <= SESSION_SECONDS else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,75 +79,93 @@ class Viewer:
         return self.role == "guest"
 
 
-def start_session(enrolment_id: int, is_platform_admin: bool, **extra: Any) -> None:
+def start_session(binding: LaunchBinding) -> None:
     """Bind this browser to one launch; a new launch replaces the old binding."""
     session.clear()
     # Forms check CSRF against this value, so it must travel inside the launch token too.
     session["csrf_token"] = secrets.token_hex(20)
-    session[SESSION_KEY] = {
-        "e": enrolment_id,
-        "t": int(time.time()),
-        "adm": is_platform_admin,
-        **extra,
-    }
+    session[SESSION_KEY] = asdict(binding)
     session.permanent = False
 
 
-def launch_data() -> dict[str, Any]:
-    """Return the raw launch binding (empty when there is none or it has expired)."""
-    data = session.get(SESSION_KEY)
-    if not isinstance(data, dict) or time.time() - data.get("t", 0) > SESSION_SECONDS:
-        return {}
-    return data
+def launch_binding() -> LaunchBinding | None:
+    """Return this request's launch binding, read from the session once."""
+    if "binding" not in g:
+        g.binding = LaunchBinding.load(session.get(SESSION_KEY))
+    return g.binding  # type: ignore[no-any-return]
 
 
 def current_viewer() -> Viewer | None:
     """Return the viewer for this request, loading it at most once."""
     if "viewer" in g:
         return g.viewer  # type: ignore[no-any-return]
-    data = launch_data()
+    binding = launch_binding()
     viewer = None
-    if data:
+    if binding:
         row = db.session.execute(
             select(Enrolment.role, Enrolment.person_id, Enrolment.course_id, Person, Course.title)
             .join(Person, Person.id == Enrolment.person_id)
             .join(Course, Course.id == Enrolment.course_id)
-            .where(Enrolment.id == data["e"])
+            .where(Enrolment.id == binding.enrolment_id)
         ).first()
         if row is not None:
             role, person_id, course_id, person, title = row
             viewer = Viewer(
-                enrolment_id=data["e"],
+                enrolment_id=binding.enrolment_id,
                 person_id=person_id,
                 course_id=course_id,
                 role=role,
                 display_name=person.display_name,
                 course_title=title or "Your course",
-                is_platform_admin=bool(data.get("adm")),
+                is_platform_admin=binding.platform_admin,
             )
     g.viewer = viewer
     return viewer
 
 
 def signed_in_viewer() -> Viewer:
-    """Return the viewer of a view already guarded by ``require_role``."""
+    """Return the viewer of a view its audience's guard already let in."""
     viewer = current_viewer()
     if viewer is None:
         abort(401)
     return viewer
 
 
+def _check(roles: frozenset[str]) -> None:
+    """401 without a launch; 403 for another role, and for any change by a read-only guest."""
+    viewer = current_viewer()
+    if viewer is None:
+        abort(401)
+    if viewer.role not in roles or (viewer.read_only and request.method != "GET"):
+        abort(403)
+
+
+def allow(*roles: str) -> Callable[[F], F]:
+    """Open one view to other roles than its audience's default (read-only guests, staff)."""
+
+    def mark(view: F) -> F:
+        view.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def guard(bp: Blueprint, *roles: str) -> None:
+    """Check once, for every view under ``bp``, that the viewer's role may use it."""
+
+    @bp.before_request
+    def check_role() -> None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        _check(getattr(view, "allowed_roles", frozenset(roles)))
+
+
 def require_role(*roles: str) -> Callable[[F], F]:
-    """Answer 401 without a launch and 403 when the viewer's role is not among ``roles``."""
+    """Guard a single view that lives outside the audience blueprints (the deep-link page)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            viewer = current_viewer()
-            if viewer is None:
-                abort(401)
-            if viewer.role not in roles:
-                abort(403)
+            _check(frozenset(roles))
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

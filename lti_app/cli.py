@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cohorts.models import Deployment, Platform, ToolKey
 
-from .doctor import report_text, reports
+from .admin.doctor import report_text, reports
 from .extensions import db
 from .lti import keys, tool_conf
 

@@ -1,8 +1,86 @@
-"""WTForms checking the shape of input; the domain checks the rules."""
+"""Forms shared by every audience: buttons, challenges, the deep link; shape only."""
+
+from collections.abc import Iterable
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+from cohorts.limits import CHALLENGE_DESCRIPTION_MAX, TITLE, Span
+
+
+def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Turn (value, label) pairs into select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+KINDS = [
+    ("challenge", "Challenge (something hard we face)"),
+    ("opportunity", "Opportunity (something we want to make the most of)"),
+]
+
+
+def within(span: Span, message: str) -> Length:
+    """Check a text's length against a domain span, naming the span in the message."""
+    return Length(span.low, span.high, message.format(low=span.low, high=span.high))
+
+
+def at_most(high: int, message: str) -> Length:
+    """Check a text is no longer than a domain limit."""
+    return Length(max=high, message=message.format(high=high))
+
+
+def between(span: Span, message: str) -> NumberRange:
+    """Check a number against a domain span, naming the span in the message."""
+    return NumberRange(
+        min=span.low, max=span.high, message=message.format(low=span.low, high=span.high)
+    )
+
+
+def int_or_none(value: Any) -> int | None:
+    """Read an optional whole number from a select or hidden field."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+class IdField(HiddenField):
+    """A row id sent back by a page: digits only, within the database's integer range."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw = str(valuelist[0]) if valuelist else ""
+        self.data = (
+            int(self.raw)
+            if self.raw.isascii() and self.raw.isdigit() and len(self.raw) <= 9
+            else None
+        )
+
+    def pre_validate(self, form: Any) -> None:
+        if getattr(self, "raw", "") and self.data is None:
+            raise ValidationError("That choice is no longer on the page; go back and choose again.")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels."""
+
+
+class ChallengeForm(FlaskForm):
+    """A challenge as staff write it, or as a learner suggests it."""
+
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired(message="Give the challenge a title."),
+            within(TITLE, "Use {low} to {high} characters for the title."),
+        ],
+    )
+    description = TextAreaField(
+        "Short description",
+        validators=[
+            at_most(CHALLENGE_DESCRIPTION_MAX, "Keep the description under {high} characters.")
+        ],
+    )
+    kind = SelectField("Kind", choices=options(KINDS), default="challenge")
 
 
 class DeepLinkForm(FlaskForm):
@@ -11,5 +89,5 @@ class DeepLinkForm(FlaskForm):
     title = StringField(
         "Link title shown in the course",
         default="Communitas: learning community",
-        validators=[DataRequired(message="Give the link a title."), Length(max=120)],
+        validators=[DataRequired(message="Give the link a title."), Length(max=TITLE.high)],
     )

@@ -1,19 +1,19 @@
-"""What every page template needs: the viewer and security headers."""
+"""One way to answer a form post, and the headers every page carries."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import flash, request
+from flask import flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from cohorts.errors import DomainError
 
-from .auth import current_viewer, launch_data
+from .auth import launch_binding
 from .extensions import db
-from .launch_session import current_token
 
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """The noun that goes with ``count``, so no page says "1 learners"."""
-    return singular if count == 1 else plural_form or singular + "s"
+T = TypeVar("T")
+#: Re-renders the form's page with the given status, keeping what was typed.
+Page = Callable[[int], ResponseReturnValue]
 
 
 def refuse(error: DomainError) -> int:
@@ -23,9 +23,33 @@ def refuse(error: DomainError) -> int:
     return error.status
 
 
-def page_context() -> dict[str, Any]:
-    """Expose the viewer to templates without each view passing it."""
-    return {"viewer": current_viewer(), "launch_token": current_token()}
+def submit(
+    form: Any,
+    call: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    back: str | Callable[[T], str],
+    page: Page,
+    invalid: str | None = None,
+) -> ResponseReturnValue:
+    """Check the posted form, run one service call, commit, flash and redirect.
+
+    ``back`` is an endpoint, or a function of the result giving a URL; either is resolved
+    after the flash, so links that carry the launch token carry the message too. An invalid
+    form re-renders with 400 (and ``invalid`` flashed, for forms without visible fields); a
+    refusal from the domain rolls back, flashes why and re-renders with its status.
+    """
+    if not form.validate_on_submit():
+        if invalid:
+            flash(invalid, "error")
+        return page(400)
+    try:
+        result = call()
+    except DomainError as error:
+        return page(refuse(error))
+    db.session.commit()
+    flash(done(result) if callable(done) else done, "success")
+    return redirect(back(result) if callable(back) else url_for(back))
 
 
 CSP = (
@@ -43,7 +67,8 @@ def security_headers(response: Any) -> Any:
     if request.blueprint == "sandbox":
         return response
     policy = CSP
-    ancestors = launch_data().get("fa")
+    binding = launch_binding()
+    ancestors = binding.frame_ancestors if binding else ()
     if ancestors:
         policy += "; frame-ancestors 'self' " + " ".join(ancestors)
     response.headers.setdefault("Content-Security-Policy", policy)

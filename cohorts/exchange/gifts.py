@@ -10,6 +10,7 @@ from cohorts.exchange import rules
 from cohorts.exchange.rules import GiftClosed
 from cohorts.exchange.settings import check_post_rate, exchange_settings
 from cohorts.exchange.visibility import get_gift
+from cohorts.limits import GIFT_BODY_MAX, TITLE
 from cohorts.membership import my_cohort
 from cohorts.models import (
     GIFT_KINDS,
@@ -19,15 +20,13 @@ from cohorts.models import (
 )
 from cohorts.profiles import normalise_tags
 
-MAX_BODY = 4000
-
 
 def _check_text(title: str, body: str) -> tuple[str, str]:
     title, body = " ".join(title.split()), body.strip()
-    if not 3 <= len(title) <= 120:
-        raise DomainError("Use 3 to 120 characters for the title.")
-    if len(body) > MAX_BODY:
-        raise DomainError(f"Keep the text under {MAX_BODY} characters; it has {len(body)}.")
+    if len(title) not in TITLE:
+        raise DomainError(f"Use {TITLE.low} to {TITLE.high} characters for the title.")
+    if len(body) > GIFT_BODY_MAX:
+        raise DomainError(f"Keep the text under {GIFT_BODY_MAX} characters; it has {len(body)}.")
     return title, body
 
 

@@ -13,6 +13,7 @@ from cohorts.exchange import rules
 from cohorts.exchange.notifications import notify
 from cohorts.exchange.settings import check_post_rate, exchange_settings
 from cohorts.exchange.visibility import get_gift
+from cohorts.limits import REPORT_REASON
 from cohorts.membership import published_cohort_of
 from cohorts.models import Cohort, Gift, ModerationCase, Person, Post, Report
 
@@ -67,8 +68,9 @@ def report(
     """Report an item; hide it at once for staff or once enough distinct members reported it."""
     target = find_target(session, course_id, person_id, target_type, target_id, staff)
     reason = " ".join(reason.split())
-    if not 3 <= len(reason) <= 300:
-        raise DomainError("Say in 3 to 300 characters what is wrong.")
+    if len(reason) not in REPORT_REASON:
+        low, high = REPORT_REASON.low, REPORT_REASON.high
+        raise DomainError(f"Say in {low} to {high} characters what is wrong.")
     if target.author_id == person_id:
         raise DomainError("This is your own; edit or withdraw it instead of reporting it.")
     settings = exchange_settings(session, course_id)

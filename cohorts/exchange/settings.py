@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from cohorts.db import get_or_create
 from cohorts.errors import DomainError
 from cohorts.exchange import rules
+from cohorts.limits import REPORT_THRESHOLD, WEEKLY_CAP
 from cohorts.models import (
     Cohort,
     ExchangeSettings,
@@ -36,10 +37,11 @@ def save_exchange_settings(
     session: Session, course_id: int, *, course_wide: bool, weekly_cap: int, report_threshold: int
 ) -> ExchangeSettings:
     """Store the course's exchange settings once they are in range."""
-    if not 1 <= weekly_cap <= 100:
-        raise DomainError("The weekly cap goes from 1 to 100.")
-    if not 1 <= report_threshold <= 20:
-        raise DomainError("Reports needed to hide go from 1 to 20.")
+    if weekly_cap not in WEEKLY_CAP:
+        raise DomainError(f"The weekly cap goes from {WEEKLY_CAP.low} to {WEEKLY_CAP.high}.")
+    if report_threshold not in REPORT_THRESHOLD:
+        low, high = REPORT_THRESHOLD.low, REPORT_THRESHOLD.high
+        raise DomainError(f"Reports needed to hide go from {low} to {high}.")
     row = exchange_settings(session, course_id)
     row.course_wide, row.weekly_cap, row.report_threshold = (
         course_wide,

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from cohorts.db import get_or_create
 from cohorts.errors import DomainError
 from cohorts.formation.values import Settings
+from cohorts.limits import COHORT_SIZE, WEIGHT
 from cohorts.models import (
     FormationSettings,
 )
@@ -58,10 +59,10 @@ def save_settings(
     show_emails: bool,
 ) -> FormationSettings:
     """Store new settings once the formation code accepts them."""
-    if minimum < 2:
-        raise DomainError("A cohort needs at least 2 people.")
-    if not all(0 <= w <= 3 for w in (weight_preference, weight_availability, weight_complement)):
-        raise DomainError("Weights go from 0 to 3.")
+    if not all(size in COHORT_SIZE for size in (target, minimum, maximum)):
+        raise DomainError(f"Sizes go from {COHORT_SIZE.low} to {COHORT_SIZE.high}.")
+    if not all(w in WEIGHT for w in (weight_preference, weight_availability, weight_complement)):
+        raise DomainError(f"Weights go from {WEIGHT.low} to {WEIGHT.high}.")
     try:
         Settings(
             target=target,

@@ -1,8 +1,9 @@
 """All tables, importable from one place so Alembic and tests see the whole schema."""
 
+from cohorts.limits import CHALLENGE_KINDS, GIFT_KINDS
+
 from .base import Base, UTCDateTime, utcnow
 from .cohorts import (
-    CHALLENGE_KINDS,
     CHALLENGE_STATUSES,
     COHORT_STATUSES,
     Challenge,
@@ -15,7 +16,6 @@ from .cohorts import (
 )
 from .gifts import (
     EXCHANGE_STATUSES,
-    GIFT_KINDS,
     NOTICE_KINDS,
     Exchange,
     ExchangeSettings,

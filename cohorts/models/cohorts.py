@@ -19,7 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, UTCDateTime, utcnow
 from .people import Person
 
-CHALLENGE_KINDS = ("challenge", "opportunity")
 CHALLENGE_STATUSES = ("active", "proposed", "archived")
 COHORT_STATUSES = ("draft", "published", "archived")
 

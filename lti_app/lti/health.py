@@ -88,9 +88,8 @@ def note_refusal(
     Unregistered issuers leave no trace, so random traffic cannot grow the table; a deployment
     id is kept only from a token the platform really signed.
     """
-    parts = message._jwt if isinstance(message._jwt, dict) else {}
-    body, header = parts.get("body"), parts.get("header")
-    if not isinstance(body, dict) or not isinstance(header, dict):
+    body, header = message.unverified_body(), message.unverified_header()
+    if body is None or header is None:
         return
     aud = body.get("aud")
     client_id = message.get_client_id() if isinstance(aud, str | list) and aud else None

@@ -102,6 +102,16 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
             raise LaunchRejected("the id_token has no deployment_id claim", 400)
         return self
 
+    def unverified_header(self) -> dict[str, Any] | None:
+        """Return the token's header as sent, for logs and the doctor (not trusted)."""
+        header = self._jwt.get("header") if isinstance(self._jwt, dict) else None
+        return header if isinstance(header, dict) else None
+
+    def unverified_body(self) -> dict[str, Any] | None:
+        """Return the token's claims as sent, before (or without) validation succeeding."""
+        body = self._jwt.get("body") if isinstance(self._jwt, dict) else None
+        return body if isinstance(body, dict) else None
+
     def get_client_id(self) -> str:
         body = self._jwt.get("body", {})
         aud = body.get("aud")

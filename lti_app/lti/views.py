@@ -1,6 +1,7 @@
 """The endpoints admins type into their LMS: /lti/login, /lti/launch, /lti/jwks."""
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -94,28 +95,36 @@ def launch() -> Any:
     except BrowserBindingNeeded as exc:
         return browser_binding_page(exc)
     except LaunchRejected as exc:
-        body = message._jwt.get("body") if isinstance(message._jwt, dict) else None
-        log.info("rejected token: %s", describe(body) if isinstance(body, dict) else "-")
+        body = message.unverified_body()
+        log.info("rejected token: %s", describe(body) if body else "-")
         page = rejected(exc, "launch")
         note_refusal(db.session, message, exc, request.form.get("id_token", ""))
         return page
     body = message.get_launch_data()
-    enrolment_id = record_launch(db.session, claims.launch_facts(body), now=utcnow())
+    facts = claims.launch_facts(body)
+    enrolment_id = record_launch(db.session, facts, now=utcnow())
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation
-    extra: dict[str, Any] = {}
+    deep_link = None
     if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:
-        settings = body[claims.DEEP_LINKING_SETTINGS]
-        extra["dl"] = {
-            "iss": body["iss"],
-            "aud": message.get_client_id(),
-            "dep": body[claims.DEPLOYMENT_ID],
-            "settings": settings,
-        }
-    extra["fa"] = claims.frame_origins(body)
-    auth.start_session(enrolment_id, claims.is_platform_admin(body[claims.ROLES]), **extra)
+        deep_link = auth.DeepLinkRequest(
+            issuer=body["iss"],
+            client_id=message.get_client_id(),
+            deployment_id=body[claims.DEPLOYMENT_ID],
+            settings=body[claims.DEEP_LINKING_SETTINGS],
+        )
+    auth.start_session(
+        auth.LaunchBinding(
+            enrolment_id=enrolment_id,
+            role=facts.role,
+            issued_at=int(time.time()),
+            platform_admin=claims.is_platform_admin(body[claims.ROLES]),
+            frame_ancestors=tuple(claims.frame_origins(body)),
+            deep_link=deep_link,
+        )
+    )
     token = issue_token(current_app._get_current_object())  # type: ignore[attr-defined]
-    target = url_for("lti.deep_link" if "dl" in extra else "home", lt=token)
+    target = url_for("lti.deep_link" if deep_link else "home", lt=token)
     response = redirect(target, 303)
     if message.binding == "cookie":  # a used state cookie only weighs down later requests
         state_cookie = f"lti1p3-{request.form['state']}"
@@ -161,14 +170,17 @@ def jwks() -> Response:
 @bp.route("/deep-link", methods=["GET", "POST"])
 @auth.require_role("staff")
 def deep_link() -> Any:
-    request_data = auth.launch_data().get("dl")
-    if not request_data:
+    binding = auth.launch_binding()
+    request_data = binding.deep_link if binding else None
+    if request_data is None:
         return render_template("lti/deep_link_missing.html"), 400
     form = DeepLinkForm()
     if not form.validate_on_submit():
         return render_template("lti/deep_link.html", form=form)
     tool_conf = DatabaseToolConf(db.session)
-    registration = tool_conf.find_registration_by_params(request_data["iss"], request_data["aud"])
+    registration = tool_conf.find_registration_by_params(
+        request_data.issuer, request_data.client_id
+    )
     if registration is None:
         return render_template("lti/deep_link_missing.html"), 400
     resource = (
@@ -177,7 +189,7 @@ def deep_link() -> Any:
         .set_title(form.title.data)
         .set_custom_params({})
     )
-    link = DeepLink(registration, request_data["dep"], request_data["settings"])
+    link = DeepLink(registration, request_data.deployment_id, request_data.settings)
     token = link.get_response_jwt([resource])
-    return_url = request_data["settings"]["deep_link_return_url"]
+    return_url = request_data.settings["deep_link_return_url"]
     return render_template("lti/deep_link_return.html", return_url=return_url, token=token)

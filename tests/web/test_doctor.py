@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from cohorts.models import LaunchHealth, Platform
 from cohorts.platforms.facts import CLOCK_AHEAD, UNKNOWN_DEPLOYMENT
-from lti_app import doctor
+from lti_app.admin import doctor
 from lti_app.extensions import db
 from tests.conftest import DELETE
 

@@ -137,7 +137,7 @@ def test_a_message_flashed_before_a_redirect_survives_without_cookies(launcher, 
     @app.get("/_flash_probe")
     def flash_probe():
         flash("Saved.", "success")
-        return redirect(url_for("learner.home"))
+        return redirect(url_for("learner.course.home"))
 
     response = launcher.launch("learner-1")
     cookieless = app.test_client(use_cookies=False)

@@ -6,8 +6,8 @@ from cohorts.models import utcnow
 from cohorts.platforms.facts import REFUSAL_LABELS, Report
 from cohorts.platforms.records import doctor_reports
 
-from .extensions import db
-from .lti.health import current_limits
+from ..extensions import db
+from ..lti.health import current_limits
 
 LEVEL_LABELS = {"fix": "Fix", "warning": "Warning", "note": "Note"}
 

@@ -1,0 +1,33 @@
+"""Every limit the domain enforces, written once for services, forms, tables and templates."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An inclusive range of lengths or numbers."""
+
+    low: int
+    high: int
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int | float) and self.low <= value <= self.high
+
+
+TITLE = Span(3, 120)
+CHALLENGE_DESCRIPTION_MAX = 500
+GIFT_BODY_MAX = 4000
+TAGS_MAX = 300
+POST_BODY_MAX = 2000
+THANKS_NOTE_MAX = 280
+REPORT_REASON = Span(3, 300)
+COHORT_NAME = Span(2, 80)
+COHORT_SIZE = Span(2, 20)
+WEIGHT = Span(0, 3)
+WEEKLY_CAP = Span(1, 100)
+REPORT_THRESHOLD = Span(1, 20)
+#: Past this many cohorts the staff page shows one challenge at a time, so it stays quick to
+#: load and the move form lists dozens of people rather than thousands.
+ONE_CHALLENGE_AT_A_TIME = 60
+CHALLENGE_KINDS = ("challenge", "opportunity")
+GIFT_KINDS = ("feedback", "explanation", "resource", "encouragement", "practice", "other")

@@ -1,0 +1,11 @@
+"""Pages for course staff, under one guard."""
+
+from flask import Blueprint
+
+from ..auth import guard
+from . import challenges, cohorts, course, exchange, export
+
+bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+guard(bp, "staff")
+for child in (course.bp, challenges.bp, cohorts.bp, export.bp, exchange.bp):
+    bp.register_blueprint(child)

@@ -1,0 +1,86 @@
+"""Staff pages of the gift exchange: the course picture, settings and the moderation queue."""
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from cohorts.exchange import moderation, report
+from cohorts.exchange.settings import exchange_settings, save_exchange_settings
+from cohorts.models import utcnow
+
+from ..auth import signed_in_viewer
+from ..extensions import db
+from ..forms import ActionForm
+from ..pages import submit
+from .forms import ExchangeSettingsForm
+
+bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+DECIDED = {
+    "restore": "Restored: learners can see it again.",
+    "remove": "Removed: learners no longer see it. It is kept for the record.",
+}
+
+
+@bp.get("/")
+def overview() -> Any:
+    picture = report.course_exchange(db.session, signed_in_viewer().course_id, utcnow())
+    return render_template("instructor/exchange.html", tab="exchange", picture=picture)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> Any:
+    viewer = signed_in_viewer()
+    form = ExchangeSettingsForm(obj=exchange_settings(db.session, viewer.course_id))
+
+    def page(status: int = 200) -> Any:
+        return render_template(
+            "instructor/exchange_settings.html", tab="exchange", form=form
+        ), status
+
+    if request.method == "GET":
+        db.session.commit()  # keep the defaults created on first visit
+        return page()
+    return submit(
+        form,
+        lambda: save_exchange_settings(
+            db.session,
+            viewer.course_id,
+            course_wide=form.course_wide.data,
+            weekly_cap=form.weekly_cap.data,
+            report_threshold=form.report_threshold.data,
+        ),
+        done="Exchange settings saved.",
+        back=".settings",
+        page=page,
+    )
+
+
+def _queue(status: int = 200) -> Any:
+    course = signed_in_viewer().course_id
+    return render_template(
+        "instructor/exchange_moderation.html",
+        tab="moderation",
+        items=moderation.queue(db.session, course),
+        done=moderation.queue(db.session, course, ("restored", "removed")),
+        action=ActionForm(),
+    ), status
+
+
+@bp.get("/moderation")
+def moderation_queue() -> Any:
+    return _queue()
+
+
+@bp.post("/moderation/<int:case_id>/<any(restore, remove):decision>")
+def decide(case_id: int, decision: str) -> Any:
+    viewer = signed_in_viewer()
+    return submit(
+        ActionForm(),
+        lambda: moderation.decide(
+            db.session, viewer.course_id, viewer.person_id, case_id, decision, utcnow()
+        ),
+        done=DECIDED[decision],
+        back=".moderation_queue",
+        page=_queue,
+        invalid="That request was incomplete; please try again.",
+    )

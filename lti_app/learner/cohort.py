@@ -1,0 +1,59 @@
+"""The learner's published cohort: who is in it, why, and its board."""
+
+from typing import Any
+
+from flask import Blueprint, render_template, url_for
+
+from cohorts import board
+from cohorts.exchange import moderation
+from cohorts.formation import reports
+from cohorts.membership import published_cohort_of
+from cohorts.models import utcnow
+
+from ..auth import signed_in_viewer
+from ..extensions import db
+from ..pages import submit
+from .forms import PostForm
+
+bp = Blueprint("cohort", __name__)
+
+
+def _cohort_page(form: PostForm, status: int = 200) -> Any:
+    viewer = signed_in_viewer()
+    cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
+    if cohort is None:
+        return render_template("learner/cohort.html", tab="cohort", why=None), status
+    return render_template(
+        "learner/cohort.html",
+        tab="cohort",
+        why=reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id),
+        threads=board.threads(db.session, cohort.id),
+        hidden=moderation.hidden_post_ids(db.session, cohort.id),
+        form=form,
+        reply=PostForm(formdata=None),
+    ), status
+
+
+@bp.get("/cohort")
+def my_cohort() -> Any:
+    return _cohort_page(PostForm(formdata=None))
+
+
+@bp.post("/cohort/posts")
+def add_post() -> Any:
+    viewer = signed_in_viewer()
+    form = PostForm()
+    return submit(
+        form,
+        lambda: board.add_post(
+            db.session,
+            viewer.course_id,
+            viewer.person_id,
+            body=form.body.data,
+            parent_id=form.parent_id.data,
+            now=utcnow(),
+        ),
+        done="Your message is on the board.",
+        back=lambda _: url_for(".my_cohort") + "#board",
+        page=lambda status: _cohort_page(form, status),
+    )

@@ -1,0 +1,206 @@
+"""Learner forms: picks, profile, board posts and the gift exchange; shape only."""
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from cohorts.exchange.rules import KIND_LABELS
+from cohorts.limits import (
+    GIFT_BODY_MAX,
+    POST_BODY_MAX,
+    REPORT_REASON,
+    TAGS_MAX,
+    THANKS_NOTE_MAX,
+    TITLE,
+)
+from cohorts.profiles import DAY_PARTS, format_offset
+
+from ..forms import IdField, at_most, int_or_none, options, within
+
+GIFT_KINDS = options(KIND_LABELS.items())
+TITLE = [
+    DataRequired(message="Give it a short title."),
+    within(TITLE, "Use {low} to {high} characters for the title."),
+]
+BODY = [at_most(GIFT_BODY_MAX, "Keep the text under {high} characters.")]
+TAGS = [at_most(TAGS_MAX, "Keep the tags under {high} characters.")]
+
+
+def end_of_day(day: date | None) -> datetime | None:
+    """Read a chosen date as the end of that day, UTC."""
+    return datetime.combine(day, time(23, 59), UTC) if day else None
+
+
+class OfferForm(FlaskForm):
+    """Something a learner offers to their cohort or course."""
+
+    kind = SelectField("What kind of help", choices=GIFT_KINDS, default="explanation")
+    title = StringField("Title", validators=TITLE)
+    body = TextAreaField("Details", validators=BODY)
+    tags = StringField("Tags (comma separated)", validators=TAGS)
+    capacity = IntegerField(
+        "How many people can take it up",
+        validators=[Optional(), NumberRange(min=1, max=50, message="Choose 1 to 50 places.")],
+    )
+    ends_on = DateField("Open until", validators=[Optional()])
+    course_wide = BooleanField("Offer it to the whole course, not only my cohort")
+
+
+class AskForm(FlaskForm):
+    """Help a learner asks for."""
+
+    kind = SelectField("What kind of help", choices=GIFT_KINDS, default="explanation")
+    title = StringField("What you need", validators=TITLE)
+    body = TextAreaField("Details", validators=BODY)
+    tags = StringField("Tags (comma separated)", validators=TAGS)
+    needed_by = DateField("Needed by", validators=[Optional()])
+    anonymous = BooleanField("Ask anonymously (classmates see “a classmate”; staff see you)")
+    course_wide = BooleanField("Ask the whole course, not only my cohort")
+
+
+class EditForm(FlaskForm):
+    """A new title and text for a gift; the old ones are kept."""
+
+    title = StringField("Title", validators=TITLE)
+    body = TextAreaField("Details", validators=BODY)
+
+
+HELPFULNESS = [
+    ("", "I'd rather not say"),
+    ("5", "5 – very helpful"),
+    ("4", "4"),
+    ("3", "3"),
+    ("2", "2"),
+    ("1", "1 – not really helpful"),
+]
+
+
+class ThanksForm(FlaskForm):
+    """Confirm receipt, with an optional thank-you note and helpfulness."""
+
+    note = StringField(
+        "Thank-you note (optional)",
+        validators=[at_most(THANKS_NOTE_MAX, "Keep your note under {high} characters.")],
+    )
+    helpfulness = SelectField(
+        "How helpful was it? (only you, them and staff see this)",
+        choices=options(HELPFULNESS),
+        default="",
+    )
+
+    def helpfulness_value(self) -> int | None:
+        return int(self.helpfulness.data) if self.helpfulness.data else None
+
+
+class ReportForm(FlaskForm):
+    """Why something should not be here."""
+
+    reason = TextAreaField(
+        "What is wrong with it",
+        validators=[
+            DataRequired(message="Tell staff what is wrong."),
+            within(REPORT_REASON, "Use {low} to {high} characters."),
+        ],
+    )
+
+
+OFFSETS = [("", "I'd rather not say")] + [(str(m), format_offset(m)) for m in range(-720, 841, 15)]
+
+
+RANKS = ("first", "second", "third")
+
+
+class PickForm(FlaskForm):
+    """Up to three ranked picks, no challenge twice."""
+
+    first = SelectField("First choice", coerce=int_or_none)
+    second = SelectField("Second choice (optional)", coerce=int_or_none)
+    third = SelectField("Third choice (optional)", coerce=int_or_none)
+
+    def set_challenges(self, challenges: list[tuple[int, str]]) -> None:
+        """Offer the course's active challenges in every select."""
+        for name in RANKS:
+            getattr(self, name).choices = options([(None, "No choice"), *challenges])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the first is set and nothing repeats, with a message on the right select."""
+        ok = super().validate(extra_validators)
+        if self.first.data is None:
+            self.first.errors = [*self.first.errors, "Pick your first choice."]
+            ok = False
+        seen: dict[int, str] = {}
+        for name in RANKS:
+            field = getattr(self, name)
+            if field.data is None:
+                continue
+            if field.data in seen:
+                field.errors = [
+                    *field.errors,
+                    f"You already picked this as your {seen[field.data]} choice.",
+                ]
+                ok = False
+            seen.setdefault(field.data, name)
+        return ok
+
+    def picks(self) -> list[int | None]:
+        return [getattr(self, name).data for name in RANKS]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes sharing one name."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProfileForm(FlaskForm):
+    """The optional profile that helps forming cohorts whose hours and skills fit."""
+
+    utc_offset = SelectField(
+        "Your time zone",
+        choices=options(OFFSETS),
+        default="",
+        coerce=int_or_none,
+        validate_choice=False,
+    )
+    availability = MultiCheckboxField(
+        "When you are usually free (your local time)", choices=options(DAY_PARTS)
+    )
+    offers = StringField("What you can offer others", validators=[Length(max=400)])
+    needs = StringField("What you would like help with", validators=[Length(max=400)])
+
+    def validate_utc_offset(self, field: SelectField) -> None:
+        allowed = {value for value, _ in OFFSETS}
+        if str(field.data if field.data is not None else "") not in allowed:
+            raise ValidationError("Choose a time zone from the list.")
+
+
+class PostForm(FlaskForm):
+    """A message on the cohort board, or a reply to one."""
+
+    body = TextAreaField(
+        "Your message",
+        validators=[
+            DataRequired(message="Write something before posting."),
+            at_most(POST_BODY_MAX, "Keep messages under {high} characters."),
+        ],
+    )
+    parent_id = IdField(validators=[Optional()])

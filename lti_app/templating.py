@@ -1,0 +1,45 @@
+"""What every template may use: the viewer, its launch token, unread notices, filters."""
+
+from typing import Any
+
+from flask import Flask
+
+from cohorts import limits
+from cohorts.exchange import notifications
+from cohorts.exchange.rules import KIND_LABELS, hides_asker
+
+from .auth import current_viewer
+from .extensions import db
+from .launch_session import current_token
+from .rich_text import render_markdown
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The noun that goes with ``count``, so no page says "1 learners"."""
+    return singular if count == 1 else plural_form or singular + "s"
+
+
+def page_context() -> dict[str, Any]:
+    """Expose the viewer and a lazy unread count to templates without each view passing them."""
+
+    def unread() -> int:
+        viewer = current_viewer()
+        if viewer is None or viewer.role != "learner":
+            return 0
+        return notifications.unread_count(db.session, viewer.course_id, viewer.person_id)
+
+    return {
+        "viewer": current_viewer(),
+        "launch_token": current_token(),
+        "gift_kinds": KIND_LABELS,
+        "hides_asker": hides_asker,
+        "limits": limits,
+        "unread_notices": unread,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the context processor and filters on the app."""
+    app.context_processor(page_context)
+    app.add_template_filter(plural, "plural")
+    app.add_template_filter(render_markdown, "markdown")
