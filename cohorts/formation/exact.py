@@ -90,21 +90,15 @@ def _cohorts(
     result: list[tuple[str, list[Member]]] = []
     bounds: list[int] = []
     for c in sorted(by_challenge, key=lambda c: len(by_challenge[c])):
-        ids = by_challenge[c]
-        hint = _heuristic_cut(pool, {c: ids}, settings)
-        if len(ids) <= PARTITION_LIMIT and budget.left() > 0.05:
-            members = [pool[i] for i in ids]
-            block = Block(members, [(c,)] * len(ids))
-            local = [(c, list(range(len(ids))))]
-            local_hint = [(ch, [ids.index(i) for i in g]) for ch, g in hint]
-            seconds = budget.left() * len(ids) / max(small, 1)
-            found, bound = partition_exactly(block, settings, local_hint or local, seconds)
-            small -= len(ids)
-            result += [(ch, [members[i] for i in g]) for ch, g in found]
-            if bound is not None:
-                bounds.append(bound)
-        else:
-            result += [(ch, [pool[i] for i in g]) for ch, g in hint]
+        members = [pool[i] for i in by_challenge[c]]
+        hint = _heuristic_cut(members, {c: list(range(len(members)))}, settings)
+        if len(members) <= PARTITION_LIMIT and budget.left() > 0.05:
+            seconds = budget.left() * len(members) / max(small, 1)
+            small -= len(members)
+            block = Block(members, [(c,)] * len(members))
+            hint, bound = partition_exactly(block, settings, hint, seconds)
+            bounds += [bound] if bound is not None else []
+        result += [(ch, [members[i] for i in ids]) for ch, ids in hint]
     return result, min(bounds) if bounds else None
 
 
