@@ -130,9 +130,9 @@ def run_one(size: int, method: str) -> dict[str, Any]:
         "first_choice_chunks": baselines.form_first_choice_chunks,
     }[method]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = run(learners, settings)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     report = result.report.as_dict()
     figures = {key: report[key] for key in FIGURES}
@@ -140,6 +140,7 @@ def run_one(size: int, method: str) -> dict[str, Any]:
         "n": size,
         "method": method,
         "seconds": seconds,
+        "cpu": cpu,
         "mb": (after - before) / 1024,
         **figures,
     }
@@ -172,16 +173,17 @@ def _quality_row(v: dict[str, Any]) -> str:
     bound = v["worst_overlap_bound"]
     worst = f"{v['worst_overlap_hours']:g}" + (f" (<= {bound:g})" if bound is not None else "")
     return (
-        f"{v['n']:>6} {v['method']:<10} {v['seconds']:>7.2f} "
+        f"{v['n']:>6} {v['method']:<10} {v['seconds']:>7.2f} {v['cpu']:>7.2f} "
         f"{v['placed']:>5}/{v['placed_bound']:<5} {v['first_choice_share']:>6.3f} "
         f"{v['total_rank']:>6} (>= {v['rank_bound']:<5}) {'yes' if v['proven'] else 'no':<6} "
-        f"{worst:<12}"
+        f"{worst:<12} {v['hourless']:>4}/{v['cohorts_n']:<4}"
     )
 
 
 def _row(values: dict[str, Any]) -> str:
     return (
-        f"{values['n']:>9} {values['method']:<20} {values['seconds']:>8.2f} {values['mb']:>8.1f} "
+        f"{values['n']:>9} {values['method']:<20} {values['seconds']:>8.2f} {values['cpu']:>8.2f} "
+        f"{values['mb']:>8.1f} "
         f"{values['first_choice_share']:>6.3f} {values['any_choice_share']:>6.3f} "
         f"{values['size_min']:>4} {values['size_max']:>4} "
         f"{values['median_overlap_hours']:>7.1f} {values['worst_cohort_score']:>7.3f}"
@@ -205,15 +207,17 @@ def main() -> None:
     if args.quality_sizes:
         print(f"sizes {QUALITY_SETTINGS}; solver budget {args.seconds:g} s on one core")
         print(
-            f"{'n':>6} {'method':<10} {'seconds':>7} {'placed/bound':<11} {'first':>6} "
-            f"{'total rank (bound)':<19} {'proven':<6} {'worst h (bound)':<12}"
+            f"{'n':>6} {'method':<10} {'seconds':>7} {'cpu s':>7} {'placed/bound':<11} "
+            f"{'first':>6} {'total rank (bound)':<19} {'proven':<6} {'worst h (bound)':<12} "
+            "no-hour cohorts"
         )
         for size in (int(part) for part in args.quality_sizes.split(",") if part):
             for values in quality_one(size, args.seconds):
                 print(_quality_row(values), flush=True)
         print()
     print(
-        f"{'n':>9} {'method':<20} {'seconds':>8} {'peak MB':>8} {'first':>6} {'any':>6} "
+        f"{'n':>9} {'method':<20} {'seconds':>8} {'cpu s':>8} {'peak MB':>8} {'first':>6} "
+        f"{'any':>6} "
         f"{'min':>4} {'max':>4} {'med ovl':>7} {'worst':>7}"
     )
     for size in (int(part) for part in args.sizes.split(",") if part):

@@ -66,6 +66,13 @@ def usable_choices(pool: Sequence[Member], settings: Settings) -> list[tuple[str
     return [tuple(c for c in m.choices if pickers[c] >= settings.minimum) for m in pool]
 
 
+def _sizes(pickers: int, settings: Settings) -> cp_model.Domain:
+    """How many learners a challenge can hold: 0, or what k cohorts within the bounds hold."""
+    low, high = settings.minimum, settings.maximum
+    spans = [[k * low, min(k * high, pickers)] for k in range(pickers // low + 1)]
+    return cp_model.Domain.from_intervals(spans)
+
+
 class _Model:
     """One yes/no per (learner, usable choice) and a cohort count per challenge."""
 
@@ -81,9 +88,9 @@ class _Model:
             if choices:
                 model.add_at_most_one(self.picks[i, c] for c in choices)
         for c, chosen in by_challenge.items():
-            k = model.new_int_var(0, len(chosen) // settings.minimum, f"k_{c}")
-            model.add(sum(chosen) >= settings.minimum * k)
-            model.add(sum(chosen) <= settings.maximum * k)
+            model.add(
+                sum(chosen) == model.new_int_var_from_domain(_sizes(len(chosen), settings), c)
+            )
         self.placeable = sum(1 for choices in usable if choices)
         self.placed = sum(self.picks.values())
         ranks = [(pool[i].choices.index(c) + 1) * v for (i, c), v in self.picks.items()]

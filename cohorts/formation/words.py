@@ -58,7 +58,8 @@ def quality_words(formed: Mapping[str, Any], now: Mapping[str, Any] | None = Non
     """How close the formation came to the best possible, as staff should read it.
 
     `formed` is the report at formation time, `now` the report on the stored cohorts;
-    after hand edits the claim is about the formation, and the sentence says so.
+    after edits or late joiners the claim is about the formation, and the sentence says so.
+    Both bounds are valid whichever method ran, so meeting them is a proof either way.
     """
     if not formed.get("method"):
         return ""
@@ -67,7 +68,7 @@ def quality_words(formed: Mapping[str, Any], now: Mapping[str, Any] | None = Non
         now.get("placed"),
         now.get("total_rank"),
     ) != (formed.get("placed"), formed.get("total_rank")):
-        return f"When formed, before your changes: {claim[0].lower()}{claim[1:]}"
+        return f"When formed, before later changes: {claim[0].lower()}{claim[1:]}"
     return claim
 
 
@@ -84,7 +85,7 @@ def _claim(formed: Mapping[str, Any]) -> str:
             f"Placed {placed} learners; at most {bound} could be placed ({how}), "
             f"so up to {bound - placed} more might fit."
         )
-    if formed.get("proven") and rank <= rank_bound:
+    if rank <= rank_bound:
         return (
             "Best possible placement (proven): no formation places more learners, "
             "or places them on choices they ranked higher."

@@ -90,7 +90,7 @@ def test_the_report_says_the_placement_is_proven_best_until_staff_change_it(sess
     into = next(c for c in made if c.challenge_id == writing.id)
     drafts.move_member(session, course.id, people[0].id, into.id, NOW)
     quality = reports.formation_picture(session, course.id).quality
-    assert quality.startswith("When formed, before your changes: best possible placement")
+    assert quality.startswith("When formed, before later changes: best possible placement")
 
 
 def test_move_lock_and_reform_keep_locked_cohorts_whole(session, course12):

@@ -337,10 +337,12 @@ def test_the_quality_sentence_says_proven_or_how_far_from_the_best():
     formed = {"method": "exact", "proven": True, "placed": 10, "placed_bound": 10}
     formed |= {"total_rank": 12, "rank_bound": 12}
     assert quality_words(formed).startswith("Best possible placement (proven)")
-    guessed = formed | {"method": "heuristic", "proven": False, "rank_bound": 10}
+    counted = formed | {"method": "heuristic", "proven": False}
+    assert quality_words(counted).startswith("Best possible placement (proven)")
+    guessed = counted | {"rank_bound": 10}
     assert quality_words(guessed).startswith("Within 20% of the best possible placement")
     short = formed | {"placed": 8}
     assert "at most 10 could be placed" in quality_words(short)
     edited = quality_words(formed, {"placed": 10, "total_rank": 13})
-    assert edited.startswith("When formed, before your changes: best possible placement")
+    assert edited.startswith("When formed, before later changes: best possible placement")
     assert quality_words({}) == ""
