@@ -13,7 +13,7 @@ SWAP_MEMBERS = 1
 EPSILON = 1e-9
 SWAP_BUDGET_DIVISOR = 4
 #: Past this many cohorts the pass polishes only the worst ones, so a MOOC forms in seconds.
-BUDGET_COHORTS = 40_000
+BUDGET_COHORTS = 20_000
 
 
 def improve(drafts: list[Draft], settings: Settings) -> None:

@@ -3,7 +3,8 @@
 A block is a set of learners and the challenges each may be placed on. Each challenge
 gets as many possible cohorts ("slots") as its learners could fill; a learner joins at
 most one slot. Goals come one at a time, each kept at its best while the next is
-sought: (3) the most weekly hours the worst cohort is free together, (4) the most
+sought: (3) the most weekly hours the worst cohort is free together, then the most
+cohorts with at least half an hour when all are free, (4) the most
 needs met by someone else's offer in the same cohort, (5) sizes nearest the target.
 """
 
@@ -73,8 +74,10 @@ def partition_exactly(
     _place(model, slots, block)
     _hint(model, slots, hint)
     _, wa, wc = settings.weights
+    worst, meeting = _worst_hours(model, slots, block) if wa else (0, 0)
     goals = [
-        ("max", _worst_hours(model, slots, block) if wa else 0),
+        ("max", worst),
+        ("max", meeting),
         ("max", _needs_met(model, slots, block) if wc else 0),
         ("min", _size_gap(model, slots, settings)),
     ]
@@ -127,8 +130,11 @@ def _hint(model: cp_model.CpModel, slots: _Slots, hint: Sequence[Group]) -> None
         model.add_hint(y, s in used)
 
 
-def _worst_hours(model: cp_model.CpModel, slots: _Slots, block: Block) -> cp_model.IntVar:
-    """The fewest half-hours a week when all sharing members of an open cohort are free."""
+def _worst_hours(
+    model: cp_model.CpModel, slots: _Slots, block: Block
+) -> tuple[cp_model.IntVar, cp_model.LinearExpr]:
+    """The fewest half-hours a week when all sharing members of an open cohort are free,
+    and how many open cohorts have at least one such half-hour."""
     sharers = [i for i, m in enumerate(block.members) if m.hours]
     columns: dict[int, int] = {}
     for t in range(WEEK_SLOTS):
@@ -139,6 +145,7 @@ def _worst_hours(model: cp_model.CpModel, slots: _Slots, block: Block) -> cp_mod
         if column:
             columns[column] = columns.get(column, 0) + 1
     worst = model.new_int_var(0, WEEK_SLOTS, "worst")
+    meeting = []
     for s, ids in enumerate(slots.members_of):
         shared = model.new_bool_var(f"b{s}")
         model.add(sum(slots.x[i, s] for i in ids if block.members[i].hours) >= 2 * shared)
@@ -151,7 +158,10 @@ def _worst_hours(model: cp_model.CpModel, slots: _Slots, block: Block) -> cp_mod
                     model.add_implication(slots.x[i, s], common.negated())
             hours.append(weight * common)
         model.add(worst <= sum(hours) + WEEK_SLOTS * (1 - slots.open[s]))
-    return worst
+        meets = model.new_bool_var(f"h{s}")
+        model.add(sum(hours) >= meets)
+        meeting.append(meets)
+    return worst, sum(meeting)
 
 
 def _needs_met(model: cp_model.CpModel, slots: _Slots, block: Block) -> cp_model.LinearExpr:
