@@ -206,4 +206,11 @@ class Preparer:
         mask = self._masks.get(windows)
         if mask is None:
             mask = self._masks[windows] = availability_mask(windows)
-        return Member(learner, mask, self.tags(learner.offers), self.tags(learner.needs))
+        known = self._tag_sets
+        offers = known.get(learner.offers)
+        if offers is None:
+            offers = self.tags(learner.offers)
+        needs = known.get(learner.needs)
+        if needs is None:
+            needs = self.tags(learner.needs)
+        return Member(learner, mask, offers, needs)
