@@ -1,7 +1,7 @@
 """The last formation's quality claim: the method, the figures and the bounds it proved
 
 Revision ID: e7b3f5a1c9d2
-Revises: d4c7a1e9b302
+Revises: e7a3c5b19f62
 Create Date: 2026-12-01 23:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e7b3f5a1c9d2'
-down_revision = 'd4c7a1e9b302'
+down_revision = 'e7a3c5b19f62'
 branch_labels = None
 depends_on = None
 
