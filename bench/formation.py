@@ -4,8 +4,13 @@ Each (size, method) runs in its own subprocess so peak memory (ru_maxrss
 growth during formation) is not polluted by earlier runs, and timing is taken
 without tracemalloc's overhead.
 
-    python bench/formation.py                      # 1k, 10k, 100k, 1M
-    python bench/formation.py --sizes 1000,10000
+    python bench/formation.py                      # quality table, then 1k, 10k, 100k, 1M
+    python bench/formation.py --sizes 1000,10000 --quality-sizes 25,60 --seconds 10
+
+The quality table compares the heuristic with the exact solver (CP-SAT, one core, a
+time budget) on courses of 25 to 5,000 learners with skewed picks over a number of
+challenges that grows with the course, clustered time zones, and sizes 4 to 6 that
+many group sizes do not divide evenly.
 """
 
 from __future__ import annotations
@@ -84,19 +89,22 @@ def _availability(rng: random.Random, offset: float) -> tuple[tuple[int, int], .
     return tuple(sorted(windows))
 
 
-def synthetic_learners(count: int, seed: int = 7) -> list[Any]:
+def synthetic_learners(
+    count: int, seed: int = 7, challenges: int = 50, with_times: float = 0.9
+) -> list[Any]:
     """Learners with Zipf-like challenge popularity and clustered time zones."""
     from cohorts.formation.values import Learner
 
     rng = random.Random(seed)
-    popularity = [1.0 / rank for rank in range(1, len(CHALLENGES) + 1)]
+    names = CHALLENGES[:challenges]
+    popularity = [1.0 / rank for rank in range(1, len(names) + 1)]
     learners = []
     for number in range(count):
-        picks = rng.choices(CHALLENGES, popularity, k=rng.randint(1, 3))
+        picks = rng.choices(names, popularity, k=rng.randint(1, 3))
         offset = rng.choices(ZONES, ZONE_WEIGHTS)[0]
         if rng.random() < 0.3:
             offset += rng.choice((-1.0, 1.0))
-        has_times = rng.random() < 0.9
+        has_times = rng.random() < with_times
         learners.append(
             Learner(
                 learner_id=f"L{number:07d}",
@@ -122,9 +130,9 @@ def run_one(size: int, method: str) -> dict[str, Any]:
         "first_choice_chunks": baselines.form_first_choice_chunks,
     }[method]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = run(learners, settings)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     report = result.report.as_dict()
     figures = {key: report[key] for key in FIGURES}
@@ -132,14 +140,50 @@ def run_one(size: int, method: str) -> dict[str, Any]:
         "n": size,
         "method": method,
         "seconds": seconds,
+        "cpu": cpu,
         "mb": (after - before) / 1024,
         **figures,
     }
 
 
+QUALITY_SETTINGS = {"target": 5, "minimum": 4, "maximum": 6}
+
+
+def quality_one(size: int, seconds: float) -> list[dict[str, Any]]:
+    """The heuristic and the exact solver on one generated course, with the solver's bounds."""
+    from cohorts.formation import engine, exact, values
+
+    learners = synthetic_learners(size, 11, max(4, min(50, size // 12)), with_times=1.0)
+    settings = values.Settings(**QUALITY_SETTINGS)
+    rows = []
+    for method, run in (
+        ("heuristic", lambda: engine.form_cohorts(learners, settings)),
+        ("exact", lambda: exact.form_best(learners, settings, seconds=seconds)),
+    ):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = run()
+        timing = {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
+        hourless = sum(not c.overlap_hours for c in result.cohorts)
+        row = {"n": size, "method": method, "hourless": hourless, "cohorts_n": len(result.cohorts)}
+        rows.append(row | result.report.as_dict() | timing)
+    return rows
+
+
+def _quality_row(v: dict[str, Any]) -> str:
+    bound = v["worst_overlap_bound"]
+    worst = f"{v['worst_overlap_hours']:g}" + (f" (<= {bound:g})" if bound is not None else "")
+    return (
+        f"{v['n']:>6} {v['method']:<10} {v['seconds']:>7.2f} {v['cpu']:>7.2f} "
+        f"{v['placed']:>5}/{v['placed_bound']:<5} {v['first_choice_share']:>6.3f} "
+        f"{v['total_rank']:>6} (>= {v['rank_bound']:<5}) {'yes' if v['proven'] else 'no':<6} "
+        f"{worst:<12} {v['hourless']:>4}/{v['cohorts_n']:<4}"
+    )
+
+
 def _row(values: dict[str, Any]) -> str:
     return (
-        f"{values['n']:>9} {values['method']:<20} {values['seconds']:>8.2f} {values['mb']:>8.1f} "
+        f"{values['n']:>9} {values['method']:<20} {values['seconds']:>8.2f} {values['cpu']:>8.2f} "
+        f"{values['mb']:>8.1f} "
         f"{values['first_choice_share']:>6.3f} {values['any_choice_share']:>6.3f} "
         f"{values['size_min']:>4} {values['size_max']:>4} "
         f"{values['median_overlap_hours']:>7.1f} {values['worst_cohort_score']:>7.3f}"
@@ -152,14 +196,28 @@ def main() -> None:
     parser.add_argument(
         "--baseline-max", type=int, default=100_000, help="skip baselines above this size"
     )
+    parser.add_argument("--quality-sizes", default="25,60,200,1000,5000")
+    parser.add_argument("--seconds", type=float, default=20.0, help="solver budget per course")
     parser.add_argument("--one", nargs=2, metavar=("SIZE", "METHOD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
     if args.one:
-        sys.path.insert(0, str(ROOT))
         print(json.dumps(run_one(int(args.one[0]), args.one[1])))
         return
+    if args.quality_sizes:
+        print(f"sizes {QUALITY_SETTINGS}; solver budget {args.seconds:g} s on one core")
+        print(
+            f"{'n':>6} {'method':<10} {'seconds':>7} {'cpu s':>7} {'placed/bound':<11} "
+            f"{'first':>6} {'total rank (bound)':<19} {'proven':<6} {'worst h (bound)':<12} "
+            "no-hour cohorts"
+        )
+        for size in (int(part) for part in args.quality_sizes.split(",") if part):
+            for values in quality_one(size, args.seconds):
+                print(_quality_row(values), flush=True)
+        print()
     print(
-        f"{'n':>9} {'method':<20} {'seconds':>8} {'peak MB':>8} {'first':>6} {'any':>6} "
+        f"{'n':>9} {'method':<20} {'seconds':>8} {'cpu s':>8} {'peak MB':>8} {'first':>6} "
+        f"{'any':>6} "
         f"{'min':>4} {'max':>4} {'med ovl':>7} {'worst':>7}"
     )
     for size in (int(part) for part in args.sizes.split(",") if part):

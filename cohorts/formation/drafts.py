@@ -1,7 +1,5 @@
 """Forming, editing and publishing cohorts, and keeping them whole as the course runs."""
 
-import json
-import re
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -11,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from cohorts.db import unique_or
 from cohorts.errors import DomainError, NotFound
-from cohorts.formation import engine
+from cohorts.formation.exact import form_best
 from cohorts.formation.learners import load_learners, members_by_cohort, states_of
 from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.values import Cohort as FormedCohort
+from cohorts.formation.words import stored_findings
 from cohorts.membership import get_cohort
 from cohorts.models import (
     Challenge,
@@ -112,16 +111,13 @@ def insert_cohorts(
     return [by_id[i] for i in new_ids]
 
 
-def _readable(reason: str, titles: dict[int, str]) -> str:
-    """Name challenges by title in the formation code's reasons."""
-    return re.sub(
-        r"challenge (\d+)",
-        lambda m: f"“{titles.get(int(m.group(1)), 'a closed challenge')}”",
-        reason,
-    )
+#: Seconds the exact solver may take in a page request; past it the best found so far.
+FORM_SECONDS = 5.0
 
 
-def form_draft(session: Session, course_id: int, now: datetime) -> list[Cohort]:
+def form_draft(
+    session: Session, course_id: int, now: datetime, seconds: float = FORM_SECONDS
+) -> list[Cohort]:
     """Form draft cohorts for everyone not in a locked or published cohort.
 
     Unlocked drafts are dissolved and formed again; locked drafts and published cohorts
@@ -137,18 +133,13 @@ def form_draft(session: Session, course_id: int, now: datetime) -> list[Cohort]:
     learners = load_learners(session, course_id)
     kept = [c for c in _cohorts(session, course_id, "draft", "published")]
     existing = states_of(session, kept, learners, lock_all=True)
-    result = engine.form_cohorts(list(learners.values()), settings, existing)
+    result = form_best(list(learners.values()), settings, existing, seconds)
     kept_ids = {state.cohort_id for state in existing}
     fresh = [c for c in result.cohorts if c.cohort_id not in kept_ids]
     if not fresh and not kept:
         raise DomainError("No cohort could be formed: learners need to pick challenges first.")
     rows = insert_cohorts(session, course_id, fresh, "draft", now)
-    titles = dict(
-        session.execute(
-            select(Challenge.id, Challenge.title).where(Challenge.course_id == course_id)
-        ).all()
-    )
-    row.left_out = json.dumps({u.learner_id: _readable(u.reason, titles) for u in result.unplaced})
+    row.left_out, row.quality = stored_findings(result)
     session.flush()
     return rows
 

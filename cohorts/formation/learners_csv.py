@@ -18,7 +18,8 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cohorts.formation.values import WEEK_MINUTES, Learner, Result, Settings
+from cohorts.formation.values import WEEK_MINUTES, CohortState, Learner, Result, Settings
+from cohorts.formation.words import quality_words, reason_words
 
 REQUIRED = ("learner_id", "choices")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -159,7 +160,7 @@ def _minute(hours: str, minutes: str) -> int | None:
 
 
 def write_outputs_atomically(
-    result: Result, out_path: Path, report_path: Path, report_text: str
+    result: Result, settings: Settings, out_path: Path, report_path: Path, report_text: str
 ) -> None:
     """Write both files via temp files and os.replace so readers never see half a file."""
     rows = io.StringIO()
@@ -169,7 +170,7 @@ def write_outputs_atomically(
         for learner_id in cohort.members:
             writer.writerow((learner_id, cohort.cohort_id, cohort.challenge_id, ""))
     for item in result.unplaced:
-        writer.writerow((item.learner_id, "", "", item.reason))
+        writer.writerow((item.learner_id, "", "", reason_words(item, settings)))
     staged: list[str] = []
     try:
         staged.append(_stage(out_path, rows.getvalue()))
@@ -203,13 +204,20 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--min", dest="minimum", type=int, default=3)
     parser.add_argument("--max", dest="maximum", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=60.0,
+        help="time budget for the exact solver (default 60)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="cohorts CSV to write")
     parser.add_argument("--report", type=Path, required=True, help="report JSON to write")
     return parser.parse_args(argv)
 
 
 def run_command_line(
-    argv: Sequence[str] | None, form: Callable[[Sequence[Learner], Settings], Result]
+    argv: Sequence[str] | None,
+    form: Callable[[Sequence[Learner], Settings, Sequence[CohortState], float], Result],
 ) -> int:
     """Parse, form and write; every input problem is reported before any file is written."""
     args = _arguments(argv)
@@ -221,7 +229,9 @@ def run_command_line(
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    result = form(learners, settings)
-    report_text = json.dumps(result.report.as_dict(), indent=2) + "\n"
-    write_outputs_atomically(result, args.out, args.report, report_text)
+    result = form(learners, settings, (), args.seconds)
+    report = result.report.as_dict()
+    report["quality"] = quality_words(report)
+    report_text = json.dumps(report, indent=2) + "\n"
+    write_outputs_atomically(result, settings, args.out, args.report, report_text)
     return 0

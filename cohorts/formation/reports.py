@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from cohorts.formation.learners import load_learners, members_by_cohort
 from cohorts.formation.scoring import assemble, overlap_hours
 from cohorts.formation.settings import get_settings, settings_of
-from cohorts.formation.values import Learner, Preparer, Unplaced
+from cohorts.formation.values import Learner, Preparer, Settings, Unplaced
+from cohorts.formation.words import quality_words, reason_words
 from cohorts.models import Challenge, Cohort, Person
 
 
@@ -41,6 +42,8 @@ class FormationPicture:
     cards: tuple[CohortCard, ...]
     report: dict[str, Any]
     left_out: tuple[LeftOut, ...]
+    #: How close the last formation came to the best possible, in a sentence ("" before any).
+    quality: str = ""
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, Person]:
@@ -71,6 +74,7 @@ def formation_picture(session: Session, course_id: int) -> FormationPicture:
             select(Challenge.id, Challenge.title).where(Challenge.course_id == course_id)
         ).all()
     )
+    named = {str(cid): f"“{title}”" for cid, title in titles.items()}
     preparer = Preparer()
     groups, cards = [], []
     for cohort in cohorts:
@@ -87,13 +91,14 @@ def formation_picture(session: Session, course_id: int) -> FormationPicture:
                 overlap_hours(prepared),
             )
         )
-    unplaced = [
-        Unplaced(str(pid), _reason(learners[pid].choices, reasons.get(str(pid))))
-        for pid in unplaced_ids
-    ]
+    unplaced = [Unplaced(str(pid), "") for pid in unplaced_ids]
     report = assemble(groups, unplaced, settings, time.perf_counter()).report.as_dict()
-    left_out = tuple(LeftOut(people[int(u.learner_id)], u.reason) for u in unplaced)
-    return FormationPicture(tuple(cards), report, left_out)
+    left_out = tuple(
+        LeftOut(people[pid], _reason(pid, learners[pid], reasons, named, settings))
+        for pid in unplaced_ids
+    )
+    quality = quality_words(json.loads(settings_row.quality or "{}"), report)
+    return FormationPicture(tuple(cards), report, left_out, quality)
 
 
 def formation_learner(person_id: int) -> Learner:
@@ -101,10 +106,24 @@ def formation_learner(person_id: int) -> Learner:
     return Learner(str(person_id), ())
 
 
-def _reason(choices: tuple[str, ...], stored: str | None) -> str:
-    if not choices:
+def _reason(
+    pid: int,
+    learner: Learner,
+    reasons: dict[str, Any],
+    named: dict[str, str],
+    settings: Settings,
+) -> str:
+    """The stored reason code of the last formation, in words that name challenges."""
+    stored = reasons.get(str(pid))
+    if not learner.choices:
         return "has not picked any challenge yet"
-    return stored or "picked challenges after the cohorts were formed"
+    if not stored:
+        return "picked challenges after the cohorts were formed"
+    if isinstance(stored, str):
+        return stored
+    code, challenge, count = stored
+    item = Unplaced(str(pid), code, challenge, count)
+    return reason_words(item, settings, lambda c: named.get(c, "a closed challenge"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,12 @@ from cohorts.formation.values import (
     SLOT_MINUTES,
     Cohort,
     Member,
+    Quality,
     Report,
     Result,
     Settings,
     Unplaced,
+    rank_of,
 )
 
 
@@ -32,19 +34,23 @@ def preference_term(members: Sequence[Member], challenge: str) -> float:
 
 def availability_term(members: Sequence[Member]) -> float:
     """Half mean pairwise overlap, half time common to all; offsets as fallback."""
-    masks = [m.mask for m in members if m.hours]
-    if len(masks) >= 2:
-        hours = [m.hours for m in members if m.hours]
+    masks: list[int] = []
+    hours: list[int] = []
+    for m in members:
+        if m.hours:
+            masks.append(m.mask)
+            hours.append(m.hours)
+    count = len(masks)
+    if count >= 2:
         pair_sum = 0.0
-        for i in range(1, len(masks)):
+        common = masks[0]
+        for i in range(1, count):
             a, ha = masks[i], hours[i]
+            common &= a
             for j in range(i):
                 hb = hours[j]
                 pair_sum += (a & masks[j]).bit_count() / (ha if ha < hb else hb)
-        common = masks[0]
-        for a in masks:
-            common &= a
-        pairs = len(masks) * (len(masks) - 1) // 2
+        pairs = count * (count - 1) // 2
         return 0.5 * pair_sum / pairs + 0.5 * common.bit_count() / min(hours)
     offsets = [m.offset for m in members if m.offset is not None]
     if len(offsets) >= 2:
@@ -131,32 +137,42 @@ Group = tuple[str, str, Sequence[Member], float | None]
 
 
 def assemble(
-    groups: Iterable[Group], unplaced: Sequence[Unplaced], settings: Settings, started: float
+    groups: Iterable[Group],
+    unplaced: Sequence[Unplaced],
+    settings: Settings,
+    started: float,
+    quality: Quality | None = None,
 ) -> Result:
     """Turn (cohort_id, challenge, members, score or None) groups into a reported Result."""
     cohorts: list[Cohort] = []
-    first = matched = 0
+    first = matched = rank = 0
     for cohort_id, challenge, members, score in groups:
         if score is None:
             score = cohort_score(members, challenge, settings)
-        ids = tuple(m.learner.learner_id for m in members)
+        ids = tuple([m.learner.learner_id for m in members])
         cohorts.append(Cohort(cohort_id, challenge, ids, score, overlap_hours(members)))
-        if settings.minimum <= len(members) <= settings.maximum:
-            for m in members:
-                if challenge in m.choices:
-                    matched += 1
-                    first += m.choices[0] == challenge
-    report = _report(cohorts, unplaced, first, matched, started)
+        viable = settings.minimum <= len(members) <= settings.maximum
+        for m in members:
+            choices = m.choices
+            if choices and choices[0] == challenge:
+                rank += 1
+                first += viable
+                matched += viable
+            else:
+                rank += rank_of(choices, challenge)
+                matched += viable and challenge in choices
+    report = _report(cohorts, unplaced, (first, matched, rank), started, quality)
     return Result(tuple(cohorts), tuple(unplaced), report)
 
 
 def _report(
     cohorts: Sequence[Cohort],
     unplaced: Sequence[Unplaced],
-    first: int,
-    matched: int,
+    counts: tuple[int, int, int],
     started: float,
+    quality: Quality | None,
 ) -> Report:
+    first, matched, rank = counts
     placed = sum(len(c.members) for c in cohorts)
     learners = placed + len(unplaced)
     sizes = [len(c.members) for c in cohorts] or [0]
@@ -173,4 +189,10 @@ def _report(
         worst_overlap_hours=min(overlaps),
         worst_cohort_score=min((c.score for c in cohorts), default=0.0),
         seconds=time.perf_counter() - started,
+        total_rank=rank,
+        method=quality.method if quality else "",
+        proven=quality.proven if quality else False,
+        placed_bound=quality.placed_bound if quality else placed,
+        rank_bound=quality.rank_bound if quality else rank,
+        worst_overlap_bound=quality.worst_overlap_bound if quality else None,
     )

@@ -28,6 +28,7 @@ def get_settings(session: Session, course_id: int) -> FormationSettings:
             show_emails=False,
             seed=1,
             left_out="{}",
+            quality="{}",
         ),
     )
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 WEEK_MINUTES = 7 * 24 * 60
 SLOT_MINUTES = 30
 WEEK_SLOTS = WEEK_MINUTES // SLOT_MINUTES
 NEUTRAL = 0.5
-NO_CHOICES = "no challenges chosen"
+
+#: Why a learner was left out; `words.reason_words` turns a code into a sentence.
+NO_CHOICES = "no_choices"
+TOO_FEW = "too_few"
+CANNOT_SPLIT = "cannot_split"
+NO_ROOM = "no_room"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +63,9 @@ class Settings:
         return (self.weight_preference, self.weight_availability, self.weight_complement)
 
 
-@dataclass(frozen=True, slots=True)
-class Cohort:
+class Cohort(NamedTuple):
+    """A formed cohort; a named tuple because a MOOC's formation builds 200,000 of them."""
+
     cohort_id: str
     challenge_id: str
     members: tuple[str, ...]
@@ -68,8 +75,12 @@ class Cohort:
 
 @dataclass(frozen=True, slots=True)
 class Unplaced:
+    """A learner left out: a reason code, the challenge it concerns and how many chose it."""
+
     learner_id: str
-    reason: str
+    code: str
+    challenge_id: str = ""
+    count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +99,9 @@ class Report:
 
     A learner counts towards the choice shares only when placed in a cohort of a
     viable size (within the settings' bounds): a cohort of one is not a cohort.
+    `total_rank` adds each placed learner's rank of their cohort's challenge (1 for a
+    first choice); the bounds say how far any formation could go: no formation places
+    more than `placed_bound` learners, nor those with a total rank below `rank_bound`.
     """
 
     learners: int
@@ -101,9 +115,30 @@ class Report:
     worst_overlap_hours: float
     worst_cohort_score: float
     seconds: float
+    total_rank: int = 0
+    method: str = ""
+    proven: bool = False
+    placed_bound: int = 0
+    rank_bound: int = 0
+    worst_overlap_bound: float | None = None
 
     def as_dict(self) -> dict[str, int | float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    """How good a formation is known to be: which method formed it and the bounds it proved.
+
+    `method` is "exact" or "heuristic"; `proven` means the exact solver proved that no
+    formation places more learners or gives them a lower total rank.
+    """
+
+    method: str
+    proven: bool
+    placed_bound: int
+    rank_bound: int
+    worst_overlap_bound: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +146,11 @@ class Result:
     cohorts: tuple[Cohort, ...]
     unplaced: tuple[Unplaced, ...]
     report: Report
+
+
+def rank_of(choices: tuple[str, ...], challenge: str) -> int:
+    """1 for a first choice, 2 for a second...; one past the list for an unchosen challenge."""
+    return choices.index(challenge) + 1 if challenge in choices else len(choices) + 1
 
 
 def availability_mask(windows: Iterable[tuple[int, int]]) -> int:
@@ -166,4 +206,11 @@ class Preparer:
         mask = self._masks.get(windows)
         if mask is None:
             mask = self._masks[windows] = availability_mask(windows)
-        return Member(learner, mask, self.tags(learner.offers), self.tags(learner.needs))
+        known = self._tag_sets
+        offers = known.get(learner.offers)
+        if offers is None:
+            offers = self.tags(learner.offers)
+        needs = known.get(learner.needs)
+        if needs is None:
+            needs = self.tags(learner.needs)
+        return Member(learner, mask, offers, needs)

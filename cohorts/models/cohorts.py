@@ -114,8 +114,11 @@ class FormationSettings(Base):
     #: Members see each other's email only when this is on and the platform sent one.
     show_emails: Mapped[bool] = mapped_column(Boolean, default=False)
     seed: Mapped[int] = mapped_column(Integer, default=1)
-    #: JSON object person id -> why the last formation left them out.
+    #: JSON object person id -> why the last formation left them out: a reason code,
+    #: the challenge it concerns and how many chose it (older rows hold a sentence).
     left_out: Mapped[str] = mapped_column(Text, default="{}")
+    #: JSON report of the last formation: method, placed, total rank and proven bounds.
+    quality: Mapped[str] = mapped_column(Text, default="{}")
 
 
 class Cohort(Base):

@@ -66,6 +66,33 @@ def test_learners_without_picks_are_left_out_with_a_reason(session, course12):
     ]
 
 
+def test_a_learner_whose_challenge_too_few_picked_is_told_so_by_its_title(session, course12):
+    course, *_ = course12
+    rare = make_challenges(session, course, "Rare topic")[0]
+    loner = make_people(session, course, 1, prefix="loner")[0]
+    pick(session, course, loner, rare)
+    drafts.form_draft(session, course.id, NOW)
+    left = reports.formation_picture(session, course.id).left_out
+    assert [(x.person.id, x.reason) for x in left] == [
+        (
+            loner.id,
+            "only 1 learner chose “Rare topic” (a cohort needs at least 3) "
+            "and no other choice had room",
+        )
+    ]
+
+
+def test_the_report_says_the_placement_is_proven_best_until_staff_change_it(session, course12):
+    course, people, stats, writing = course12
+    made = drafts.form_draft(session, course.id, NOW)
+    quality = reports.formation_picture(session, course.id).quality
+    assert quality.startswith("Best possible placement (proven)")
+    into = next(c for c in made if c.challenge_id == writing.id)
+    drafts.move_member(session, course.id, people[0].id, into.id, NOW)
+    quality = reports.formation_picture(session, course.id).quality
+    assert quality.startswith("When formed, before later changes: best possible placement")
+
+
 def test_move_lock_and_reform_keep_locked_cohorts_whole(session, course12):
     course, people, stats, writing = course12
     made = drafts.form_draft(session, course.id, NOW)
@@ -93,16 +120,16 @@ def test_moving_into_a_full_draft_is_refused(session, course12):
         course.id,
         target=3,
         minimum=3,
-        maximum=4,
+        maximum=3,
         weight_preference=1,
         weight_availability=1,
         weight_complement=1,
         show_emails=False,
     )
     made = drafts.form_draft(session, course.id, NOW)
-    full = next(c for c in made if len(members(session, c.id)) == 4)
+    full = next(c for c in made if len(members(session, c.id)) == 3)
     outsider = next(c for c in made if c.id != full.id)
-    with pytest.raises(DomainError, match="maximum is 4"):
+    with pytest.raises(DomainError, match="maximum is 3"):
         drafts.move_member(
             session, course.id, next(iter(members(session, outsider.id))), full.id, NOW
         )

@@ -11,7 +11,17 @@ from hypothesis import strategies as st
 
 from cohorts.formation.baselines import form_first_choice_chunks, form_random
 from cohorts.formation.engine import form_cohorts, place_late_joiner
-from cohorts.formation.values import CohortState, Learner, Result, Settings, availability_mask
+from cohorts.formation.values import (
+    CANNOT_SPLIT,
+    NO_CHOICES,
+    TOO_FEW,
+    CohortState,
+    Learner,
+    Result,
+    Settings,
+    availability_mask,
+)
+from cohorts.formation.words import reason_words
 
 DAY = 24 * 60
 CHALLENGES = ("A", "B", "C", "D", "E")
@@ -67,7 +77,7 @@ def placements(result: Result) -> Counter[str]:
 def test_every_learner_is_placed_once_or_reported_with_a_reason(learners, chosen):
     result = form_cohorts(learners, chosen)
     assert placements(result) == Counter(learner.learner_id for learner in learners)
-    assert all(item.reason for item in result.unplaced)
+    assert all(reason_words(item, chosen) for item in result.unplaced)
     assert result.report.learners == len(learners)
 
 
@@ -144,19 +154,26 @@ def test_a_challenge_chosen_by_too_few_releases_them_to_their_second_choice():
     assert result.report.any_choice_share == 1.0
 
 
-def test_learners_with_no_viable_choice_are_reported_with_a_plain_reason():
+def test_learners_with_no_viable_choice_are_reported_with_a_reason_code():
     learners = [Learner("N", ()), Learner("R1", ("rare",)), Learner("R2", ("rare",))]
     result = form_cohorts(learners, Settings())
-    reasons = {item.learner_id: item.reason for item in result.unplaced}
-    assert reasons["N"] == "no challenges chosen"
-    assert reasons["R1"].startswith("only 2 learners chose challenge rare")
+    reasons = {item.learner_id: item for item in result.unplaced}
+    assert reasons["N"].code == NO_CHOICES
+    assert (reasons["R1"].code, reasons["R1"].challenge_id, reasons["R1"].count) == (
+        TOO_FEW,
+        "rare",
+        2,
+    )
+    words = reason_words(reasons["R1"], Settings(), lambda c: f"“{c.title()}”")
+    assert words.startswith("only 2 learners chose “Rare” (a cohort needs at least 3)")
 
 
 def test_overflow_that_cannot_be_split_is_reported_not_oversized():
     learners = [Learner(f"L{i}", ("only",)) for i in range(7)]
     result = form_cohorts(learners, Settings(target=5, minimum=5, maximum=6))
     assert [len(c.members) for c in result.cohorts] == [6]
-    assert "cannot be split" in result.unplaced[0].reason
+    assert result.unplaced[0].code == CANNOT_SPLIT
+    assert "cannot be split" in reason_words(result.unplaced[0], Settings(minimum=5, maximum=6))
 
 
 def synthetic(count: int, seed: int = 3) -> list[Learner]:
@@ -251,6 +268,12 @@ def test_the_report_has_the_documented_keys():
         "worst_overlap_hours",
         "worst_cohort_score",
         "seconds",
+        "total_rank",
+        "method",
+        "proven",
+        "placed_bound",
+        "rank_bound",
+        "worst_overlap_bound",
     }
 
 
@@ -264,3 +287,62 @@ def test_one_members_own_free_time_is_not_counted_as_time_shared():
     assert overlap_hours([prep.member(evening), prep.member(silent)]) == 0.0
     twin = Learner("c", ("x",), availability=((19 * 60, 21 * 60),))
     assert overlap_hours([prep.member(evening), prep.member(twin)]) == 1.0
+
+
+def test_a_challenge_below_the_minimum_is_rescued_by_a_learner_who_ranked_it_second():
+    learners = [Learner(f"a{i}", ("A",)) for i in range(2)]
+    learners += [Learner(f"b{i}", ("B", "A")) for i in range(4)]
+    result = form_cohorts(learners, Settings(target=3, minimum=3, maximum=4))
+    assert not result.unplaced
+    assert sorted((c.challenge_id, len(c.members)) for c in result.cohorts) == [
+        ("A", 3),
+        ("B", 3),
+    ]
+
+
+def test_learners_left_over_from_several_challenges_open_a_cohort_they_share():
+    learners = [
+        Learner(f"{first}{i}", (first, "shared")) for first in ("A", "B", "C") for i in range(4)
+    ]
+    result = form_cohorts(learners, Settings(target=3, minimum=3, maximum=3))
+    assert not result.unplaced
+    assert [len(c.members) for c in result.cohorts if c.challenge_id == "shared"] == [3]
+
+
+def test_a_cohort_swaps_with_any_cohort_of_its_challenge_whose_hours_suit_it():
+    from cohorts.formation.building import chunk
+    from cohorts.formation.improve import improve
+    from cohorts.formation.scoring import cohort_score, overlap_hours
+    from cohorts.formation.values import Preparer
+
+    prep = Preparer()
+
+    def at(hour: int, name: str) -> object:
+        return prep.member(Learner(name, ("X",), 0.0, (evening(0, hour, 0),)))
+
+    row = [at(8, f"a{i}") for i in range(4)] + [at(20, "late")]
+    row += [at(13, f"z{i}") for i in range(5)]
+    row += [at(20, f"c{i}") for i in range(4)] + [at(8, "early")]
+    chosen = Settings(target=5, minimum=5, maximum=5, weight_complement=0)
+    drafts = chunk("X", row, 3)
+    for draft in drafts:
+        draft.score = cohort_score(draft.members, "X", chosen)
+    improve(drafts, chosen)
+    assert [overlap_hours(d.members) for d in drafts] == [2.0, 2.0, 2.0]
+
+
+def test_the_quality_sentence_says_proven_or_how_far_from_the_best():
+    from cohorts.formation.words import quality_words
+
+    formed = {"method": "exact", "proven": True, "placed": 10, "placed_bound": 10}
+    formed |= {"total_rank": 12, "rank_bound": 12}
+    assert quality_words(formed).startswith("Best possible placement (proven)")
+    counted = formed | {"method": "heuristic", "proven": False}
+    assert quality_words(counted).startswith("Best possible placement (proven)")
+    guessed = counted | {"rank_bound": 10}
+    assert quality_words(guessed).startswith("Within 20% of the best possible placement")
+    short = formed | {"placed": 8}
+    assert "at most 10 could be placed" in quality_words(short)
+    edited = quality_words(formed, {"placed": 10, "total_rank": 13})
+    assert edited.startswith("When formed, before later changes: best possible placement")
+    assert quality_words({}) == ""

@@ -251,5 +251,6 @@ def test_a_large_course_shows_its_cohorts_one_challenge_at_a_time(launch_as, cli
     assert "shown one challenge at a time" in page
     assert "Big topic 1" in page and "Small topic 1" not in page
     assert "Publish 66 draft cohorts" in page
+    assert "Best possible placement (proven)" in page
     other = client.get(f"/instructor/cohorts?challenge={small.id}").get_data(as_text=True)
     assert "Small topic 1" in other and "Big topic 1" not in other
