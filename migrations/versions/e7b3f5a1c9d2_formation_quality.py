@@ -1,7 +1,7 @@
 """The last formation's quality claim: the method, the figures and the bounds it proved
 
 Revision ID: e7b3f5a1c9d2
-Revises: e7a3c5b19f62
+Revises: e6a3b8c2f417
 Create Date: 2026-12-01 23:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e7b3f5a1c9d2'
-down_revision = 'e7a3c5b19f62'
+down_revision = 'e6a3b8c2f417'
 branch_labels = None
 depends_on = None
 
