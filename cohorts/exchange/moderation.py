@@ -12,7 +12,7 @@ from cohorts.errors import DomainError, NotFound
 from cohorts.exchange import rules
 from cohorts.exchange.notifications import notify
 from cohorts.exchange.settings import check_post_rate, exchange_settings
-from cohorts.exchange.visibility import get_gift
+from cohorts.exchange.visibility import get_gift, not_hidden
 from cohorts.limits import REPORT_REASON
 from cohorts.membership import published_cohort_of
 from cohorts.models import Cohort, Gift, ModerationCase, Person, Post, Report
@@ -45,9 +45,11 @@ def find_target(
         .join(Cohort, Cohort.id == Post.cohort_id)
         .where(Post.id == target_id, Cohort.course_id == course_id)
     )
-    if not staff:
+    if not staff:  # hidden and removed messages are shown to learners nowhere, this page too
         cohort = published_cohort_of(session, course_id, person_id)
-        query = query.where(Post.cohort_id == (cohort.id if cohort else -1))
+        query = query.where(
+            Post.cohort_id == (cohort.id if cohort else -1), not_hidden("post", Post.id)
+        )
     post = session.scalars(query).one_or_none()
     if post is None:
         raise NotFound("That message is not on your cohort's board.")

@@ -215,3 +215,24 @@ def test_long_text_gets_a_clear_error(cohort):
     html = page.get_data(as_text=True)
     assert page.status_code == 400
     assert "Use 3 to 120 characters" in html and "under 4000 characters" in html
+
+
+def test_a_hidden_or_removed_board_message_is_unreadable_on_the_report_page(cohort):
+    people, team = cohort
+    ben, chen, staff = people["learner-2"], people["learner-3"], people["instructor-1"]
+    post = Post(cohort_id=team.id, author_id=person("learner-1").id, body="Home address: 5 Elm")
+    db.session.add(post)
+    db.session.commit()
+    staff.post(f"{HOME}report/post/{post.id}", {"reason": "Personal data"})
+    hidden = ben.get(f"{HOME}report/post/{post.id}")
+    assert hidden.status_code == 404 and "5 Elm" not in hidden.get_data(as_text=True)
+    case = db.session.scalars(select(ModerationCase.id)).one()
+    staff.post(
+        f"/instructor/exchange/moderation/{case}/remove", form_page="/instructor/exchange/settings"
+    )
+    for removed in (
+        chen.get(f"{HOME}report/post/{post.id}"),
+        ben.post(f"{HOME}report/post/{post.id}", {"reason": "Still there?"}, form_page=FORM),
+    ):
+        assert removed.status_code == 404 and "5 Elm" not in removed.get_data(as_text=True)
+    assert "5 Elm" in staff.get(f"{HOME}report/post/{post.id}").get_data(as_text=True)
