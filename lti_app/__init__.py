@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g, redirect, render_template, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import launch_session
+from . import inputs, launch_session
 from .config import instance_path, load_config
 from .extensions import csrf, db, migrate
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    inputs.init_app(app)
     launch_session.init_app(app)
     if app.config.get("REDIS_URL"):
         import redis
