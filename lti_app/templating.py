@@ -5,7 +5,7 @@ from typing import Any
 from flask import Flask
 
 from cohorts.exchange import notifications
-from cohorts.exchange.rules import KIND_LABELS
+from cohorts.exchange.rules import KIND_LABELS, hides_asker
 
 from .auth import current_viewer
 from .extensions import db
@@ -31,6 +31,7 @@ def page_context() -> dict[str, Any]:
         "viewer": current_viewer(),
         "launch_token": current_token(),
         "gift_kinds": KIND_LABELS,
+        "hides_asker": hides_asker,
         "unread_notices": unread,
     }
 

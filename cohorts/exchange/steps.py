@@ -136,11 +136,10 @@ def step(
         row.helpfulness = helpfulness if helpfulness is not None else row.helpfulness
         if note:
             row.thanks_note, row.status = note, "thanked"
-            who = (
-                "A classmate"
-                if gift.anonymous and gift.author_id == row.receiver_id
-                else row.receiver.display_name
+            hidden = rules.hides_asker(
+                gift.anonymous, gift.author_id, row.receiver_id, row.giver_id
             )
+            who = "A classmate" if hidden else row.receiver.display_name
             notify(
                 session,
                 course_id,

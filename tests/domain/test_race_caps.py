@@ -8,7 +8,6 @@ from cohorts.exchange import settings as exchange_settings
 from cohorts.formation import settings as formation_settings
 from cohorts.formation import upkeep
 from cohorts.models import Challenge, Choice, FormationSettings, Membership, Post, Profile
-from lti_app.extensions import db
 
 from .cohort_factories import NOW, make_challenges, make_course, make_people
 from .gift_factories import world
@@ -17,15 +16,15 @@ from .test_cohort_concurrency import published_course, race
 RACERS = 8
 
 
-def on_postgres() -> bool:
-    return db.engine.dialect.name == "postgresql"
+def on_postgres(session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def repeat(session, work, count=RACERS):
     """Run ``work`` ``count`` times: at once in threads on PostgreSQL, one after another on
     SQLite (which serialises writers); return the outcomes (results or domain errors)."""
-    if on_postgres():
-        return race(work, count)
+    if on_postgres(session):
+        return race(session.get_bind(), work, count)
     outcomes = []
     for _ in range(count):
         try:
