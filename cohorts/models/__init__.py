@@ -25,7 +25,7 @@ from .gifts import (
     Notification,
     Report,
 )
-from .lti import Deployment, LaunchHealth, LoginState, Platform, ToolKey
+from .lti import Deployment, LaunchHealth, LaunchSession, LoginState, Platform, ToolKey
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Deployment",
     "Enrolment",
     "LaunchHealth",
+    "LaunchSession",
     "LoginState",
     "Person",
     "Platform",
