@@ -19,6 +19,7 @@ CHALLENGE_DESCRIPTION_MAX = 500
 GIFT_BODY_MAX = 4000
 TAGS_MAX = 300
 POST_BODY_MAX = 2000
+THANKS_NOTE_MAX = 280
 REPORT_DETAILS_MAX = 300
 REPORT_CATEGORIES = ("unkind", "spam", "private", "cheating", "off_topic", "other")
 #: Reports one member may file in ten minutes, and in a day.

@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import Flask
 
+from cohorts import limits
 from cohorts.exchange import notifications
 from cohorts.exchange.rules import KIND_LABELS, hides_asker
 
@@ -32,6 +33,7 @@ def page_context() -> dict[str, Any]:
         "launch_token": current_token(),
         "gift_kinds": KIND_LABELS,
         "hides_asker": hides_asker,
+        "limits": limits,
         "unread_notices": unread,
     }
 

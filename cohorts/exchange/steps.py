@@ -12,6 +12,7 @@ from cohorts.exchange.notifications import notify
 from cohorts.exchange.rules import GiftClosed
 from cohorts.exchange.settings import exchange_settings
 from cohorts.exchange.visibility import get_exchange, get_gift
+from cohorts.limits import THANKS_NOTE_MAX
 from cohorts.models import (
     Exchange,
     Gift,
@@ -113,8 +114,8 @@ def step(
     gift = session.get_one(Gift, row.gift_id)
     row.status = rules.next_status(row.status, action, role, _state(gift, now))
     note = " ".join(note.split())
-    if len(note) > 280:
-        raise DomainError("Keep your thank-you note under 280 characters.")
+    if len(note) > THANKS_NOTE_MAX:
+        raise DomainError(f"Keep your thank-you note under {THANKS_NOTE_MAX} characters.")
     if action == "thank" and not note:
         raise DomainError("Write a short thank-you note.")
     if helpfulness is not None and not 1 <= helpfulness <= 5:
