@@ -1,6 +1,7 @@
 """Admin commands: ``flask --app lti_app platform ...`` and ``keys ...``."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +12,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from cohorts.models import Deployment, Platform, ToolKey
+from cohorts.models import Deployment, Platform, ToolKey, utcnow
+from cohorts.platforms import admission
 
 from .admin.doctor import report_text, reports
 from .extensions import db
@@ -43,6 +45,18 @@ def database_command(func: Callable[..., Any]) -> Callable[..., Any]:
             ) from exc
 
     return wrapper
+
+
+def _registration(issuer: str, client_id: str) -> Platform:
+    """Find one registration by issuer and client id, or stop with a readable error."""
+    platform = db.session.scalars(
+        select(Platform).where(
+            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
+        )
+    ).first()
+    if platform is None:
+        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    return platform
 
 
 @platform_cli.command("add")
@@ -108,7 +122,9 @@ def platform_list() -> None:
         click.echo("No platforms registered. Add one with `flask --app lti_app platform add`.")
     for p in platforms:
         deployments = ", ".join(d.deployment_id for d in p.deployments)
-        click.echo(f"{p.id}\t{p.issuer}\tclient id {p.client_id}\tdeployments: {deployments}")
+        click.echo(
+            f"{p.id}\t{p.issuer}\tclient id {p.client_id}\t{p.status}\tdeployments: {deployments}"
+        )
 
 
 @platform_cli.command("remove")
@@ -117,13 +133,7 @@ def platform_list() -> None:
 @database_command
 def platform_remove(issuer: str, client_id: str) -> None:
     """Remove a registration; launches from it are refused from then on."""
-    platform = db.session.scalars(
-        select(Platform).where(
-            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
-        )
-    ).first()
-    if platform is None:
-        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    platform = _registration(issuer, client_id)
     db.session.delete(platform)
     db.session.commit()
     tool_conf.forget()
@@ -137,13 +147,7 @@ def platform_remove(issuer: str, client_id: str) -> None:
 @database_command
 def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> None:
     """Accept launches from one more deployment of a registered platform."""
-    platform = db.session.scalars(
-        select(Platform).where(
-            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
-        )
-    ).first()
-    if platform is None:
-        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    platform = _registration(issuer, client_id)
     deployment_id = deployment_id.strip()
     if not deployment_id:
         raise click.BadParameter("the deployment id must not be empty")
@@ -153,6 +157,42 @@ def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> 
     db.session.commit()
     tool_conf.forget()
     click.echo(f"Added deployment {deployment_id} to {platform.issuer} (client id {client_id}).")
+
+
+@platform_cli.command("approve")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@database_command
+def platform_approve(issuer: str, client_id: str) -> None:
+    """Let a registration that waits for approval launch (check its key set URL first)."""
+    platform = _registration(issuer, client_id)
+    was_pending = admission.approve(db.session, platform)
+    db.session.commit()
+    tool_conf.forget()
+    if not was_pending:
+        click.echo(f"{platform.issuer} (client id {client_id}) was already approved.")
+        return
+    click.echo(
+        f"Approved {platform.issuer} (client id {client_id}); it trusts the keys at "
+        f"{platform.key_set_url}."
+    )
+
+
+@platform_cli.command("invite")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90))
+@click.option("--note", help="Who the link is for, kept with it.")
+@database_command
+def platform_invite(days: int, note: str | None) -> None:
+    """Create a one-time registration link that registers without waiting for approval."""
+    now = utcnow()
+    token = admission.create_invite(db.session, now, days, note[:255] if note else None)
+    db.session.commit()
+    base = current_app.config["BASE_URL"]
+    expires = now + timedelta(days=days)
+    click.echo(
+        f"Give this registration URL to the LMS administrator; it works once, until "
+        f"{expires:%Y-%m-%d %H:%M} UTC:\n  {base}/lti/register/{token}"
+    )
 
 
 @click.command("doctor")

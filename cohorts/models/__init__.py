@@ -25,7 +25,15 @@ from .gifts import (
     Notification,
     Report,
 )
-from .lti import Deployment, LaunchHealth, LaunchSession, LoginState, Platform, ToolKey
+from .lti import (
+    Deployment,
+    LaunchHealth,
+    LaunchSession,
+    LoginState,
+    Platform,
+    RegistrationInvite,
+    ToolKey,
+)
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "LoginState",
     "Person",
     "Platform",
+    "RegistrationInvite",
     "ResourceLink",
     "ToolKey",
     "EXCHANGE_STATUSES",

@@ -1,7 +1,7 @@
 """Launch sessions live on the server, so sign-out and a new launch can revoke them
 
 Revision ID: 7a3e5c9d1b20
-Revises: d4c7a1e9b302
+Revises: e7a3c5b19f62
 Create Date: 2026-12-01 23:30:00
 
 """
@@ -12,7 +12,7 @@ import cohorts.models.base
 
 
 revision = '7a3e5c9d1b20'
-down_revision = 'd4c7a1e9b302'
+down_revision = 'e7a3c5b19f62'
 branch_labels = None
 depends_on = None
 
