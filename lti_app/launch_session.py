@@ -16,7 +16,13 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from cohorts.models import utcnow
 
 from .extensions import db
-from .session_store import DatabaseSessionStore, Lifetime, RedisSessionStore, SessionStore
+from .session_store import (
+    DatabaseSessionStore,
+    FallbackSessionStore,
+    Lifetime,
+    RedisSessionStore,
+    SessionStore,
+)
 
 TOKEN_PARAM = "lt"
 SID = "sid"
@@ -50,10 +56,11 @@ def session_store(app: Flask | None = None) -> SessionStore:
         idle=timedelta(seconds=app.config["SESSION_IDLE_SECONDS"]),
         maximum=timedelta(seconds=app.config["SESSION_MAX_SECONDS"]),
     )
+    database = DatabaseSessionStore(db.engine, lifetime)
     client = app.extensions.get("communitas_redis")
-    if client is not None:
-        return RedisSessionStore(client, lifetime)
-    return DatabaseSessionStore(db.engine, lifetime)
+    if client is None:
+        return database
+    return FallbackSessionStore(RedisSessionStore(client, lifetime), database)
 
 
 class LaunchSessionInterface(SecureCookieSessionInterface):

@@ -41,7 +41,7 @@ def _forget_transaction() -> None:
     try:
         db.session.rollback()
     except SQLAlchemyError:
-        db.session.invalidate()
+        db.session().invalidate()  # the scoped session's own Session
 
 
 def render_without_database(template: str) -> str:

@@ -7,6 +7,7 @@ A session ends when it is revoked (sign-out, a new launch in the same browser), 
 
 import hashlib
 import json
+import logging
 import random
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
 from cohorts.models import LaunchSession
+
+from .lti.state_store import RedisError
+
+log = logging.getLogger("communitas")
 
 TABLE = LaunchSession.__table__
 #: Renew the idle clock at most this often, so a busy page costs no write per request.
@@ -145,3 +150,41 @@ class RedisSessionStore:
 
     def revoke(self, token: str) -> None:
         self._redis.delete(self._key(token))
+
+
+class FallbackSessionStore:
+    """Redis first; while Redis is down, the database, so launches go on during the outage.
+
+    Lookups try both, so a session started in either place during a switch-over keeps working.
+    """
+
+    def __init__(self, primary: RedisSessionStore, fallback: DatabaseSessionStore) -> None:
+        self._primary, self._fallback = primary, fallback
+
+    def create(self, data: dict[str, Any], enrolment_id: int, now: datetime) -> str:
+        try:
+            return self._primary.create(data, enrolment_id, now)
+        except RedisError:
+            log.warning("Redis is unavailable: keeping this launch session in the database")
+            return self._fallback.create(data, enrolment_id, now)
+
+    def load(self, token: str, now: datetime) -> dict[str, Any] | None:
+        try:
+            found = self._primary.load(token, now)
+        except RedisError:
+            found = None
+        return found if found is not None else self._fallback.load(token, now)
+
+    def save(self, token: str, data: dict[str, Any]) -> None:
+        for store in (self._primary, self._fallback):
+            try:
+                store.save(token, data)  # a no-op where the session is not
+            except RedisError:
+                continue
+
+    def revoke(self, token: str) -> None:
+        for store in (self._primary, self._fallback):
+            try:
+                store.revoke(token)
+            except RedisError:
+                continue

@@ -172,3 +172,15 @@ def test_when_the_session_store_fails_the_error_page_still_answers(
     assert page.status_code in (500, 503)  # the page of the error pages, never a bare crash
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "<main" in page.get_data(as_text=True)
+
+
+def test_while_redis_is_down_sessions_live_in_the_database(app, launcher, client):
+    import redis
+
+    app.extensions["communitas_redis"] = redis.Redis.from_url(
+        "redis://127.0.0.1:1/0", socket_connect_timeout=1, socket_timeout=1
+    )
+    assert launcher.launch("learner-1").status_code == 303
+    assert sessions() == 1 and client.get("/learner/").status_code == 200
+    sign_out(client, "/learner/")
+    assert sessions() == 0 and client.get("/learner/").status_code == 401
