@@ -8,7 +8,8 @@ from sqlalchemy import func, select, update
 
 from cohorts.models import LaunchSession, utcnow
 from lti_app.extensions import db
-from tests.conftest import Launcher, make_tool_app, register_platform
+from lti_app.lti import tool_conf
+from tests.conftest import Launcher, make_tool_app, register_platform, wipe
 
 from .test_cookieless_launch import auth_params, storage_login
 
@@ -137,6 +138,8 @@ def test_with_redis_sessions_are_revoked_and_expire_there(database_url, test_pla
     app = make_tool_app(database_url, REDIS_URL="redis://127.0.0.1:6379/15")
     store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     with app.app_context():
+        wipe(db.engine)
+        tool_conf.forget()  # registrations cached by an earlier test's app name other rows
         register_platform(test_platform)
         try:
             before = set(store.keys("communitas:launch:*"))
