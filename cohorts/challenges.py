@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from cohorts.courses import lock_enrolment
 from cohorts.errors import DomainError, NotFound
 from cohorts.limits import TITLE
 from cohorts.models import CHALLENGE_KINDS, Challenge, Choice
@@ -115,6 +116,7 @@ def propose_challenge(
     now: datetime,
 ) -> Challenge:
     """Record a learner's suggestion, to be approved or merged by staff."""
+    lock_enrolment(session, course_id, person_id)
     open_count = session.scalar(
         select(func.count()).where(
             Challenge.course_id == course_id,
@@ -204,6 +206,7 @@ def pick_challenges(
     )
     if active != set(picked):
         raise NotFound("One of those challenges is no longer open; please pick again.")
+    lock_enrolment(session, course_id, person_id)  # a double submit replaces, never collides
     session.execute(
         delete(Choice).where(Choice.course_id == course_id, Choice.person_id == person_id)
     )

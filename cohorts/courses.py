@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cohorts.db import upsert_id
@@ -78,3 +79,16 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
             {"title": facts.resource_link_title},
         )
     return enrolment_id
+
+
+def lock_enrolment(session: Session, course_id: int, person_id: int) -> None:
+    """Make one person's capped writes in a course run one at a time (a row lock until commit).
+
+    Counting rows and then inserting is only safe when no other request of the same person
+    counts in between; SQLite serialises writers anyway and ignores the lock.
+    """
+    session.execute(
+        select(Enrolment.id)
+        .where(Enrolment.course_id == course_id, Enrolment.person_id == person_id)
+        .with_for_update()
+    )

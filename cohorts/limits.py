@@ -20,7 +20,13 @@ GIFT_BODY_MAX = 4000
 TAGS_MAX = 300
 POST_BODY_MAX = 2000
 THANKS_NOTE_MAX = 280
-REPORT_REASON = Span(3, 300)
+REPORT_DETAILS_MAX = 300
+REPORT_CATEGORIES = ("unkind", "spam", "private", "cheating", "off_topic", "other")
+#: Reports one member may file in ten minutes, and in a day.
+REPORTS_PER_TEN_MINUTES = 5
+REPORTS_PER_DAY = 20
+#: Reports in a week against one person's items, from two members or more, that staff hear of.
+PILE_ON_REPORTS = 4
 COHORT_NAME = Span(2, 80)
 COHORT_SIZE = Span(2, 20)
 WEIGHT = Span(0, 3)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cohorts.db import upsert_id
 from cohorts.errors import DomainError
 from cohorts.models import Profile
 
@@ -131,14 +132,17 @@ def save_profile(
         raise DomainError(f"“{unknown[0]}” is not a day part we know.")
     offer_tags = normalise_tags(offers, "offers")
     need_tags = normalise_tags(needs, "needs")
-    profile = get_profile(session, course_id, person_id)
-    if profile is None:
-        profile = Profile(course_id=course_id, person_id=person_id)
-        session.add(profile)
-    profile.utc_offset = utc_offset
-    profile.availability = ",".join(k for k, _ in DAY_PARTS if k in set(day_parts))
-    profile.offers = ",".join(offer_tags)
-    profile.needs = ",".join(need_tags)
-    profile.updated_at = now
-    session.flush()
-    return profile
+    profile_id = upsert_id(  # one statement: a double-submitted first save cannot collide
+        session,
+        Profile,
+        {"course_id": course_id, "person_id": person_id},
+        keep={},
+        replace={
+            "utc_offset": utc_offset,
+            "availability": ",".join(k for k, _ in DAY_PARTS if k in set(day_parts)),
+            "offers": ",".join(offer_tags),
+            "needs": ",".join(need_tags),
+            "updated_at": now,
+        },
+    )
+    return session.get_one(Profile, profile_id, populate_existing=True)

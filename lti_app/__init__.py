@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g, redirect, render_template, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import launch_session, logs, outage
+from . import inputs, launch_session, logs, outage
 from .config import instance_path, load_config
 from .extensions import csrf, db, migrate
 
@@ -31,8 +31,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    csrf.init_app(app)
     launch_session.init_app(app)
+    csrf.init_app(app)
+    inputs.init_app(app)
     if app.config.get("REDIS_URL"):
         import redis
 
@@ -54,13 +55,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, instructor, learner, templating
+    from . import admin, instructor, learner, sign_out, templating
     from .auth import current_viewer
     from .lti.register_views import bp as lti_register_bp
     from .lti.views import bp as lti_bp
     from .pages import security_headers
 
-    for bp in (lti_bp, lti_register_bp, learner.bp, instructor.bp, admin.bp):
+    for bp in (lti_bp, lti_register_bp, learner.bp, instructor.bp, admin.bp, sign_out.bp):
         app.register_blueprint(bp)
     templating.init_app(app)
     app.after_request(security_headers)
@@ -77,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _forget_previous_request() -> None:
     """An app context may outlive one request (tests, CLI): never reuse its per-request state."""
-    for name in ("viewer", "binding", "launch_token", "csrf_token"):
+    for name in ("viewer", "binding", "csrf_token"):
         g.pop(name, None)
 
 

@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 from flask import Blueprint, abort, current_app, g, request, session
 from sqlalchemy import select
 
-from cohorts.models import Course, Enrolment, Person
+from cohorts.models import Course, Enrolment, Person, utcnow
 
 from .extensions import db
+from .launch_session import session_store
 
 SESSION_KEY = "launch"
 SESSION_SECONDS = 3 * 3600
@@ -81,19 +82,37 @@ class Viewer:
         return self.role == "guest"
 
 
-def start_session(binding: LaunchBinding) -> None:
-    """Bind this browser to one launch; a new launch replaces the old binding."""
+def start_session(binding: LaunchBinding, *, cookie: bool) -> str | None:
+    """Bind this browser to one launch in a new server-side session; return the token links
+    must carry, or None when the browser keeps the cookie.
+
+    The session this browser's cookie named before (an earlier launch, whoever's) is revoked:
+    its token, wherever it was copied to, stops working.
+    """
+    if session.token and not session.via_url:
+        session_store().revoke(session.token)
+    data = {"csrf_token": secrets.token_hex(20), SESSION_KEY: asdict(binding)}
+    token = session_store().create(data, binding.enrolment_id, utcnow())
     session.clear()
-    # Forms check CSRF against this value, so it must travel inside the launch token too.
-    session["csrf_token"] = secrets.token_hex(20)
-    session[SESSION_KEY] = asdict(binding)
-    session.permanent = False
+    session.update(data)
+    session.token, session.via_url, session.new_cookie = token, not cookie, cookie
+    session.modified = False  # stored just now
+    g.pop("binding", None)
+    return None if cookie else token
+
+
+def end_session() -> None:
+    """Sign out: revoke this browser's launch session and forget its cookie."""
+    session.revoked = True
+    g.pop("binding", None)
+    g.pop("viewer", None)
 
 
 def launch_binding() -> LaunchBinding | None:
     """Return this request's launch binding, read from the session once."""
     if "binding" not in g:
-        g.binding = LaunchBinding.load(session.get(SESSION_KEY))
+        revoked = getattr(session, "revoked", False)
+        g.binding = None if revoked else LaunchBinding.load(session.get(SESSION_KEY))
     return g.binding  # type: ignore[no-any-return]
 
 

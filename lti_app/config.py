@@ -64,6 +64,9 @@ def load_config(instance_path: str) -> dict[str, object]:
         # CHIPS: browsers that partition third-party cookies keep this one per LMS site.
         "SESSION_COOKIE_PARTITIONED": base_url.startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # A launch session ends after this long without a request, and 3 hours after launch.
+        "SESSION_IDLE_SECONDS": 60 * int(env.get("COMMUNITAS_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_SECONDS": 3 * 3600,
         "LTI_LEEWAY_SECONDS": 60,
         "LTI_MAX_TOKEN_AGE_SECONDS": 600,
     }

@@ -12,6 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .extensions import db
+from .launch_session import current_token
 
 log = logging.getLogger("communitas")
 RETRY_AFTER_SECONDS = 30
@@ -40,13 +41,13 @@ def _forget_transaction() -> None:
     try:
         db.session.rollback()
     except SQLAlchemyError:
-        db.session.invalidate()
+        db.session().invalidate()  # the scoped session's own Session
 
 
 def render_without_database(template: str) -> str:
     """Render a page with only what is already known about the viewer."""
     page = current_app.jinja_env.get_template(template)
-    return page.render(viewer=g.get("viewer"), launch_token=g.get("launch_token"))
+    return page.render(viewer=g.get("viewer"), launch_token=current_token())
 
 
 def briefly_unavailable(exc: BaseException) -> Any:

@@ -4,16 +4,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cohorts.db import get_or_create, unique_or
+from cohorts.db import get_or_create
 from cohorts.errors import DomainError, NotFound
 from cohorts.exchange import rules
 from cohorts.exchange.notifications import notify
-from cohorts.exchange.settings import check_post_rate, exchange_settings
-from cohorts.exchange.visibility import get_gift
-from cohorts.limits import REPORT_REASON
+from cohorts.exchange.visibility import get_gift, not_hidden
 from cohorts.membership import published_cohort_of
 from cohorts.models import Cohort, Gift, ModerationCase, Person, Post, Report
 
@@ -45,79 +43,24 @@ def find_target(
         .join(Cohort, Cohort.id == Post.cohort_id)
         .where(Post.id == target_id, Cohort.course_id == course_id)
     )
-    if not staff:
+    if not staff:  # hidden and removed messages are shown to learners nowhere, this page too
         cohort = published_cohort_of(session, course_id, person_id)
-        query = query.where(Post.cohort_id == (cohort.id if cohort else -1))
+        query = query.where(
+            Post.cohort_id == (cohort.id if cohort else -1), not_hidden("post", Post.id)
+        )
     post = session.scalars(query).one_or_none()
     if post is None:
         raise NotFound("That message is not on your cohort's board.")
     return Target("post", post.id, post.author_id, "Board message", post.body)
 
 
-def report(
-    session: Session,
-    course_id: int,
-    person_id: int,
-    target_type: str,
-    target_id: int,
-    *,
-    reason: str,
-    staff: bool,
-    now: datetime,
-) -> ModerationCase:
-    """Report an item; hide it at once for staff or once enough distinct members reported it."""
-    target = find_target(session, course_id, person_id, target_type, target_id, staff)
-    reason = " ".join(reason.split())
-    if len(reason) not in REPORT_REASON:
-        low, high = REPORT_REASON.low, REPORT_REASON.high
-        raise DomainError(f"Say in {low} to {high} characters what is wrong.")
-    if target.author_id == person_id:
-        raise DomainError("This is your own; edit or withdraw it instead of reporting it.")
-    settings = exchange_settings(session, course_id)
-    if not staff:
-        check_post_rate(session, course_id, person_id, settings, now)
-    with unique_or(session, DomainError("You already reported this; staff will look at it.")):
-        session.add(
-            Report(
-                course_id=course_id,
-                target_type=target.type,
-                target_id=target.id,
-                reporter_id=person_id,
-                reason=reason,
-                created_at=now,
-            )
-        )
-    case = _case(session, course_id, target, now)
-    reporters = (
-        session.scalar(
-            select(func.count(func.distinct(Report.reporter_id))).where(
-                Report.target_type == target.type, Report.target_id == target.id
-            )
-        )
-        or 0
-    )
-    hide = rules.should_hide(staff, reporters, settings.report_threshold)
-    if hide and (case.state == "open" or (staff and case.state == "restored")):
-        case.state, case.updated_at = "hidden", now
-        if target.author_id is not None:
-            notify(
-                session,
-                course_id,
-                target.author_id,
-                "moderated",
-                f"Your {_what(target)} is hidden while staff review it. Reason given: {reason}",
-                gift_id=target.id if target.type == "gift" else None,
-                now=now,
-            )
-    session.flush()
-    return case
-
-
-def _what(target: Target) -> str:
+def what(target: Target) -> str:
+    """Name the item in a notice to its author."""
     return f"“{target.title}”" if target.type == "gift" else "board message"
 
 
-def _case(session: Session, course_id: int, target: Target, now: datetime) -> ModerationCase:
+def case_of(session: Session, course_id: int, target: Target, now: datetime) -> ModerationCase:
+    """Return the item's moderation case, opening one on its first report."""
     query = select(ModerationCase).where(
         ModerationCase.target_type == target.type, ModerationCase.target_id == target.id
     )
@@ -142,7 +85,8 @@ class QueueItem:
     case: ModerationCase
     target: Target
     author: str
-    reasons: list[tuple[str, str]]
+    #: (reporter, category label, their words) for each report, oldest first.
+    reasons: list[tuple[str, str, str]]
 
 
 def queue(
@@ -154,14 +98,15 @@ def queue(
         .where(ModerationCase.course_id == course_id, ModerationCase.state.in_(states))
         .order_by(ModerationCase.state, ModerationCase.updated_at)
     ).all()
-    reasons: dict[tuple[str, int], list[tuple[str, str]]] = {}
-    for target_type, target_id, name, reason in session.execute(
-        select(Report.target_type, Report.target_id, Person, Report.reason)
+    reasons: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
+    for target_type, target_id, name, category, words in session.execute(
+        select(Report.target_type, Report.target_id, Person, Report.category, Report.reason)
         .join(Person, Person.id == Report.reporter_id)
         .where(Report.course_id == course_id)
         .order_by(Report.created_at)
     ):
-        reasons.setdefault((target_type, target_id), []).append((name.display_name, reason))
+        label = rules.CATEGORY_LABELS[category]
+        reasons.setdefault((target_type, target_id), []).append((name.display_name, label, words))
     items = []
     for case in cases:
         target = _stored_target(session, case)
@@ -209,16 +154,17 @@ def decide(
     if decision == "remove" and case.author_id is not None:
         target = _stored_target(session, case)
         given = session.scalars(
-            select(Report.reason).where(
-                Report.target_type == case.target_type, Report.target_id == case.target_id
-            )
+            select(Report.category)
+            .where(Report.target_type == case.target_type, Report.target_id == case.target_id)
+            .distinct()
         ).all()
-        notify(
+        kinds = "; ".join(sorted(rules.CATEGORY_LABELS[c].lower() for c in given)) or "a report"
+        notify(  # the category only: reporters' own words never reach the author
             session,
             course_id,
             case.author_id,
             "moderated",
-            f"Staff removed your {_what(target)}. Reasons given: {'; '.join(given)}",
+            f"Staff removed your {what(target)}. It was reported as: {kinds}.",
             gift_id=target.id if target.type == "gift" else None,
             now=now,
         )

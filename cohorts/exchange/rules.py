@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cohorts.errors import DomainError, Forbidden
+from cohorts.limits import PILE_ON_REPORTS, REPORTS_PER_DAY, REPORTS_PER_TEN_MINUTES
 
 KIND_LABELS = {
     "feedback": "Feedback on work",
@@ -247,6 +248,30 @@ def circle_layout(
             )
         )
     return nodes
+
+
+CATEGORY_LABELS = {
+    "unkind": "Unkind or hurtful",
+    "spam": "Spam or advertising",
+    "private": "Shares someone's private information",
+    "cheating": "Helps cheat on graded work",
+    "off_topic": "Off topic",
+    "other": "Something else",
+}
+
+
+def check_report_rate(last_ten_minutes: int, last_day: int) -> None:
+    """Refuse a report past the per-person limits, so reports cannot flood staff or a person."""
+    if last_ten_minutes >= REPORTS_PER_TEN_MINUTES or last_day >= REPORTS_PER_DAY:
+        raise DomainError(
+            "You have sent many reports lately. Staff are looking at them; "
+            "please wait a while before reporting more."
+        )
+
+
+def is_pile_on(reports: int, reporters: int) -> bool:
+    """Whether reports against one person look like a group singling them out."""
+    return reporters >= 2 and reports >= PILE_ON_REPORTS
 
 
 def should_hide(reported_by_staff: bool, distinct_reporters: int, threshold: int) -> bool:

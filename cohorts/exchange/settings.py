@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cohorts.courses import lock_enrolment
 from cohorts.db import get_or_create
 from cohorts.errors import DomainError
 from cohorts.exchange import rules
@@ -56,6 +57,7 @@ def check_post_rate(
     session: Session, course_id: int, person_id: int, settings: ExchangeSettings, now: datetime
 ) -> None:
     """Refuse posting when the person posted too often lately, counted in the database."""
+    lock_enrolment(session, course_id, person_id)
     since = now - timedelta(minutes=settings.post_window_minutes)
     gifts = (
         session.scalar(

@@ -36,6 +36,7 @@ def place_late_joiner(
             select(Cohort)
             .where(Cohort.course_id == course_id, Cohort.status == "published")
             .order_by(Cohort.id)
+            .with_for_update()  # late joiners take seats one at a time, so none overfills
         )
     )
     if not published:

@@ -25,7 +25,15 @@ from .gifts import (
     Notification,
     Report,
 )
-from .lti import Deployment, LaunchHealth, LoginState, Platform, RegistrationInvite, ToolKey
+from .lti import (
+    Deployment,
+    LaunchHealth,
+    LaunchSession,
+    LoginState,
+    Platform,
+    RegistrationInvite,
+    ToolKey,
+)
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
 
 __all__ = [
@@ -45,6 +53,7 @@ __all__ = [
     "Deployment",
     "Enrolment",
     "LaunchHealth",
+    "LaunchSession",
     "LoginState",
     "Person",
     "Platform",

@@ -1,10 +1,11 @@
 """The peer gift exchange: offers and asks, who took them up, edits, reports and notices."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -15,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cohorts.limits import THANKS_NOTE_MAX
+from cohorts.limits import REPORT_CATEGORIES, THANKS_NOTE_MAX
 
 from .base import Base, UTCDateTime, utcnow
 from .people import Person
@@ -169,12 +170,18 @@ class GiftEdit(Base):
 
 
 class Report(Base):
-    """A member's report of a gift, ask or board post, with their reason."""
+    """A member's report of a gift, ask or board post: what kind of problem, and details."""
 
     __tablename__ = "report"
     __table_args__ = (
         CheckConstraint("target_type IN ('gift', 'post')", name="target_known"),
+        CheckConstraint(
+            "category IN (" + ", ".join(f"'{c}'" for c in REPORT_CATEGORIES) + ")",
+            name="category_known",
+        ),
         UniqueConstraint("target_type", "target_id", "reporter_id"),
+        #: One report per reporter per author per day counts toward hiding (NULLs are distinct).
+        UniqueConstraint("reporter_id", "author_id", "counted_day"),
         Index("ix_report_course_id", "course_id"),
     )
 
@@ -183,7 +190,14 @@ class Report(Base):
     target_type: Mapped[str] = mapped_column(String(8))
     target_id: Mapped[int] = mapped_column(Integer)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(300))
+    #: The reported item's author, so reports against one person are counted together.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    category: Mapped[str] = mapped_column(String(16), default="other")
+    #: The reporter's own words, for staff only: the author is told the category, never this.
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    #: The UTC day this report counts toward hiding; null when the reporter had already
+    #: reported this author that day (kept for staff, not counted).
+    counted_day: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

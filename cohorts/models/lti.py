@@ -86,6 +86,27 @@ class LoginState(Base):
     info: Mapped[str] = mapped_column(Text, default="{}")
 
 
+class LaunchSession(Base):
+    """A launch's server-side session, named by a random token the browser holds.
+
+    Sign-out and a new launch in the same browser delete it; it also ends after a short idle
+    time and at most three hours after the launch.
+    """
+
+    __tablename__ = "launch_session"
+    __table_args__ = (Index("ix_launch_session_seen_at", "seen_at"),)
+
+    #: SHA-256 of the token: a copy of the database holds no token that works.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
+    )
+    #: The session's values as JSON: the launch binding, the CSRF secret, pending messages.
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LaunchHealth(Base):
     """Launch counters per registration, deployment, outcome and UTC day, for the admin doctor.
 

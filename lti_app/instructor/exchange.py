@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from cohorts.exchange import moderation, report
+from cohorts.exchange import moderation, report, reporting
 from cohorts.exchange.settings import exchange_settings, save_exchange_settings
 from cohorts.models import utcnow
 
@@ -62,6 +62,7 @@ def _queue(status: int = 200) -> Any:
         tab="moderation",
         items=moderation.queue(db.session, course),
         done=moderation.queue(db.session, course, ("restored", "removed")),
+        piled_on=reporting.piled_on(db.session, course, utcnow()),
         action=ActionForm(),
     ), status
 

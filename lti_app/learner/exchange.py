@@ -5,7 +5,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 
 from cohorts.errors import DomainError
-from cohorts.exchange import gifts, moderation, notifications, queries
+from cohorts.exchange import gifts, moderation, notifications, queries, reporting
 from cohorts.exchange.settings import exchange_settings
 from cohorts.membership import published_cohort_of
 from cohorts.models import utcnow
@@ -134,13 +134,14 @@ def report(target: str, target_id: int) -> Any:
         return page()
     return submit(
         form,
-        lambda: moderation.report(
+        lambda: reporting.report(
             db.session,
             viewer.course_id,
             viewer.person_id,
             target,
             target_id,
-            reason=form.reason.data,
+            category=form.category.data,
+            details=form.details.data or "",
             staff=viewer.is_staff,
             now=utcnow(),
         ),

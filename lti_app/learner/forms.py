@@ -22,11 +22,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from cohorts.exchange.rules import KIND_LABELS
+from cohorts.exchange.rules import CATEGORY_LABELS, KIND_LABELS
 from cohorts.limits import (
     GIFT_BODY_MAX,
     POST_BODY_MAX,
-    REPORT_REASON,
+    REPORT_DETAILS_MAX,
     TAGS_MAX,
     THANKS_NOTE_MAX,
     TITLE,
@@ -111,14 +111,16 @@ class ThanksForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    """Why something should not be here."""
+    """Why something should not be here: a kind of problem, and details for staff."""
 
-    reason = TextAreaField(
+    category = SelectField(
         "What is wrong with it",
-        validators=[
-            DataRequired(message="Tell staff what is wrong."),
-            within(REPORT_REASON, "Use {low} to {high} characters."),
-        ],
+        choices=options([("", "Choose one"), *CATEGORY_LABELS.items()]),
+        validators=[DataRequired(message="Choose what is wrong with it.")],
+    )
+    details = TextAreaField(
+        "Anything staff should know (optional)",
+        validators=[at_most(REPORT_DETAILS_MAX, "Keep the details under {high} characters.")],
     )
 
 

@@ -30,7 +30,6 @@ from cohorts.platforms.binding import (
 from .. import auth
 from ..extensions import csrf, db
 from ..forms import DeepLinkForm
-from ..launch_session import issue_token
 from . import claims, deep_linking, keys
 from .errors import BrowserBindingNeeded, LaunchRejected
 from .health import note_binding, note_launch, note_refusal
@@ -162,7 +161,7 @@ def launch() -> Any:
             settings=body[claims.DEEP_LINKING_SETTINGS],
             ticket=deep_linking.open_request(state_store()),
         )
-    auth.start_session(
+    token = auth.start_session(
         auth.LaunchBinding(
             enrolment_id=enrolment_id,
             role=facts.role,
@@ -170,9 +169,9 @@ def launch() -> Any:
             platform_admin=claims.is_platform_admin(body[claims.ROLES]),
             frame_ancestors=tuple(claims.frame_origins(body)),
             deep_link=deep_link,
-        )
+        ),
+        cookie=message.binding == "cookie",  # else the token must travel in links
     )
-    token = issue_token(current_app._get_current_object())  # type: ignore[attr-defined]
     target = url_for("lti.deep_link" if deep_link else "home", lt=token)
     response = redirect(target, 303)
     if message.binding == "cookie":  # a used state cookie only weighs down later requests

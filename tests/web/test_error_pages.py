@@ -27,6 +27,7 @@ def test_a_server_error_keeps_the_tabs_and_a_way_back_without_querying(
         assert launcher.launch("learner-1").status_code == 303
         statements: list[str] = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
+        # Reading the launch session comes before the view; the error page itself reads nothing.
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             page = launcher.client.get("/learner/boom")
@@ -37,7 +38,7 @@ def test_a_server_error_keeps_the_tabs_and_a_way_back_without_querying(
         assert "Something went wrong on our side" in text
         assert 'aria-label="Communitas"' in text and "My cohort" in text
         assert "Back to your Communitas page" in text
-        assert statements == []
+        assert [s for s in statements if "launch_session" not in s] == []
         assert page.headers["X-Content-Type-Options"] == "nosniff"
         db.session.remove()
         wipe(db.engine)

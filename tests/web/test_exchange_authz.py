@@ -58,7 +58,12 @@ FOREIGN_TO_STAFF = [
     ("POST", "/instructor/exchange/moderation/{far_case}/restore"),
     ("POST", "/instructor/exchange/moderation/{far_case}/remove"),
 ]
-FILLED = {"reason": "Not right here", "title": "Changed by someone else", "note": "hi"}
+FILLED = {
+    "category": "spam",
+    "details": "Not right here",
+    "title": "Changed by someone else",
+    "note": "hi",
+}
 
 
 @pytest.mark.parametrize(("method", "path"), LEARNER_PAGES)

@@ -98,7 +98,9 @@ def test_learners_report_and_staff_moderate(cohort):
     ana.post(HOME + "offer", {"kind": "other", "title": "Buy my essays", "tags": ""})
     gift = gift_id("Buy my essays")
     for reporter in (ben, chen):
-        answer = reporter.post(f"{HOME}report/gift/{gift}", {"reason": "Selling essays"})
+        answer = reporter.post(
+            f"{HOME}report/gift/{gift}", {"category": "other", "details": "Selling essays"}
+        )
         assert answer.status_code == 302
     assert "Buy my essays" not in ben.get(HOME).get_data(as_text=True)
     assert ben.get(f"{HOME}gifts/{gift}").status_code == 404
@@ -122,7 +124,9 @@ def test_a_board_post_reported_by_staff_is_hidden_at_once(cohort):
     ben = cohort[0]["learner-2"]
     board = ben.get("/learner/cohort").get_data(as_text=True)
     assert "Rude words" in board and f"report/post/{post.id}" in board
-    answer = staff.post(f"{HOME}report/post/{post.id}", {"reason": "Insulting"})
+    answer = staff.post(
+        f"{HOME}report/post/{post.id}", {"category": "other", "details": "Insulting"}
+    )
     assert answer.status_code == 302
     assert db.session.scalars(select(ModerationCase.state)).one() == "hidden"
     board = ben.get("/learner/cohort").get_data(as_text=True)
@@ -162,7 +166,7 @@ def test_markup_in_every_text_field_never_comes_back_executable(cohort, payload)
         {"title": title, "body": payload + " again"},
         form_page=f"{HOME}gifts/{gift}",
     )
-    ben.post(f"{HOME}report/gift/{gift}", {"reason": payload})
+    ben.post(f"{HOME}report/gift/{gift}", {"category": "other", "details": payload})
     pages = [
         ana.get(HOME),
         ana.get(f"{HOME}gifts/{gift}"),
@@ -186,7 +190,7 @@ FORMS = [
     ("learner-1", HOME + "exchanges/{row}/give", {}),
     ("learner-2", HOME + "exchanges/{row}/receive", {}),
     ("learner-2", HOME + "exchanges/{row}/thank", {"note": "x"}),
-    ("learner-2", HOME + "report/gift/{gift}", {"reason": "No token"}),
+    ("learner-2", HOME + "report/gift/{gift}", {"category": "other", "details": "No token"}),
     ("instructor-1", "/instructor/exchange/settings", {"weekly_cap": "3"}),
     ("instructor-1", "/instructor/exchange/moderation/{case}/remove", {}),
 ]
@@ -198,7 +202,7 @@ def test_every_form_without_its_csrf_token_is_refused(cohort):
     ana.post(HOME + "offer", {"kind": "other", "title": "Token test", "capacity": "2"})
     gift = gift_id("Token test")
     ben.post(f"{HOME}gifts/{gift}/take", form_page=FORM)
-    staff.post(f"{HOME}report/gift/{gift}", {"reason": "check"})
+    staff.post(f"{HOME}report/gift/{gift}", {"category": "other", "details": "check"})
     ids = {
         "gift": gift,
         "row": exchange_of(gift),
@@ -248,3 +252,28 @@ def test_an_anonymous_asker_stays_a_classmate_to_the_helper_in_every_place(cohor
     chen.post(f"{HOME}exchanges/{exchange_of(ask)}/receive", {"note": "Thanks!"}, form_page=FORM)
     notices = ana.get(HOME + "notices").get_data(as_text=True)
     assert "A classmate thanked you" in notices and chen_name not in notices
+
+
+def test_a_hidden_or_removed_board_message_is_unreadable_on_the_report_page(cohort):
+    people, team = cohort
+    ben, chen, staff = people["learner-2"], people["learner-3"], people["instructor-1"]
+    post = Post(cohort_id=team.id, author_id=person("learner-1").id, body="Home address: 5 Elm")
+    db.session.add(post)
+    db.session.commit()
+    staff.post(f"{HOME}report/post/{post.id}", {"category": "other", "details": "Personal data"})
+    hidden = ben.get(f"{HOME}report/post/{post.id}")
+    assert hidden.status_code == 404 and "5 Elm" not in hidden.get_data(as_text=True)
+    case = db.session.scalars(select(ModerationCase.id)).one()
+    staff.post(
+        f"/instructor/exchange/moderation/{case}/remove", form_page="/instructor/exchange/settings"
+    )
+    for removed in (
+        chen.get(f"{HOME}report/post/{post.id}"),
+        ben.post(
+            f"{HOME}report/post/{post.id}",
+            {"category": "other", "details": "Still there?"},
+            form_page=FORM,
+        ),
+    ):
+        assert removed.status_code == 404 and "5 Elm" not in removed.get_data(as_text=True)
+    assert "5 Elm" in staff.get(f"{HOME}report/post/{post.id}").get_data(as_text=True)

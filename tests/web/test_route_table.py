@@ -23,6 +23,8 @@ PUBLIC = [
     ("POST", "/lti/deep-link", 401),
     ("GET", "/admin/doctor", 401),
     ("GET", "/admin/doctor/{case}", 401),
+    ("POST", "/sign-out", 303),
+    ("GET", "/signed-out", 200),
 ]
 
 
