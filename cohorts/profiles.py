@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cohorts.activity.events import record_activity
 from cohorts.errors import DomainError
 from cohorts.models import Profile
 
@@ -141,4 +142,5 @@ def save_profile(
     profile.needs = ",".join(need_tags)
     profile.updated_at = now
     session.flush()
+    record_activity(session, course_id, person_id, "profile", now)
     return profile

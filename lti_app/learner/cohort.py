@@ -5,6 +5,7 @@ from typing import Any
 from flask import Blueprint, render_template, url_for
 
 from cohorts import board
+from cohorts.activity.events import record_activity
 from cohorts.exchange import moderation
 from cohorts.formation import reports
 from cohorts.membership import published_cohort_of
@@ -36,6 +37,10 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
 
 @bp.get("/cohort")
 def my_cohort() -> Any:
+    viewer = signed_in_viewer()
+    if not viewer.read_only:
+        record_activity(db.session, viewer.course_id, viewer.person_id, "cohort_view", utcnow())
+        db.session.commit()
     return _cohort_page(PostForm(formdata=None))
 
 
