@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
-from cohorts.activity.measures import CohortHealth
+from cohorts.activity.cohort_measures import CohortHealth
 from cohorts.activity.rules import Alert, LearnerFacts
 from cohorts.errors import DomainError, NotFound
 from cohorts.membership import get_cohort

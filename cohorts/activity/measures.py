@@ -1,7 +1,7 @@
 """Persistence measures in SQL over the weekly rollup: never a loop over events in Python."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
@@ -9,10 +9,9 @@ from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
 from cohorts.activity.rules import SIGNALS, CurvePoint, LearnerFacts, SignalStats, Weights
-from cohorts.models import ActivityWeek, Cohort, Enrolment, Exchange, Gift, Membership, Person
+from cohorts.models import ActivityWeek, Cohort, Enrolment, Membership, Person
 
 W = ActivityWeek
-DONE = ("given", "received", "thanked")
 
 
 def _learners(course_id: int, person_id: int | None = None) -> Any:
@@ -199,65 +198,35 @@ def persistence_curves(
 
 
 @dataclass(frozen=True, slots=True)
-class CohortHealth:
-    """How alive one published cohort is."""
+class Totals:
+    """One learner's weekly events over recent weeks and their gifts over the whole course."""
 
-    cohort_id: int
-    name: str
-    members: int
-    active_7: int
-    gifts_14: int
-    reciprocal: int
-    last_day: int | None
-
-    @property
-    def share_active(self) -> float:
-        return self.active_7 / self.members if self.members else 0.0
-
-    @property
-    def reciprocity(self) -> float:
-        return self.reciprocal / self.members if self.members else 0.0
+    weeks: list[tuple[Any, int]]
+    given: int
+    received: int
+    last_week: dict[str, int]
 
 
-def cohort_health(session: Session, course_id: int, now: datetime) -> list[CohortHealth]:
-    """Per published cohort: members active in 7 days, gifts in 14, members who gave and got."""
-    today = rules.day_of(now)
-    last = (
-        select(W.person_id, func.max(W.last_day).label("last_day"))
-        .where(W.course_id == course_id)
-        .group_by(W.person_id)
-        .subquery()
-    )
-    done = select(Exchange).where(Exchange.course_id == course_id, Exchange.status.in_(DONE))
-    givers = done.with_only_columns(Exchange.giver_id)
-    receivers = done.with_only_columns(Exchange.receiver_id)
-    both = and_(Membership.person_id.in_(givers), Membership.person_id.in_(receivers))
-    gifts = (
-        select(Gift.cohort_id, func.count(Exchange.id).label("n"))
-        .join(Exchange, Exchange.gift_id == Gift.id)
-        .where(
-            Gift.course_id == course_id,
-            Exchange.status.in_(DONE),
-            Exchange.given_at >= now - timedelta(days=14),
-        )
-        .group_by(Gift.cohort_id)
-        .subquery()
-    )
-    rows = session.execute(
+def learner_totals(
+    session: Session, course_id: int, person_id: int, now: datetime, weeks: int
+) -> Totals:
+    """Return one learner's recent weeks, gifts given and received, and last week's signals."""
+    current = rules.week_of(rules.day_of(now))
+    mine = and_(W.course_id == course_id, W.person_id == person_id)
+    given, received = session.execute(
         select(
-            Cohort.id,
-            Cohort.name,
-            func.count(Membership.id),
-            func.sum(case((last.c.last_day > today - 7, 1), else_=0)),
-            func.coalesce(func.max(gifts.c.n), 0),
-            func.sum(case((both, 1), else_=0)),
-            func.max(last.c.last_day),
-        )
-        .outerjoin(Membership, Membership.cohort_id == Cohort.id)
-        .outerjoin(last, last.c.person_id == Membership.person_id)
-        .outerjoin(gifts, gifts.c.cohort_id == Cohort.id)
-        .where(Cohort.course_id == course_id, Cohort.status == "published")
-        .group_by(Cohort.id, Cohort.name)
-        .order_by(Cohort.name)
-    ).all()
-    return [CohortHealth(r[0], r[1], r[2], r[3] or 0, r[4], r[5] or 0, r[6]) for r in rows]
+            func.coalesce(func.sum(W.gifts_given), 0), func.coalesce(func.sum(W.gifts_received), 0)
+        ).where(mine)
+    ).one()
+    recent = session.scalars(select(W).where(mine, W.week > current - weeks)).all()
+    by_week = {row.week: row for row in recent}
+    previous = by_week.get(current - 1)
+    return Totals(
+        weeks=[
+            (rules.week_start(w), by_week[w].events if w in by_week else 0)
+            for w in range(current - weeks + 1, current + 1)
+        ],
+        given=given,
+        received=received,
+        last_week={s: getattr(previous, s) if previous else 0 for s in SIGNALS},
+    )

@@ -25,6 +25,8 @@ SIGNAL_LABELS = {
 }
 LONELY_DAYS = 10
 QUIET_COHORT_DAYS = 7
+#: A member this long without activity shows as quiet to their cohort.
+QUIET_MEMBER_DAYS = 7
 FALLING_RATIO = 0.5
 #: Early weeks need this many events a week before a fall means anything.
 FALLING_MIN_EARLY = 3.0
@@ -40,6 +42,11 @@ def day_of(moment: datetime) -> int:
 def week_of(day: int) -> int:
     """Return the Monday-based week number of a day number (1970-01-01 was a Thursday)."""
     return (day + 3) // 7
+
+
+def date_of(day: int) -> date:
+    """Return the calendar date of a day number."""
+    return date.fromordinal(EPOCH.toordinal() + day)
 
 
 def week_start(week: int) -> date:
@@ -152,12 +159,25 @@ class LearnerFacts:
     score: float
 
 
+ALERT_TITLES = {
+    "lonely": "Lonely learner",
+    "quiet_cohort": "Quiet cohort",
+    "never_launched": "Never launched",
+    "inactive": "Inactive",
+    "falling": "Falling activity",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """Why a learner or a cohort may need a word from staff."""
 
     kind: str
     reason: str
+
+    @property
+    def title(self) -> str:
+        return ALERT_TITLES[self.kind]
 
 
 def learner_alerts(facts: LearnerFacts, today: int, inactive_days: int) -> list[Alert]:
@@ -182,15 +202,16 @@ def learner_alerts(facts: LearnerFacts, today: int, inactive_days: int) -> list[
                 "no activity in the cohort space.",
             )
         )
-    if facts.early_rate >= FALLING_MIN_EARLY and facts.recent_rate < FALLING_RATIO * (
-        facts.early_rate
-    ):
+    falling = facts.recent_rate < FALLING_RATIO * facts.early_rate
+    if idle < inactive_days and facts.early_rate >= FALLING_MIN_EARLY and falling:
+        recent = (
+            "nothing in the last two full weeks"
+            if facts.recent_rate == 0
+            else f"about {facts.recent_rate:g} {'action' if facts.recent_rate == 1 else 'actions'}"
+            " a week in the last two full weeks"
+        )
         alerts.append(
-            Alert(
-                "falling",
-                f"about {facts.recent_rate:g} actions a week lately, against "
-                f"{facts.early_rate:g} in their first two weeks.",
-            )
+            Alert("falling", f"{recent}, against {facts.early_rate:g} a week in their first two.")
         )
     return alerts
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from cohorts import board
-from cohorts.activity import alerts, measures
+from cohorts.activity import alerts, cohort_measures, measures
 from cohorts.activity.events import record_activity
 from cohorts.activity.rules import Weights
 from cohorts.courses import LaunchFacts, record_launch
@@ -111,7 +111,7 @@ def test_weekly_active_learners_count_each_learner_once_a_week(session):
 def test_cohort_health_and_quiet_cohort_alerts(session):
     course, cohort, ada, bo, cy = world(session)
     record(session, course, ada, (NOW - timedelta(days=9), "launch"))
-    (health,) = measures.cohort_health(session, course.id, NOW)
+    (health,) = cohort_measures.cohort_health(session, course.id, NOW)
     assert (health.members, health.active_7, health.gifts_14) == (2, 0, 0)
     facts = measures.learner_facts(session, course.id, NOW, Weights())
     found = alerts.flagged(session, course.id, facts, [health], 10, NOW)

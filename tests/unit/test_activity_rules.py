@@ -69,12 +69,23 @@ def test_never_launched_learners_get_only_that_alert():
     assert [a.kind for a in alerts] == ["never_launched"]
 
 
-def test_inactive_lonely_and_falling_are_explained_in_words():
+def test_inactive_and_lonely_are_explained_in_words():
     learner = facts(last_day=700, joined_day=690, early_rate=8.0, recent_rate=1.0)
     alerts = {a.kind: a.reason for a in rules.learner_alerts(learner, today=712, inactive_days=10)}
     assert alerts["inactive"] == "not active for 12 days (rule: 10)."
     assert "no gift given or received" in alerts["lonely"]
-    assert "against 8 in their first two weeks" in alerts["falling"]
+    assert "falling" not in alerts  # an inactive learner is already flagged as such
+
+
+def test_falling_activity_is_measured_against_their_own_first_weeks():
+    learner = facts(last_day=711, gifts=2, early_rate=8.0, recent_rate=1.0)
+    (alert,) = rules.learner_alerts(learner, today=712, inactive_days=10)
+    assert alert.kind == "falling"
+    assert alert.reason == (
+        "about 1 action a week in the last two full weeks, against 8 a week in their first two."
+    )
+    steady = facts(last_day=711, early_rate=8.0, recent_rate=5.0)
+    assert rules.learner_alerts(steady, today=712, inactive_days=10) == []
 
 
 def test_a_learner_who_gave_a_gift_is_not_lonely():
