@@ -4,8 +4,9 @@ from typing import Any
 
 from flask import Flask
 
+from cohorts import limits
 from cohorts.exchange import notifications
-from cohorts.exchange.rules import KIND_LABELS
+from cohorts.exchange.rules import KIND_LABELS, hides_asker
 
 from .auth import current_viewer
 from .extensions import db
@@ -31,6 +32,8 @@ def page_context() -> dict[str, Any]:
         "viewer": current_viewer(),
         "launch_token": current_token(),
         "gift_kinds": KIND_LABELS,
+        "hides_asker": hides_asker,
+        "limits": limits,
         "unread_notices": unread,
     }
 

@@ -52,7 +52,7 @@ class Flow:
 
 def author_name(gift: Gift, viewer_id: int, staff: bool = False) -> str:
     """Name the author, or "A classmate" for anonymous asks seen by classmates."""
-    if gift.anonymous and not staff and gift.author_id != viewer_id:
+    if rules.hides_asker(gift.anonymous, gift.author_id, gift.author_id, viewer_id, staff):
         return "A classmate"
     return gift.author.display_name
 

@@ -252,3 +252,14 @@ def circle_layout(
 def should_hide(reported_by_staff: bool, distinct_reporters: int, threshold: int) -> bool:
     """Hide reported content at once for staff, or when enough distinct members reported it."""
     return reported_by_staff or distinct_reporters >= threshold
+
+
+def hides_asker(
+    anonymous: bool, asker_id: int, named_id: int, viewer_id: int, staff: bool = False
+) -> bool:
+    """Whether naming ``named_id`` to ``viewer_id`` would reveal an anonymous asker.
+
+    The asker sees themselves and staff see everyone; every classmate, the helper included,
+    reads "a classmate" instead.
+    """
+    return anonymous and named_id == asker_id and viewer_id != asker_id and not staff

@@ -13,6 +13,7 @@ from cohorts.exchange.notifications import notify
 from cohorts.exchange.rules import GiftClosed
 from cohorts.exchange.settings import exchange_settings
 from cohorts.exchange.visibility import get_exchange, get_gift
+from cohorts.limits import THANKS_NOTE_MAX
 from cohorts.models import (
     Exchange,
     Gift,
@@ -116,8 +117,8 @@ def step(
     gift = session.get_one(Gift, row.gift_id)
     row.status = rules.next_status(row.status, action, role, _state(gift, now))
     note = " ".join(note.split())
-    if len(note) > 280:
-        raise DomainError("Keep your thank-you note under 280 characters.")
+    if len(note) > THANKS_NOTE_MAX:
+        raise DomainError(f"Keep your thank-you note under {THANKS_NOTE_MAX} characters.")
     if action == "thank" and not note:
         raise DomainError("Write a short thank-you note.")
     if helpfulness is not None and not 1 <= helpfulness <= 5:
@@ -139,11 +140,10 @@ def step(
         row.helpfulness = helpfulness if helpfulness is not None else row.helpfulness
         if note:
             row.thanks_note, row.status = note, "thanked"
-            who = (
-                "A classmate"
-                if gift.anonymous and gift.author_id == row.receiver_id
-                else row.receiver.display_name
+            hidden = rules.hides_asker(
+                gift.anonymous, gift.author_id, row.receiver_id, row.giver_id
             )
+            who = "A classmate" if hidden else row.receiver.display_name
             notify(
                 session,
                 course_id,

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cohorts.formation.drafts import get_settings, load_learners, members_by_cohort, settings_of
+from cohorts.formation.learners import load_learners, members_by_cohort
 from cohorts.formation.scoring import assemble, overlap_hours
+from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.values import Learner, Preparer, Unplaced
 from cohorts.models import Challenge, Cohort, Person
 

@@ -9,14 +9,9 @@ from sqlalchemy.orm import Session
 from cohorts import challenges
 from cohorts.errors import DomainError, NotFound
 from cohorts.formation import engine
-from cohorts.formation.drafts import (
-    get_settings,
-    guarded,
-    insert_cohorts,
-    load_learners,
-    settings_of,
-    states_of,
-)
+from cohorts.formation.drafts import guarded, insert_cohorts
+from cohorts.formation.learners import load_learners, states_of
+from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.values import Learner
 from cohorts.membership import get_cohort
 from cohorts.models import Challenge, Cohort, Membership

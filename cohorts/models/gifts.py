@@ -15,6 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cohorts.limits import THANKS_NOTE_MAX
+
 from .base import Base, UTCDateTime, utcnow
 from .people import Person
 
@@ -143,7 +145,7 @@ class Exchange(Base):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     given_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    thanks_note: Mapped[str | None] = mapped_column(String(280))
+    thanks_note: Mapped[str | None] = mapped_column(String(THANKS_NOTE_MAX))
     #: 1-5, seen only by the two people and staff.
     helpfulness: Mapped[int | None] = mapped_column(Integer)
 

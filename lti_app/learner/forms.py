@@ -23,7 +23,14 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cohorts.exchange.rules import KIND_LABELS
-from cohorts.limits import GIFT_BODY_MAX, POST_BODY_MAX, REPORT_REASON, TAGS_MAX, TITLE
+from cohorts.limits import (
+    GIFT_BODY_MAX,
+    POST_BODY_MAX,
+    REPORT_REASON,
+    TAGS_MAX,
+    THANKS_NOTE_MAX,
+    TITLE,
+)
 from cohorts.profiles import DAY_PARTS, format_offset
 
 from ..forms import IdField, at_most, int_or_none, options, within
@@ -91,7 +98,7 @@ class ThanksForm(FlaskForm):
 
     note = StringField(
         "Thank-you note (optional)",
-        validators=[Length(max=280, message="Keep your note under 280 characters.")],
+        validators=[at_most(THANKS_NOTE_MAX, "Keep your note under {high} characters.")],
     )
     helpfulness = SelectField(
         "How helpful was it? (only you, them and staff see this)",

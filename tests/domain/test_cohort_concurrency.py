@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from cohorts.errors import DomainError
 from cohorts.formation import drafts, upkeep
 from cohorts.models import Cohort, Membership
-from lti_app.extensions import db
 
 from .cohort_factories import NOW, make_challenges, make_course, make_people, pick
 
@@ -29,11 +28,10 @@ def published_course(session, late_count=1):
     return course.id, late[0].id
 
 
-def race(work, count=2):
+def race(engine, work, count=2):
     """Run ``work(session)`` in threads, each on its own Session, starting together."""
     barrier = threading.Barrier(count)
     outcomes: list[object] = []
-    engine = db.engine
 
     def run():
         with Session(engine) as own:
@@ -59,8 +57,10 @@ def memberships(session, person_id):
 
 def test_placing_the_same_late_joiner_twice_keeps_one_membership(session):
     course_id, person_id = published_course(session)
-    if db.engine.dialect.name == "postgresql":
-        outcomes = race(lambda own: upkeep.place_late_joiner(own, course_id, person_id, NOW))
+    if session.get_bind().dialect.name == "postgresql":
+        outcomes = race(
+            session.get_bind(), lambda own: upkeep.place_late_joiner(own, course_id, person_id, NOW)
+        )
         assert len(outcomes) == 2
     else:
         first = upkeep.place_late_joiner(session, course_id, person_id, NOW)
@@ -77,8 +77,8 @@ def test_publishing_twice_publishes_once_and_refuses_the_other(session):
     session.commit()
     draft_count = session.scalar(select(func.count()).where(Cohort.status == "draft"))
     assert draft_count >= 1
-    if db.engine.dialect.name == "postgresql":
-        outcomes = race(lambda own: drafts.publish_drafts(own, course_id, NOW))
+    if session.get_bind().dialect.name == "postgresql":
+        outcomes = race(session.get_bind(), lambda own: drafts.publish_drafts(own, course_id, NOW))
         assert sum(isinstance(o, DomainError) for o in outcomes) == 1
         assert [o for o in outcomes if isinstance(o, int)] == [draft_count]
     else:

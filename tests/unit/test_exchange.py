@@ -155,3 +155,12 @@ def test_the_rules_load_without_sqlalchemy_or_flask():
         "assert not {'sqlalchemy', 'flask'} & set(sys.modules), sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_only_classmates_are_kept_from_the_name_of_an_anonymous_asker():
+    asker, helper, staff_member = 1, 2, 3
+    assert rules.hides_asker(True, asker, asker, helper)
+    assert not rules.hides_asker(True, asker, asker, asker)
+    assert not rules.hides_asker(True, asker, asker, staff_member, staff=True)
+    assert not rules.hides_asker(True, asker, helper, asker)
+    assert not rules.hides_asker(False, asker, asker, helper)

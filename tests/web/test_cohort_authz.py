@@ -10,15 +10,9 @@ from sqlalchemy import select
 from cohorts.models import (
     Challenge,
     Cohort,
-    Course,
-    Enrolment,
-    Membership,
-    Person,
     Post,
-    utcnow,
 )
 from lti_app.extensions import db
-from tests.conftest import Launcher
 
 
 def token_for(app, client):
@@ -28,51 +22,9 @@ def token_for(app, client):
     return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
 
-@pytest.fixture
-def world(app, test_platform):
-    """Launched clients per role in the demo course, its objects, and a second course."""
-    clients = {}
-    for role, user in (("staff", "instructor-1"), ("learner", "learner-1"), ("guest", "mentor-1")):
-        launcher = Launcher(app.test_client(), test_platform)
-        assert launcher.launch(user).status_code == 303
-        clients[role] = launcher.client
-    clients["anonymous"] = app.test_client()
-    course = db.session.scalars(select(Course)).one()
-    me = db.session.scalars(select(Person).where(Person.sub == "learner-1")).one()
-    ids = {"pa": me.id}
-    for key, status in (("ca", "active"), ("cp", "proposed"), ("cx", "active")):
-        row = Challenge(course_id=course.id, title=f"Challenge {key}", status=status)
-        db.session.add(row)
-        db.session.flush()
-        ids[key] = row.id
-    own = Cohort(course_id=course.id, challenge_id=ids["ca"], name="Own", status="published")
-    db.session.add(own)
-    db.session.flush()
-    db.session.add(Membership(cohort_id=own.id, course_id=course.id, person_id=me.id))
-    ids["ka"] = own.id
-    other = Course(issuer="https://other.example", deployment_id="x", context_id="b")
-    stranger = Person(issuer="https://other.example", sub="s1", name="Stranger")
-    db.session.add_all([other, stranger])
-    db.session.flush()
-    db.session.add(Enrolment(course_id=other.id, person_id=stranger.id, role="learner"))
-    theirs = Challenge(course_id=other.id, title="Their challenge", status="proposed")
-    db.session.add(theirs)
-    db.session.flush()
-    cohort = Cohort(course_id=other.id, challenge_id=theirs.id, name="Theirs", status="published")
-    db.session.add(cohort)
-    db.session.flush()
-    db.session.add(Membership(cohort_id=cohort.id, course_id=other.id, person_id=stranger.id))
-    post = Post(
-        cohort_id=cohort.id, author_id=stranger.id, body="Private words", created_at=utcnow()
-    )
-    db.session.add(post)
-    db.session.commit()
-    ids |= {"cb": theirs.id, "kb": cohort.id, "pb": stranger.id, "post_b": post.id}
-    return clients, ids
-
-
 LEARNER_PAGES = [("GET", "/learner/"), ("GET", "/learner/challenges"), ("GET", "/learner/privacy")]
 LEARNER_ONLY = [
+    ("POST", "/learner/challenges"),
     ("GET", "/learner/profile"),
     ("GET", "/learner/cohort"),
     ("POST", "/learner/challenges/propose"),

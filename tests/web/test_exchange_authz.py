@@ -4,136 +4,13 @@ import pytest
 from sqlalchemy import select
 
 from cohorts.models import (
-    Challenge,
-    Cohort,
-    Course,
-    Enrolment,
     Exchange,
     Gift,
-    Membership,
     ModerationCase,
-    Person,
 )
 from lti_app.extensions import db
-from tests.conftest import Launcher
 
-from .exchange_world import person, publish_cohort
 from .test_cohort_authz import call
-
-
-def add_gift(course_id, cohort_id, author_id, title, direction="offer"):
-    gift = Gift(
-        course_id=course_id,
-        cohort_id=cohort_id,
-        author_id=author_id,
-        direction=direction,
-        kind="other",
-        title=title,
-        body="",
-        tags="",
-        capacity=2 if direction == "offer" else 1,
-        iso_week="2026-W10",
-    )
-    db.session.add(gift)
-    db.session.flush()
-    return gift
-
-
-def add_exchange(gift, giver_id, receiver_id, seat=1):
-    row = Exchange(
-        gift_id=gift.id,
-        course_id=gift.course_id,
-        seat=seat,
-        giver_id=giver_id,
-        receiver_id=receiver_id,
-        claimed_by_id=receiver_id,
-        status="claimed",
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def other_course():
-    """A second course with its own cohort, gift, exchange and moderation case."""
-    course = Course(issuer="https://other.example", deployment_id="x", context_id="b")
-    people = [Person(issuer="https://other.example", sub=f"s{i}", name=f"S{i}") for i in (1, 2)]
-    db.session.add_all([course, *people])
-    db.session.flush()
-    db.session.add_all(
-        Enrolment(course_id=course.id, person_id=p.id, role="learner") for p in people
-    )
-    topic = Challenge(course_id=course.id, title="Theirs", status="active")
-    db.session.add(topic)
-    db.session.flush()
-    cohort = Cohort(course_id=course.id, challenge_id=topic.id, name="Theirs", status="published")
-    db.session.add(cohort)
-    db.session.flush()
-    db.session.add_all(
-        Membership(cohort_id=cohort.id, course_id=course.id, person_id=p.id) for p in people
-    )
-    gift = add_gift(course.id, cohort.id, people[0].id, "Their offer")
-    row = add_exchange(gift, people[0].id, people[1].id)
-    case = ModerationCase(
-        course_id=course.id,
-        target_type="gift",
-        target_id=gift.id,
-        state="hidden",
-        author_id=people[0].id,
-    )
-    db.session.add(case)
-    db.session.flush()
-    return gift, row, case
-
-
-@pytest.fixture
-def world(app, test_platform):
-    clients = {}
-    for role, user in (
-        ("staff", "instructor-1"),
-        ("learner", "learner-1"),
-        ("guest", "mentor-1"),
-        ("peer", "learner-2"),
-        ("other", "learner-3"),
-        ("other2", "learner-4"),
-    ):
-        launcher = Launcher(app.test_client(), test_platform)
-        assert launcher.launch(user).status_code == 303
-        clients[role] = launcher.client
-    clients["anonymous"] = app.test_client()
-    own = publish_cohort("Own", ["learner-1", "learner-2"])
-    theirs = publish_cohort("Next door", ["learner-3", "learner-4"])
-    me, peer = person("learner-1").id, person("learner-2").id
-    o3, o4 = person("learner-3").id, person("learner-4").id
-    mine = add_gift(own.course_id, own.id, me, "My offer")
-    my_row = add_exchange(mine, me, peer)
-    shared = add_gift(own.course_id, own.id, peer, "Peer offer")
-    next_door = add_gift(theirs.course_id, theirs.id, o3, "Next door offer")
-    their_row = add_exchange(next_door, o3, o4)
-    case = ModerationCase(
-        course_id=own.course_id,
-        target_type="gift",
-        target_id=shared.id,
-        state="open",
-        author_id=peer,
-    )
-    db.session.add(case)
-    db.session.flush()
-    far_gift, far_row, far_case = other_course()
-    db.session.commit()
-    ids = {
-        "mine": mine.id,
-        "row": my_row.id,
-        "shared": shared.id,
-        "case": case.id,
-        "next": next_door.id,
-        "next_row": their_row.id,
-        "far": far_gift.id,
-        "far_row": far_row.id,
-        "far_case": far_case.id,
-    }
-    return clients, ids
-
 
 E = "/learner/exchange"
 LEARNER_PAGES = [("GET", E + "/")]

@@ -215,3 +215,36 @@ def test_long_text_gets_a_clear_error(cohort):
     html = page.get_data(as_text=True)
     assert page.status_code == 400
     assert "Use 3 to 120 characters" in html and "under 4000 characters" in html
+
+
+def test_the_receiver_opens_the_exchange_tab_once_a_gift_is_marked_given(cohort):
+    people, _ = cohort
+    ana, ben = people["learner-1"], people["learner-2"]
+    ana.post(HOME + "offer", {"kind": "feedback", "title": "I read drafts", "capacity": "1"})
+    offer = gift_id("I read drafts")
+    ben.post(f"{HOME}gifts/{offer}/take", form_page=f"{HOME}gifts/{offer}")
+    ana.post(f"{HOME}exchanges/{exchange_of(offer)}/give", form_page=FORM)
+    tab = ben.get(HOME)
+    assert tab.status_code == 200
+    assert "I received it" in tab.get_data(as_text=True)
+    confirmed = ben.post(
+        f"{HOME}exchanges/{exchange_of(offer)}/receive", {"note": ""}, form_page=HOME
+    )
+    assert confirmed.status_code == 302
+
+
+def test_an_anonymous_asker_stays_a_classmate_to_the_helper_in_every_place(cohort):
+    people, _ = cohort
+    ana, chen = people["learner-1"], people["learner-3"]
+    chen.post(HOME + "ask", {"kind": "explanation", "title": "Explain logs", "anonymous": "y"})
+    ask = gift_id("Explain logs")
+    ana.post(f"{HOME}gifts/{ask}/take", form_page=f"{HOME}gifts/{ask}")
+    chen_name = person("learner-3").display_name
+    assert "You give</strong>" in ana.get(HOME).get_data(as_text=True)
+    assert "to a classmate (anonymous ask)" in ana.get(HOME).get_data(as_text=True)
+    gift_page = ana.get(f"{HOME}gifts/{ask}").get_data(as_text=True)
+    assert "by A classmate" in gift_page and chen_name not in gift_page
+    ana.post(f"{HOME}exchanges/{exchange_of(ask)}/give", form_page=FORM)
+    chen.post(f"{HOME}exchanges/{exchange_of(ask)}/receive", {"note": "Thanks!"}, form_page=FORM)
+    notices = ana.get(HOME + "notices").get_data(as_text=True)
+    assert "A classmate thanked you" in notices and chen_name not in notices
