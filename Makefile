@@ -43,6 +43,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/formation.py --sizes 1000,10000,100000
 	$(BIN)/python bench/launch.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/slow_peers.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -47,6 +47,7 @@ def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
         insert(Course)
         .values(
             issuer="https://lms.example",
+            client_id="bench",
             deployment_id="d",
             context_id=f"big-{n}",
             title=f"Big course ({n:,} learners)",
@@ -54,7 +55,12 @@ def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
         .returning(Course.id)
     ).scalar_one()
     people = [
-        {"issuer": "https://lms.example", "sub": f"{n}-{i}", "name": f"Learner {i}"}
+        {
+            "issuer": "https://lms.example",
+            "client_id": "bench",
+            "sub": f"{n}-{i}",
+            "name": f"Learner {i}",
+        }
         for i in range(n + 1)
     ]
     person_ids = list(

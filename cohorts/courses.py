@@ -15,6 +15,8 @@ class LaunchFacts:
     """What a validated launch tells us, as plain values."""
 
     issuer: str
+    #: The registration's client id: with the issuer, it scopes every course and person.
+    client_id: str
     deployment_id: str
     context_id: str
     sub: str
@@ -37,6 +39,7 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
         Course,
         {
             "issuer": facts.issuer,
+            "client_id": facts.client_id,
             "deployment_id": facts.deployment_id,
             "context_id": facts.context_id,
         },
@@ -45,7 +48,7 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
     person_id = upsert_id(
         session,
         Person,
-        {"issuer": facts.issuer, "sub": facts.sub},
+        {"issuer": facts.issuer, "client_id": facts.client_id, "sub": facts.sub},
         {
             "name": facts.name,
             "given_name": facts.given_name,

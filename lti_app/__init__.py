@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g, redirect, render_template, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import launch_session
+from . import launch_session, logs, outage
 from .config import instance_path, load_config
 from .extensions import csrf, db, migrate
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
+    logs.escape_control_characters()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -35,7 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("REDIS_URL"):
         import redis
 
-        app.extensions["communitas_redis"] = redis.Redis.from_url(app.config["REDIS_URL"])
+        # Short timeouts: a Redis that is down must cost a request milliseconds, not minutes.
+        app.extensions["communitas_redis"] = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1
+        )
 
     _register_blueprints(app)
     _register_errors(app)
@@ -88,11 +92,17 @@ def _register_errors(app: Flask) -> None:
     app.register_error_handler(404, page("errors/404.html", 404))
     app.register_error_handler(CSRFError, page("errors/csrf.html", 400))
     app.register_error_handler(500, _server_error)
+    for error in outage.OUTAGES:
+        app.register_error_handler(error, outage.briefly_unavailable)
 
 
-def _server_error(_exc: Exception) -> Any:
+def _server_error(exc: Exception) -> Any:
     """Say sorry with the audience's tabs, without touching the database that may be failing."""
     from .auth import launch_binding
+
+    original = getattr(exc, "original_exception", None)
+    if isinstance(original, outage.OUTAGES):
+        return outage.briefly_unavailable(original)
 
     binding = launch_binding()
     g.viewer = None  # the header then shows no names, which would need a query

@@ -1,6 +1,7 @@
 """Admin commands: ``flask --app lti_app platform ...`` and ``keys ...``."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,11 +12,13 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from cohorts.models import Deployment, Platform, ToolKey
+from cohorts.errors import DomainError
+from cohorts.models import Platform, ToolKey, utcnow
+from cohorts.platforms import admission
 
 from .admin.doctor import report_text, reports
 from .extensions import db
-from .lti import keys, tool_conf
+from .lti import keys, platforms
 
 platform_cli = AppGroup("platform", help="Register the LMS platforms that may launch Communitas.")
 keys_cli = AppGroup("keys", help="Manage the tool's signing keys (published at /lti/jwks).")
@@ -43,6 +46,14 @@ def database_command(func: Callable[..., Any]) -> Callable[..., Any]:
             ) from exc
 
     return wrapper
+
+
+def _registration(issuer: str, client_id: str) -> Platform:
+    """Find one registration by issuer and client id, or stop with a readable error."""
+    platform = platforms.find(db.session, issuer, client_id)
+    if platform is None:
+        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    return platform
 
 
 @platform_cli.command("add")
@@ -77,22 +88,17 @@ def platform_add(
     client_id = client_id.strip()
     if not client_id or any(not d.strip() for d in deployment_ids):
         raise click.BadParameter("client id and deployment ids must not be empty")
-    existing = db.session.scalars(
-        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
-    ).first()
-    if existing is not None:
-        raise click.ClickException(
-            f"{issuer} with client id {client_id} is already registered (id {existing.id}); "
-            "remove it first to change it"
+    try:
+        platform = platforms.add(
+            db.session,
+            issuer,
+            client_id,
+            **urls,
+            deployment_ids=[d.strip() for d in deployment_ids],
         )
-    platform = Platform(issuer=issuer, client_id=client_id, **urls)
-    platform.deployments = [
-        Deployment(deployment_id=d.strip()) for d in dict.fromkeys(deployment_ids)
-    ]
-    db.session.add(platform)
-    keys.ensure_active_key(db.session)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    tool_conf.forget()
     click.echo(
         f"Registered {issuer} (client id {client_id}) as platform {platform.id} "
         f"with {len(platform.deployments)} deployment(s)."
@@ -108,7 +114,9 @@ def platform_list() -> None:
         click.echo("No platforms registered. Add one with `flask --app lti_app platform add`.")
     for p in platforms:
         deployments = ", ".join(d.deployment_id for d in p.deployments)
-        click.echo(f"{p.id}\t{p.issuer}\tclient id {p.client_id}\tdeployments: {deployments}")
+        click.echo(
+            f"{p.id}\t{p.issuer}\tclient id {p.client_id}\t{p.status}\tdeployments: {deployments}"
+        )
 
 
 @platform_cli.command("remove")
@@ -117,16 +125,9 @@ def platform_list() -> None:
 @database_command
 def platform_remove(issuer: str, client_id: str) -> None:
     """Remove a registration; launches from it are refused from then on."""
-    platform = db.session.scalars(
-        select(Platform).where(
-            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
-        )
-    ).first()
-    if platform is None:
-        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
-    db.session.delete(platform)
+    platform = _registration(issuer, client_id)
+    platforms.remove(db.session, platform)
     db.session.commit()
-    tool_conf.forget()
     click.echo(f"Removed {issuer} (client id {client_id}).")
 
 
@@ -137,22 +138,51 @@ def platform_remove(issuer: str, client_id: str) -> None:
 @database_command
 def platform_add_deployment(issuer: str, client_id: str, deployment_id: str) -> None:
     """Accept launches from one more deployment of a registered platform."""
-    platform = db.session.scalars(
-        select(Platform).where(
-            Platform.issuer == issuer.rstrip("/"), Platform.client_id == client_id
-        )
-    ).first()
-    if platform is None:
-        raise click.ClickException(f"no platform {issuer} with client id {client_id}")
+    platform = _registration(issuer, client_id)
     deployment_id = deployment_id.strip()
     if not deployment_id:
         raise click.BadParameter("the deployment id must not be empty")
-    if deployment_id in {d.deployment_id for d in platform.deployments}:
-        raise click.ClickException(f"deployment {deployment_id} is already registered")
-    platform.deployments.append(Deployment(deployment_id=deployment_id))
+    try:
+        platforms.add_deployment(db.session, platform, deployment_id)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    tool_conf.forget()
     click.echo(f"Added deployment {deployment_id} to {platform.issuer} (client id {client_id}).")
+
+
+@platform_cli.command("approve")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@database_command
+def platform_approve(issuer: str, client_id: str) -> None:
+    """Let a registration that waits for approval launch (check its key set URL first)."""
+    platform = _registration(issuer, client_id)
+    was_pending = platforms.approve(db.session, platform)
+    db.session.commit()
+    if not was_pending:
+        click.echo(f"{platform.issuer} (client id {client_id}) was already approved.")
+        return
+    click.echo(
+        f"Approved {platform.issuer} (client id {client_id}); it trusts the keys at "
+        f"{platform.key_set_url}."
+    )
+
+
+@platform_cli.command("invite")
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90))
+@click.option("--note", help="Who the link is for, kept with it.")
+@database_command
+def platform_invite(days: int, note: str | None) -> None:
+    """Create a one-time registration link that registers without waiting for approval."""
+    now = utcnow()
+    token = admission.create_invite(db.session, now, days, note[:255] if note else None)
+    db.session.commit()
+    base = current_app.config["BASE_URL"]
+    expires = now + timedelta(days=days)
+    click.echo(
+        f"Give this registration URL to the LMS administrator; it works once, until "
+        f"{expires:%Y-%m-%d %H:%M} UTC:\n  {base}/lti/register/{token}"
+    )
 
 
 @click.command("doctor")

@@ -5,6 +5,9 @@ import secrets
 from pathlib import Path
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+REGISTRATION_MODES = ("open", "approve", "closed")
+#: The sandbox platform runs inside the tool, on the loopback address.
+SANDBOX_OUTBOUND_ALLOW = "127.0.0.0/8,::1"
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -15,6 +18,14 @@ def _instance_secret(instance_path: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _registration_mode(value: str | None, sandbox: bool) -> str:
+    """Who may register through /lti/register: approval by default, open in the sandbox."""
+    mode = (value or ("open" if sandbox else "approve")).strip().lower()
+    if mode not in REGISTRATION_MODES:
+        raise ValueError(f"COMMUNITAS_REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}")
+    return mode
 
 
 def instance_path(default: Path) -> str:
@@ -28,12 +39,21 @@ def load_config(instance_path: str) -> dict[str, object]:
     env = os.environ
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'communitas.db'}"
     base_url = env.get("COMMUNITAS_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    sandbox = env.get("COMMUNITAS_SANDBOX", "0") == "1"
+    allow = env.get("COMMUNITAS_OUTBOUND_ALLOW", SANDBOX_OUTBOUND_ALLOW if sandbox else "")
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # A connection the database dropped (restart, failover) is replaced, not failed on.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "BASE_URL": base_url,
-        "SANDBOX": env.get("COMMUNITAS_SANDBOX", "0") == "1",
+        "SANDBOX": sandbox,
+        "REGISTRATION": _registration_mode(env.get("COMMUNITAS_REGISTRATION"), sandbox),
+        #: Internal networks outbound calls may reach (loopback, private...): none by default.
+        "OUTBOUND_ALLOW": tuple(v.strip() for v in allow.split(",") if v.strip()),
+        #: Plain http:// to remote platforms only in development.
+        "OUTBOUND_ALLOW_HTTP": sandbox,
         "SESSION_COOKIE_NAME": "communitas_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

@@ -66,6 +66,8 @@ def make_tool_app(database_url: str, **overrides: Any) -> Flask:
         "BASE_URL": TOOL_BASE,
         "SECRET_KEY": "test-secret",
         "REDIS_URL": None,
+        "OUTBOUND_ALLOW": ("127.0.0.0/8",),
+        "REGISTRATION": "open",
     }
     config.update(overrides)
     return create_app(config)

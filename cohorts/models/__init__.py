@@ -34,7 +34,7 @@ from .gifts import (
     Notification,
     Report,
 )
-from .lti import Deployment, LaunchHealth, LoginState, Platform, ToolKey
+from .lti import Deployment, LaunchHealth, LoginState, Platform, RegistrationInvite, ToolKey
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "LoginState",
     "Person",
     "Platform",
+    "RegistrationInvite",
     "ResourceLink",
     "ToolKey",
     "EXCHANGE_STATUSES",

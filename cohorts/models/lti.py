@@ -22,6 +22,8 @@ class Platform(Base):
     key_set_url: Mapped[str] = mapped_column(String(1024))
     #: Audience for service token requests when the platform wants one other than the token URL.
     auth_audience: Mapped[str | None] = mapped_column(String(1024))
+    #: ``active`` (may launch) or ``pending`` (registered dynamically, awaiting an administrator).
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     deployments: Mapped[list["Deployment"]] = relationship(
@@ -40,6 +42,21 @@ class Deployment(Base):
     deployment_id: Mapped[str] = mapped_column(String(255))
 
     platform: Mapped[Platform] = relationship(back_populates="deployments")
+
+
+class RegistrationInvite(Base):
+    """A one-time link an administrator hands an LMS admin: it registers without approval."""
+
+    __tablename__ = "registration_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the link; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id", ondelete="SET NULL"))
 
 
 class ToolKey(Base):

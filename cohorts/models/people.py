@@ -11,13 +11,18 @@ ROLES = ("staff", "learner", "guest")
 
 
 class Course(Base):
-    """An LMS context; context ids are unique only within a deployment."""
+    """An LMS context of one registration; context ids are unique only within a deployment.
+
+    Keyed by the registration (issuer + client id), so a second client registered for the same
+    issuer, whoever controls its keys, can never reach the first client's courses.
+    """
 
     __tablename__ = "course"
-    __table_args__ = (UniqueConstraint("issuer", "deployment_id", "context_id"),)
+    __table_args__ = (UniqueConstraint("issuer", "client_id", "deployment_id", "context_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
     deployment_id: Mapped[str] = mapped_column(String(255))
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
@@ -26,13 +31,14 @@ class Course(Base):
 
 
 class Person(Base):
-    """Someone known to a platform; ``sub`` is stable per issuer."""
+    """Someone known to a registration; ``sub`` is stable per issuer, trusted per client id."""
 
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("issuer", "sub"),)
+    __table_args__ = (UniqueConstraint("issuer", "client_id", "sub"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
     sub: Mapped[str] = mapped_column(String(255))
     #: Names and email only when the platform's privacy settings send them.
     name: Mapped[str | None] = mapped_column(String(255))

@@ -80,6 +80,8 @@ class RegistrationFacts:
     key_set_url: str
     auth_audience: str | None
     deployments: tuple[str, ...]
+    #: Registered dynamically and waiting for an administrator of the tool: cannot launch.
+    pending: bool = False
 
 
 @dataclass(frozen=True, slots=True)

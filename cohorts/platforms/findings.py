@@ -32,6 +32,21 @@ def _since_fixed(report: Report, refusals: Refusals) -> bool:
     return report.last_launch_at is not None and report.last_launch_at > refusals.last_at
 
 
+def approval_findings(report: Report) -> list[Finding]:
+    """A registration waiting for approval refuses every launch until approved."""
+    reg = report.registration
+    if not reg.pending:
+        return []
+    return [
+        Finding(
+            "fix",
+            "This registration waits for approval: its launches are refused. Approve it only "
+            f"if {reg.key_set_url} is the key set of the LMS at {reg.issuer}",
+            f"run `{CLI} platform approve --issuer {reg.issuer} --client-id {reg.client_id}`",
+        )
+    ]
+
+
 def deployment_findings(report: Report) -> list[Finding]:
     """Unregistered deployment ids that launches use, and registered ones nobody uses."""
     reg, found = report.registration, []

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from cohorts.db import upsert_id
-from cohorts.models import LaunchHealth, Platform, ToolKey
+from cohorts.models import Course, LaunchHealth, Platform, ToolKey
+from cohorts.platforms.admission import PENDING
 from cohorts.platforms.facts import LAUNCHED, HealthRow, KeyFacts, Limits, RegistrationFacts, Report
 from cohorts.platforms.rules import diagnose
 
@@ -61,6 +62,7 @@ def _facts(platform: Platform) -> RegistrationFacts:
         key_set_url=platform.key_set_url,
         auth_audience=platform.auth_audience,
         deployments=tuple(d.deployment_id for d in platform.deployments),
+        pending=platform.status == PENDING,
     )
 
 
@@ -72,6 +74,15 @@ def _rows(session: Session, platform_ids: list[int], since: datetime) -> dict[in
     for row in session.scalars(query):
         found[row.platform_id].append(HealthRow(**{f: getattr(row, f) for f in ROW_FIELDS}))
     return found
+
+
+def course_platform_id(session: Session, course_id: int) -> int | None:
+    """The registration a course belongs to (issuer + client id), if it is still registered."""
+    return session.scalar(
+        select(Platform.id)
+        .join(Course, (Course.issuer == Platform.issuer) & (Course.client_id == Platform.client_id))
+        .where(Course.id == course_id)
+    )
 
 
 def doctor_reports(

@@ -26,6 +26,7 @@ from cohorts.platforms.facts import (
     Report,
 )
 from cohorts.platforms.findings import (
+    approval_findings,
     clock_findings,
     deployment_findings,
     key_findings,
@@ -132,6 +133,7 @@ def diagnose(
         findings=(),
     )
     findings = [
+        *approval_findings(report),
         *deployment_findings(report),
         *clock_findings(report, limits),
         *service_findings(report),

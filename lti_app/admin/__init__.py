@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template
 
-from ..auth import current_viewer
+from ..auth import current_viewer, signed_in_viewer
 from . import doctor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -18,7 +18,10 @@ HELPERS = {
 
 @bp.before_request
 def require_platform_admin() -> None:
-    """Course staff rights are not enough: only the LMS's own administrators get in."""
+    """Course staff rights are not enough: only the LMS's own administrators get in.
+
+    They see the registration of their own LMS only; the `flask doctor` command shows all.
+    """
     viewer = current_viewer()
     if viewer is None:
         abort(401)
@@ -28,12 +31,13 @@ def require_platform_admin() -> None:
 
 @bp.get("/doctor")
 def doctor_list() -> Any:
-    return render_template("admin/doctor_list.html", reports=doctor.reports(), **HELPERS)
+    found = doctor.own_reports(signed_in_viewer().course_id)
+    return render_template("admin/doctor_list.html", reports=found, **HELPERS)
 
 
 @bp.get("/doctor/<int:platform_id>")
 def doctor_detail(platform_id: int) -> Any:
-    found = doctor.reports(platform_id)
+    found = doctor.own_reports(signed_in_viewer().course_id, platform_id)
     if not found:
         abort(404)
     return render_template("admin/doctor.html", report=found[0], **HELPERS)

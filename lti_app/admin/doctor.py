@@ -4,7 +4,7 @@ from datetime import datetime
 
 from cohorts.models import utcnow
 from cohorts.platforms.facts import REFUSAL_LABELS, Report
-from cohorts.platforms.records import doctor_reports
+from cohorts.platforms.records import course_platform_id, doctor_reports
 
 from ..extensions import db
 from ..lti.health import current_limits
@@ -15,6 +15,14 @@ LEVEL_LABELS = {"fix": "Fix", "warning": "Warning", "note": "Note"}
 def reports(platform_id: int | None = None) -> list[Report]:
     """Diagnose every registration, or one, as of now."""
     return doctor_reports(db.session, utcnow(), current_limits(), platform_id)
+
+
+def own_reports(course_id: int, platform_id: int | None = None) -> list[Report]:
+    """The report of the registration the viewer's course came from: never another tenant's."""
+    own = course_platform_id(db.session, course_id)
+    if own is None or platform_id not in (None, own):
+        return []
+    return reports(own)
 
 
 def seconds(value: float | None) -> str:
@@ -35,7 +43,8 @@ def short_scopes(scopes: tuple[str, ...]) -> str:
 def _registration_lines(report: Report) -> list[str]:
     reg = report.registration
     return [
-        f"Platform {reg.id}: {reg.issuer} (client id {reg.client_id})",
+        f"Platform {reg.id}: {reg.issuer} (client id {reg.client_id})"
+        + (" WAITING FOR APPROVAL" if reg.pending else ""),
         f"  Login (OIDC auth) URL:   {reg.auth_login_url}",
         f"  Token URL:               {reg.auth_token_url}",
         f"  Key set (JWKS) URL:      {reg.key_set_url}",

@@ -82,13 +82,14 @@ def _text(value: Any, limit: int = 255) -> str | None:
     return value.strip()[:limit] or None if isinstance(value, str) else None
 
 
-def launch_facts(body: dict[str, Any]) -> LaunchFacts:
+def launch_facts(body: dict[str, Any], client_id: str) -> LaunchFacts:
     """Extract what the domain records from a validated id_token body."""
     context = body[CONTEXT]
     link = body.get(RESOURCE_LINK) or {}
     roles = body.get(ROLES) or []
     return LaunchFacts(
         issuer=body["iss"],
+        client_id=client_id,
         deployment_id=body[DEPLOYMENT_ID],
         context_id=context["id"],
         sub=body["sub"],

@@ -17,8 +17,7 @@ from cohorts.platforms.rules import classify_refusal
 from . import claims
 from .errors import LaunchRejected
 from .launch import CommunitasLaunch
-from .platform_keys import KeySetError, signing_key
-from .tool_conf import PlatformRecord, find_platform
+from .tool_conf import find_platform
 
 log = logging.getLogger("communitas.lti")
 ONLY_SIGNATURE = {
@@ -67,15 +66,17 @@ def note_launch(session: Session, message: CommunitasLaunch, body: dict[str, Any
     )
 
 
-def _signed(token: str, header: dict[str, Any], record: PlatformRecord) -> bool:
-    """Tell whether the token carries the platform's signature, whatever its claims say."""
-    kid = header.get("kid")
-    if header.get("alg") != "RS256" or not isinstance(kid, str):
+def _signed(token: str, header: dict[str, Any], message: CommunitasLaunch) -> bool:
+    """Tell whether the token carries the platform's signature, whatever its claims say.
+
+    Only the key the launch already looked up is used: a refusal never fetches a key set.
+    """
+    key = message.platform_key
+    if header.get("alg") != "RS256" or key is None:
         return False
     try:
-        key = signing_key(record.key_set_url, kid)
         jwt.decode(token, key, algorithms=["RS256"], options=ONLY_SIGNATURE)
-    except (KeySetError, jwt.PyJWTError):
+    except jwt.PyJWTError:
         return False
     return True
 
@@ -100,7 +101,7 @@ def note_refusal(
     if record is None:
         return
     received, limits = time.time(), current_limits()
-    signed = _signed(token, header, record)
+    signed = _signed(token, header, message)
     deployment = body.get(claims.DEPLOYMENT_ID) if signed else None
     deployment = deployment if isinstance(deployment, str) else ""
     offset = _offset(body, "iat", received) if signed else None

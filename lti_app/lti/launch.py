@@ -39,6 +39,8 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         self._leeway = leeway
         self._max_age = max_age
         self.binding = ""
+        #: The platform key this token's kid named, once looked up: a refusal reuses it.
+        self.platform_key: jwt.PyJWK | None = None
 
     def validate(self) -> "CommunitasLaunch":
         """Run every check in order; the nonce is taken last so a bad token burns nothing."""
@@ -137,7 +139,7 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         if not isinstance(kid, str) or not kid:
             raise LaunchRejected("the id_token header names no key (kid)", 401)
         registration = self._registration
-        key = signing_key(registration.get_key_set_url(), kid)
+        key = self.platform_key = signing_key(registration.get_key_set_url(), kid)
         client_id = registration.get_client_id()
         try:
             body = jwt.decode(

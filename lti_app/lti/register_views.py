@@ -3,20 +3,31 @@
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 
+from cohorts.models import Platform, utcnow
+from cohorts.platforms import admission
+from cohorts.platforms.admission import PENDING, RegistrationRefused
+
 from ..extensions import csrf, db
 from ..pages import CSP
-from . import keys, registration, tool_conf
+from . import keys, platforms, registration
+from .canvas_config import canvas_configuration
 from .registration import RegistrationFailed
 
 log = logging.getLogger("communitas.lti")
 bp = Blueprint("lti_register", __name__, url_prefix="/lti")
 csrf.exempt(bp)
+#: The one answer to every failure that involved the platform: which address answered what,
+#: and why, is for the log only (the caller might be probing the tool's network).
+GENERIC_FAILURE = (
+    "Communitas could not complete the registration with this platform. The tool's "
+    "administrator can read the reason in its log."
+)
 
 
 class RegisterForm(FlaskForm):
@@ -42,23 +53,41 @@ def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="lti-register")
 
 
-def confirmation_for(url: str, token: str | None) -> str:
-    return _signer().dumps([url, token or ""])
+def confirmation_for(url: str, token: str | None, invite: str | None) -> str:
+    return _signer().dumps([url, token or "", invite or ""])
 
 
-def confirmed(form: RegisterForm) -> bool:
+def confirmed(form: RegisterForm, invite: str | None) -> bool:
     try:
         signed = _signer().loads(form.confirmation.data or "", max_age=CONFIRMATION_SECONDS)
     except BadSignature:
         return False
-    return signed == [form.openid_configuration.data or "", form.registration_token.data or ""]
+    fields = [form.openid_configuration.data or "", form.registration_token.data or ""]
+    return bool(signed == [*fields, invite or ""])
 
 
-def failed(exc: RegistrationFailed) -> tuple[str, int]:
-    """Log a failed registration and explain it; nothing is kept."""
+def failed(exc: RegistrationFailed | RegistrationRefused, reason: str = GENERIC_FAILURE) -> Any:
+    """Log why a registration failed and show one message; nothing is kept."""
     db.session.rollback()
-    log.warning("dynamic registration failed (%s): %s", exc.status, exc.reason)
-    return render_template("lti/register_error.html", reason=exc.reason), exc.status
+    log.warning("dynamic registration failed: %s", getattr(exc, "reason", str(exc)))
+    return render_template("lti/register_error.html", reason=reason), 400
+
+
+def refused_before_asking(invite: str | None) -> str | None:
+    """Say why this registration is refused before any request leaves the tool."""
+    if invite is not None and not admission.invite_open(db.session, invite, utcnow()):
+        return "this registration link was already used or has expired; ask for a new one"
+    if invite is None and current_app.config["REGISTRATION"] == "closed":
+        return (
+            "Communitas does not accept registrations from this page; ask its administrator "
+            "for a registration link, or to register your LMS by hand"
+        )
+    if not request.values.get("openid_configuration"):
+        return (
+            "this address must be opened by your LMS, which adds an openid_configuration "
+            "parameter; paste it as the tool's registration URL in your LMS"
+        )
+    return None
 
 
 @bp.after_request
@@ -72,31 +101,29 @@ def any_lms_may_frame(response: Response) -> Response:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register() -> Any:
+@bp.route("/register/<invite>", methods=["GET", "POST"])
+def register(invite: str | None = None) -> Any:
     """Show what we will ask the platform for (GET), then register on confirmation (POST)."""
+    reason = refused_before_asking(invite)
+    if reason is not None:
+        return failed(RegistrationFailed(reason), reason)
     if request.method == "GET":
         url_arg = request.args.get("openid_configuration", "")
         token_arg = request.args.get("registration_token", "")
         form = RegisterForm(
             openid_configuration=url_arg,
             registration_token=token_arg,
-            confirmation=confirmation_for(url_arg, token_arg),
+            confirmation=confirmation_for(url_arg, token_arg, invite),
         )
     else:
         form = RegisterForm()
-        if not confirmed(form):
+        if not confirmed(form, invite):
             return render_template("errors/csrf.html"), 400
     url = (form.openid_configuration.data or "").strip()
     token = (form.registration_token.data or "").strip() or None
-    base = current_app.config["BASE_URL"]
     try:
-        if not url:
-            raise RegistrationFailed(
-                "this address must be opened by your LMS, which adds an openid_configuration "
-                "parameter; paste it as the tool's registration URL in your LMS"
-            )
         config = registration.fetch_configuration(url, token)
-        body = registration.tool_registration(base, config)
+        body = registration.tool_registration(current_app.config["BASE_URL"], config)
         if request.method == "GET":
             return render_template(
                 "lti/register_confirm.html",
@@ -104,29 +131,54 @@ def register() -> Any:
                 config=config,
                 body=body,
                 tool_config=body[registration.TOOL_CONFIG],
+                action=url_for("lti_register.register", invite=invite),
+                needs_approval=invite is None and current_app.config["REGISTRATION"] != "open",
             )
         keys.ensure_active_key(db.session)
         client_id, deployment_id = registration.request_client(config, body, token)
-    except RegistrationFailed as exc:
+        platform = keep(registration.proposal(config, client_id, deployment_id), invite)
+    except (RegistrationFailed, RegistrationRefused) as exc:
         return failed(exc)
+    log.info(
+        "registered %s client id %s deployment %s (%s)",
+        config.issuer,
+        client_id,
+        deployment_id,
+        platform.status,
+    )
+    return render_template(
+        "lti/register_done.html",
+        config=config,
+        client_id=client_id,
+        deployment_id=deployment_id,
+        pending=platform.status == PENDING,
+    )
+
+
+def keep(proposal: admission.Proposal, invite: str | None) -> Platform:
+    """Store the registration as the admission rules say, spending the invite; commit."""
     try:
-        registration.save_registration(db.session, config, client_id, deployment_id)
-        db.session.commit()
+        return _keep_once(proposal, invite)
     except IntegrityError:
         # Another worker stored the same client id a moment ago: add to its row instead.
         db.session.rollback()
-        registration.save_registration(db.session, config, client_id, deployment_id)
-        db.session.commit()
-    tool_conf.forget()
-    log.info("registered %s client id %s deployment %s", config.issuer, client_id, deployment_id)
-    return render_template(
-        "lti/register_done.html", config=config, client_id=client_id, deployment_id=deployment_id
-    )
+        return _keep_once(proposal, invite)
+
+
+def _keep_once(proposal: admission.Proposal, invite: str | None) -> Platform:
+    invited = invite is not None and admission.use_invite(db.session, invite, utcnow())
+    if invite is not None and not invited:
+        raise RegistrationRefused("the registration link was used by another request")
+    platform = platforms.admit(db.session, proposal, current_app.config["REGISTRATION"], invited)
+    if invite is not None:
+        admission.link_invite(db.session, invite, platform.id)
+    db.session.commit()
+    return platform
 
 
 @bp.get("/config/canvas.json")
 def canvas_config() -> Response:
     """Serve the developer-key JSON for Canvas admins who register by hand."""
-    response = jsonify(registration.canvas_configuration(current_app.config["BASE_URL"]))
+    response = jsonify(canvas_configuration(current_app.config["BASE_URL"]))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -11,12 +11,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from cohorts.models import Deployment, Platform
+from cohorts.platforms.admission import Proposal
 
-from .http import TIMEOUT_SECONDS, http
+from .addresses import OutboundRefused, checked_address, current_policy
+from .http import http
 
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -36,12 +35,11 @@ MAX_BYTES = 256 * 1024
 
 
 class RegistrationFailed(Exception):
-    """Registration cannot go on; ``reason`` is safe to show, ``status`` is 400 or 502."""
+    """Registration cannot go on; ``reason`` goes to the log, the caller sees one message."""
 
-    def __init__(self, reason: str, status: int = 400) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -124,17 +122,24 @@ def _auth(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def _json(response: requests.Response, what: str, status: int) -> object:
-    """Read a JSON body of bounded size; ``status`` is what a body that is not JSON earns."""
-    body = b""
-    for chunk in response.iter_content(64 * 1024):
-        body += chunk
-        if len(body) > MAX_BYTES:
-            raise RegistrationFailed(f"{what} is too large", 502)
+def _json(response: requests.Response, what: str) -> object:
+    """Read a JSON body of bounded size."""
+    if len(response.content) > MAX_BYTES:
+        raise RegistrationFailed(f"{what} is too large")
     try:
-        return json.loads(body)
+        return json.loads(response.content)
     except ValueError as exc:
-        raise RegistrationFailed(f"{what} is not JSON", status) from exc
+        raise RegistrationFailed(f"{what} is not JSON") from exc
+
+
+def check_addresses(config: PlatformConfig) -> None:
+    """Refuse endpoints on internal addresses or, outside development, over plain http://."""
+    policy = current_policy()
+    for url in (config.issuer, *(getattr(config, name) for name in ENDPOINTS)):
+        try:
+            checked_address(url, policy)
+        except (OutboundRefused, requests.ConnectionError) as exc:
+            raise RegistrationFailed(f"the configuration names {url}: {exc}") from exc
 
 
 def fetch_configuration(url: str, token: str | None) -> PlatformConfig:
@@ -142,23 +147,17 @@ def fetch_configuration(url: str, token: str | None) -> PlatformConfig:
     if not is_http_url(url):
         raise RegistrationFailed("openid_configuration must be an http(s) URL")
     try:
-        response = http.get(
-            url,
-            headers={**_auth(token), "Accept": "application/json"},
-            timeout=TIMEOUT_SECONDS,
-            allow_redirects=False,
-            stream=True,
-        )
+        response = http.get(url, headers={**_auth(token), "Accept": "application/json"})
     except requests.RequestException as exc:
-        reason = f"the OpenID configuration at {url} could not be read"
-        raise RegistrationFailed(reason, 502) from exc
-    with response:
-        if response.status_code != 200:
-            raise RegistrationFailed(
-                f"the OpenID configuration at {url} answered HTTP {response.status_code}", 502
-            )
-        data = _json(response, "the platform's OpenID configuration", 400)
-    return parse_configuration(url, data)
+        reason = f"the OpenID configuration at {url} could not be read: {exc}"
+        raise RegistrationFailed(reason) from exc
+    if response.status_code != 200:
+        raise RegistrationFailed(
+            f"the OpenID configuration at {url} answered HTTP {response.status_code}"
+        )
+    config = parse_configuration(url, _json(response, "the platform's OpenID configuration"))
+    check_addresses(config)
+    return config
 
 
 def tool_registration(base_url: str, config: PlatformConfig) -> dict[str, Any]:
@@ -194,10 +193,10 @@ def tool_registration(base_url: str, config: PlatformConfig) -> dict[str, Any]:
 def parse_client(data: object) -> tuple[str, str]:
     """Take the client id and deployment id out of the platform's registration answer."""
     if not isinstance(data, dict):
-        raise RegistrationFailed("the platform's registration answer is not a JSON object", 502)
+        raise RegistrationFailed("the platform's registration answer is not a JSON object")
     client_id = data.get("client_id")
     if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > 255:
-        raise RegistrationFailed("the platform's registration answer has no client_id", 502)
+        raise RegistrationFailed("the platform's registration answer has no client_id")
     tool = data.get(TOOL_CONFIG)
     deployment = tool.get("deployment_id") if isinstance(tool, dict) else None
     if isinstance(deployment, int) and not isinstance(deployment, bool):
@@ -207,8 +206,7 @@ def parse_client(data: object) -> tuple[str, str]:
         raise RegistrationFailed(
             f"the platform registered client id {client_id} but sent no deployment_id; "
             "nothing was saved here. Add it by hand with `flask --app lti_app platform add` "
-            "and the deployment id your LMS shows for the tool",
-            502,
+            "and the deployment id your LMS shows for the tool"
         )
     return client_id.strip(), deployment.strip()
 
@@ -221,86 +219,34 @@ def request_client(
         response = http.post(
             config.registration_endpoint,
             json=body,
-            timeout=TIMEOUT_SECONDS,
             headers={**_auth(token), "Accept": "application/json"},
-            allow_redirects=False,
-            stream=True,
         )
     except requests.RequestException as exc:
         raise RegistrationFailed(
-            "the platform's registration endpoint could not be reached", 502
+            f"the platform's registration endpoint could not be reached: {exc}"
         ) from exc
-    with response:
-        if response.status_code in (401, 403):
-            raise RegistrationFailed(
-                "the platform refused the registration token; start again from your LMS"
-                if token
-                else "the platform requires a registration token: start the registration from "
-                "your LMS's tool management page, which adds one"
-            )
-        if not 200 <= response.status_code < 300:
-            raise RegistrationFailed(
-                f"the platform's registration endpoint answered HTTP {response.status_code}", 502
-            )
-        data = _json(response, "the platform's registration answer", 502)
-    return parse_client(data)
-
-
-def save_registration(
-    session: Session, config: PlatformConfig, client_id: str, deployment_id: str
-) -> Platform:
-    """Add the platform (or reuse issuer + client id) with its deployment; flush, never commit."""
-    platform = session.scalars(
-        select(Platform).where(Platform.issuer == config.issuer, Platform.client_id == client_id)
-    ).first()
-    if platform is None:
-        platform = Platform(
-            issuer=config.issuer,
-            client_id=client_id,
-            auth_login_url=config.authorization_endpoint,
-            auth_token_url=config.token_endpoint,
-            key_set_url=config.jwks_uri,
-            auth_audience=config.audience,
+    if response.status_code in (401, 403):
+        raise RegistrationFailed(
+            "the platform refused the registration token; start again from your LMS"
+            if token
+            else "the platform requires a registration token: start the registration from "
+            "your LMS's tool management page, which adds one"
         )
-        session.add(platform)
-    if deployment_id not in {d.deployment_id for d in platform.deployments}:
-        platform.deployments.append(Deployment(deployment_id=deployment_id))
-    session.flush()
-    return platform
+    if not 200 <= response.status_code < 300:
+        raise RegistrationFailed(
+            f"the platform's registration endpoint answered HTTP {response.status_code}"
+        )
+    return parse_client(_json(response, "the platform's registration answer"))
 
 
-def canvas_configuration(base_url: str) -> dict[str, Any]:
-    """Return the JSON a Canvas admin pastes into a developer key (LTI key, Paste JSON)."""
-    launch = base_url + "/lti/launch"
-    placements = [
-        {
-            "placement": "course_navigation",
-            "message_type": "LtiResourceLinkRequest",
-            "target_link_uri": launch,
-            "text": TOOL_NAME,
-        },
-        {
-            "placement": "link_selection",
-            "message_type": "LtiDeepLinkingRequest",
-            "target_link_uri": launch,
-            "text": DEEP_LINK_LABEL,
-        },
-    ]
-    return {
-        "title": TOOL_NAME,
-        "description": DESCRIPTION,
-        "oidc_initiation_url": base_url + "/lti/login",
-        "target_link_uri": launch,
-        "public_jwk_url": base_url + "/lti/jwks",
-        "scopes": list(SCOPES),
-        "extensions": [
-            {
-                "platform": "canvas.instructure.com",
-                "domain": urlsplit(base_url).netloc,
-                "tool_id": "communitas",
-                "privacy_level": "public",
-                "settings": {"text": TOOL_NAME, "placements": placements},
-            }
-        ],
-        "custom_fields": {},
-    }
+def proposal(config: PlatformConfig, client_id: str, deployment_id: str) -> Proposal:
+    """What the platform's answer asks the tool to trust, for the admission rules."""
+    return Proposal(
+        issuer=config.issuer,
+        client_id=client_id,
+        deployment_id=deployment_id,
+        auth_login_url=config.authorization_endpoint,
+        auth_token_url=config.token_endpoint,
+        key_set_url=config.jwks_uri,
+        auth_audience=config.audience,
+    )

@@ -7,6 +7,7 @@ to the browser, and the login parameters for reopening Communitas in a new windo
 """
 
 import json
+import logging
 import random
 from datetime import timedelta
 from typing import Any, Protocol
@@ -16,6 +17,15 @@ from sqlalchemy.orm import Session
 
 from cohorts.models import LoginState, utcnow
 
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # Redis is optional
+
+    class RedisError(Exception):  # type: ignore[no-redef]
+        """Stands in for redis-py's errors when it is not installed."""
+
+
+log = logging.getLogger("communitas.lti")
 STATE_TTL_SECONDS = 600
 TABLE = LoginState.__table__
 _INSERT = insert(TABLE).values(
@@ -94,3 +104,34 @@ class RedisStateStore:
         pipe.delete(f"communitas:login-info:{state}")
         value = pipe.execute()[0]
         return value.decode() if isinstance(value, bytes) else value
+
+
+class FallbackStateStore:
+    """Redis first; while Redis is down, the database, so logins go on during the outage.
+
+    Lookups try both, so a login stored in either place during a switch-over still launches.
+    """
+
+    def __init__(self, primary: StateStore, fallback: StateStore) -> None:
+        self._primary, self._fallback = primary, fallback
+
+    def put(self, state: str, nonce: str, info: dict[str, Any]) -> None:
+        try:
+            self._primary.put(state, nonce, info)
+        except RedisError:
+            log.warning("Redis is unavailable: keeping this login in the database")
+            self._fallback.put(state, nonce, info)
+
+    def peek(self, state: str) -> dict[str, Any] | None:
+        try:
+            found = self._primary.peek(state)
+        except RedisError:
+            found = None
+        return found if found is not None else self._fallback.peek(state)
+
+    def take(self, state: str) -> str | None:
+        try:
+            found = self._primary.take(state)
+        except RedisError:
+            found = None
+        return found if found is not None else self._fallback.take(state)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cohorts.models import Deployment, Platform
+from cohorts.platforms.admission import ACTIVE
 
 from . import keys
 
@@ -51,13 +52,14 @@ def _load(session: Session, iss: str, client_id: str | None) -> PlatformRecord |
     query = (
         select(Platform, Deployment.deployment_id)
         .outerjoin(Deployment, Deployment.platform_id == Platform.id)
-        .where(Platform.issuer == iss)
+        .where(Platform.issuer == iss, Platform.status == ACTIVE)
     )
     if client_id:
         query = query.where(Platform.client_id == client_id)
     rows = session.execute(query).all()
     platforms = {platform.id: platform for platform, _ in rows}
-    if len(platforms) != 1:  # none, or several clients and the request did not say which
+    # None, or several clients and the request did not say which; pending ones never launch.
+    if len(platforms) != 1:
         return None
     platform = rows[0][0]
     return PlatformRecord(

@@ -32,7 +32,7 @@ from .errors import BrowserBindingNeeded, LaunchRejected
 from .health import note_launch, note_refusal
 from .launch import CommunitasLaunch, describe
 from .login import CommunitasLogin
-from .state_store import DatabaseStateStore, RedisStateStore, StateStore
+from .state_store import DatabaseStateStore, FallbackStateStore, RedisStateStore, StateStore
 from .tool_conf import DatabaseToolConf
 
 log = logging.getLogger("communitas.lti")
@@ -43,7 +43,10 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 def state_store() -> StateStore:
     """Return Redis-backed state when configured, the database otherwise."""
     client = current_app.extensions.get("communitas_redis")
-    return RedisStateStore(client) if client is not None else DatabaseStateStore(db.session)
+    database = DatabaseStateStore(db.session)
+    if client is None:
+        return database
+    return FallbackStateStore(RedisStateStore(client), database)
 
 
 def tool_url(endpoint: str) -> str:
@@ -101,7 +104,7 @@ def launch() -> Any:
         note_refusal(db.session, message, exc, request.form.get("id_token", ""))
         return page
     body = message.get_launch_data()
-    facts = claims.launch_facts(body)
+    facts = claims.launch_facts(body, message.get_client_id())
     enrolment_id = record_launch(db.session, facts, now=utcnow())
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation

@@ -14,6 +14,7 @@ def make_course(session: Session, context_id: str = "course-a", **overrides: str
     """Add a course with sensible defaults."""
     values = {
         "issuer": "https://lms.example",
+        "client_id": "client-1",
         "deployment_id": "d1",
         "context_id": context_id,
         "title": f"Course {context_id}",
@@ -32,6 +33,7 @@ def make_people(
     people = [
         Person(
             issuer=course.issuer,
+            client_id=course.client_id,
             sub=f"{course.context_id}-{prefix}{i}",
             name=f"{prefix.upper()} Person {i}",
             email=f"{prefix}{i}@{course.context_id}.example",

@@ -81,9 +81,13 @@ def cohort_of(course_id: int, challenge_id: int, name: str, members: list[int]) 
 
 def other_course() -> dict[str, int]:
     """A second course: its own challenges, cohort, board post, gift, exchange and case."""
-    course = add(Course(issuer="https://other.example", deployment_id="x", context_id="b"))
-    s1 = add(Person(issuer="https://other.example", sub="s1", name="Stranger"))
-    s2 = add(Person(issuer="https://other.example", sub="s2", name="Second stranger"))
+    course = add(
+        Course(issuer="https://other.example", client_id="c", deployment_id="x", context_id="b")
+    )
+    s1 = add(Person(issuer="https://other.example", client_id="c", sub="s1", name="Stranger"))
+    s2 = add(
+        Person(issuer="https://other.example", client_id="c", sub="s2", name="Second stranger")
+    )
     for p in (s1, s2):
         db.session.add(Enrolment(course_id=course.id, person_id=p.id, role="learner"))
     proposed = add(Challenge(course_id=course.id, title="Their challenge", status="proposed"))

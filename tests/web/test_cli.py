@@ -32,7 +32,7 @@ def test_admin_registers_lists_and_removes_a_platform(runner):
     assert added.exit_code == 0, added.output
     assert "2 deployment(s)" in added.output
     listing = runner.invoke(args=["platform", "list"]).output
-    assert "https://moodle.example.edu\tclient id abc123\tdeployments: 1, 7" in listing
+    assert "https://moodle.example.edu\tclient id abc123\tactive\tdeployments: 1, 7" in listing
     removed = runner.invoke(
         args=[
             "platform",

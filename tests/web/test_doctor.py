@@ -224,3 +224,25 @@ def test_list_links_each_registration_and_home_links_the_list_for_admins_only(
     listing = client.get("/admin/doctor").get_data(as_text=True)
     assert f'href="/admin/doctor/{platform_id}' in listing
     assert test_platform.issuer in listing and "Healthy" in listing
+
+
+def test_an_lms_administrator_sees_only_their_own_registration(
+    launch_as, client, runner, platform_id, test_platform
+):
+    other = Platform(
+        issuer="https://other-tenant.example",
+        client_id="tenant-2",
+        auth_login_url="https://other-tenant.example/auth",
+        auth_token_url="https://other-tenant.example/token",
+        key_set_url="https://other-tenant.example/jwks",
+    )
+    db.session.add(other)
+    db.session.commit()
+    launch_as("admin-1")
+    listing = client.get("/admin/doctor").get_data(as_text=True)
+    assert test_platform.issuer in listing
+    assert "other-tenant" not in listing and "tenant-2" not in listing
+    assert client.get(f"/admin/doctor/{other.id}").status_code == 404
+    assert client.get(f"/admin/doctor/{platform_id}").status_code == 200
+    full = runner.invoke(args=["doctor"]).output  # the tool's own administrator sees all
+    assert "other-tenant.example" in full and test_platform.issuer in full

@@ -55,7 +55,9 @@ def grow(course: Course, topics: list[Challenge], start: int, count: int) -> Non
     """Add ``count`` learners who pick, describe themselves and offer help, then publish."""
     now = utcnow()
     people = [
-        Person(issuer=course.issuer, sub=f"extra-{i}", name=f"Extra {i}")
+        Person(
+            issuer=course.issuer, client_id=course.client_id, sub=f"extra-{i}", name=f"Extra {i}"
+        )
         for i in range(start, start + count)
     ]
     db.session.add_all(people)
