@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from cohorts.errors import NotFound
+from cohorts.errors import DomainError, NotFound
 from cohorts.models import (
     ActivityEvent,
     Choice,
@@ -56,12 +56,14 @@ class Record:
 
 def find_person(session: Session, issuer: str, sub: str) -> Person:
     """Return the person a platform knows by ``sub``, or raise NotFound."""
-    person = session.scalars(
+    found = session.scalars(
         select(Person).where(Person.issuer == issuer.rstrip("/"), Person.sub == sub)
-    ).one_or_none()
-    if person is None:
+    ).all()
+    if not found:
         raise NotFound(f"No person {sub} from {issuer}.")
-    return person
+    if len(found) > 1:  # one issuer, several registrations: each keeps its own people
+        raise DomainError(f"{sub} is known to {len(found)} registrations of {issuer}.")
+    return found[0]
 
 
 def records_of(session: Session, person_id: int) -> list[Record]:

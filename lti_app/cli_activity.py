@@ -61,6 +61,7 @@ def _facts(issuer: str, user: object, course: dict[str, str]) -> LaunchFacts:
     pii = user.pii()  # type: ignore[attr-defined]
     return LaunchFacts(
         issuer=issuer,
+        client_id="communitas-sandbox",
         deployment_id="sandbox-deployment-1",
         context_id=course["id"],
         sub=user.sub,  # type: ignore[attr-defined]

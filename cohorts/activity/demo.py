@@ -78,7 +78,7 @@ def seed_course(
                 moment = monday + room * rng.random()
                 ids[i] = _week(session, course_id, facts, ids[i], moment, ids, rng)
     for sub, name in roster_only:
-        _roster_member(session, course_id, learners[0].issuer, sub, name)
+        _roster_member(session, course_id, learners[0].issuer, learners[0].client_id, sub, name)
     session.flush()
     return course_id
 
@@ -93,7 +93,11 @@ def _join(
 ) -> int:
     record_launch(session, facts, at)
     person_id = session.scalars(
-        select(Person.id).where(Person.issuer == facts.issuer, Person.sub == facts.sub)
+        select(Person.id).where(
+            Person.issuer == facts.issuer,
+            Person.client_id == facts.client_id,
+            Person.sub == facts.sub,
+        )
     ).one()
     picked = rng.sample(topics, 2)
     challenges.pick_challenges(session, course_id, person_id, [c.id for c in picked], at)
@@ -113,7 +117,11 @@ def _week(
     record_launch(session, facts, at)
     if not person_id:
         person_id = session.scalars(
-            select(Person.id).where(Person.issuer == facts.issuer, Person.sub == facts.sub)
+            select(Person.id).where(
+                Person.issuer == facts.issuer,
+                Person.client_id == facts.client_id,
+                Person.sub == facts.sub,
+            )
         ).one()
     cohort = published_cohort_of(session, course_id, person_id)
     if cohort is None:
@@ -179,9 +187,11 @@ def _gift(
     )
 
 
-def _roster_member(session: Session, course_id: int, issuer: str, sub: str, name: str) -> None:
+def _roster_member(
+    session: Session, course_id: int, issuer: str, client_id: str, sub: str, name: str
+) -> None:
     """Someone the course roster lists who never opened Communitas."""
-    person = Person(issuer=issuer, sub=sub, name=name)
+    person = Person(issuer=issuer, client_id=client_id, sub=sub, name=name)
     session.add(person)
     session.flush()
     session.add(Enrolment(course_id=course_id, person_id=person.id, role="learner", lti_roles=""))

@@ -1,7 +1,7 @@
 """Activity events, a weekly rollup per learner, engagement settings and alert follow-ups
 
 Revision ID: 1e1c27c54f96
-Revises: d4c7a1e9b302
+Revises: e7a3c5b19f62
 Create Date: 2026-12-01 23:07:49.167328
 
 """
@@ -12,7 +12,7 @@ import cohorts.models.base
 
 
 revision = '1e1c27c54f96'
-down_revision = 'd4c7a1e9b302'
+down_revision = 'e7a3c5b19f62'
 branch_labels = None
 depends_on = None
 

@@ -41,7 +41,7 @@ def record(session, course, person, *moments):
 
 
 def test_a_launch_writes_its_event_in_the_launch_transaction(session):
-    facts = LaunchFacts("https://lms.example", "d1", "c1", "sub-1", "learner")
+    facts = LaunchFacts("https://lms.example", "client-1", "d1", "c1", "sub-1", "learner")
     record_launch(session, facts, NOW)
     assert session.scalar(select(func.count(ActivityEvent.id))) == 1
     session.rollback()
@@ -49,7 +49,9 @@ def test_a_launch_writes_its_event_in_the_launch_transaction(session):
 
 
 def test_staff_launches_are_not_counted_as_learner_activity(session):
-    record_launch(session, LaunchFacts("https://lms.example", "d1", "c1", "t-1", "staff"), NOW)
+    record_launch(
+        session, LaunchFacts("https://lms.example", "client-1", "d1", "c1", "t-1", "staff"), NOW
+    )
     assert session.scalar(select(func.count(ActivityEvent.id))) == 0
 
 

@@ -48,7 +48,7 @@ def cohort_of(*subs):
 def roster_member(sub, name):
     """Someone enrolled who never opened Communitas."""
     course = db.session.scalars(select(Course)).one()
-    row = Person(issuer=course.issuer, sub=sub, name=name)
+    row = Person(issuer=course.issuer, client_id=course.client_id, sub=sub, name=name)
     db.session.add(row)
     db.session.flush()
     db.session.add(Enrolment(course_id=course.id, person_id=row.id, role="learner"))
