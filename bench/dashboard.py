@@ -6,10 +6,18 @@ overview and the export, and what a learner does: open "My cohort".
 
     python bench/dashboard.py                   # 1,000 and 5,000 learners
     python bench/dashboard.py --sizes 20000
+
+With ``--persistence`` it seeds 10,000 learners, 2,000 published cohorts and 1,000,000
+activity events in the database at ``--url`` (its schema is rebuilt), then times the staff
+Persistence page, a learner's My rhythm page and single event writes (median and p95).
+
+    python bench/dashboard.py --persistence --url postgresql+psycopg://postgres@host/db
 """
 
 import argparse
+import os
 import random
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -18,8 +26,10 @@ from typing import Any
 
 from flask_migrate import upgrade
 from launch import scratch_database
-from sqlalchemy import insert, select
+from persistence_seed import build_rollup, seed_cohorts, seed_events
+from sqlalchemy import create_engine, insert, select, text
 
+from cohorts.activity.events import record_activity
 from cohorts.formation import drafts
 from cohorts.models import Challenge, Choice, Course, Enrolment, Person, Profile
 from lti_app import create_app
@@ -139,9 +149,21 @@ def as_viewer(app: Any, course_id: int, person_id: int) -> Any:
         )
     )
     client = app.test_client()
+    role = db.session.scalar(select(Enrolment.role).where(Enrolment.id == enrolment))
     with client.session_transaction() as session:
-        session["launch"] = {"e": enrolment, "t": int(time.time()), "adm": False}
+        session["launch"] = {"enrolment_id": enrolment, "role": role, "issued_at": int(time.time())}
     return client
+
+
+def spread(label: str, action: Callable[[], Any], repeat: int) -> None:
+    """Print the median and 95th percentile of ``repeat`` timed runs."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 20 else max(times)
+    print(f"  {label:<38} median {statistics.median(times):8.2f} ms   p95 {p95:8.2f} ms")
 
 
 def run(database_url: str, sizes: list[int]) -> None:
@@ -184,11 +206,65 @@ def run(database_url: str, sizes: list[int]) -> None:
         db.engine.dispose()
 
 
+def run_persistence(database_url: str, learners: int, cohorts: int, events: int) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SANDBOX": False, "SECRET_KEY": "bench"}
+    )
+    now = datetime.now(UTC)
+    with app.app_context():
+        upgrade()
+        print(f"\n{learners:,} learners, {cohorts:,} cohorts, {events:,} events, PostgreSQL")
+        course_id, staff_id, learner_id = timed(
+            "seed people and picks", lambda: seed(learners, random.Random(7))
+        )
+        ids = list(
+            db.session.scalars(
+                select(Enrolment.person_id).where(
+                    Enrolment.course_id == course_id, Enrolment.role == "learner"
+                )
+            )
+        )
+        timed("seed cohorts and members", lambda: seed_cohorts(course_id, ids, cohorts, now))
+        rng = random.Random(11)
+        timed("seed events", lambda: seed_events(course_id, ids, events, now, rng))
+        timed("build weekly rollup", lambda: build_rollup(course_id))
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))  # what autovacuum does after a bulk load
+        print(f"  load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        staff = as_viewer(app, course_id, staff_id)
+        learner = as_viewer(app, course_id, learner_id)
+        page(staff, "/instructor/persistence")()  # warm caches once
+        spread("GET /instructor/persistence", page(staff, "/instructor/persistence"), 20)
+        spread("GET /learner/rhythm", page(learner, "/learner/rhythm"), 50)
+
+        def write() -> None:
+            record_activity(db.session, course_id, rng.choice(ids), "cohort_view", now)
+            db.session.flush()
+
+        spread("record_activity (event + rollup)", write, 1000)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000")
     parser.add_argument("--database", default="communitas_dashboard")
+    parser.add_argument("--persistence", action="store_true")
+    parser.add_argument("--url", help="an existing PostgreSQL database for --persistence")
+    parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
+    if args.persistence:
+        if not args.url:
+            parser.error("--persistence needs --url (its schema is dropped and rebuilt)")
+        run_persistence(args.url, 10_000, 2_000, args.events)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     with scratch_database(args.database) as url:
         run(url, sizes)

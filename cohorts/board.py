@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from cohorts.activity.events import record_activity
 from cohorts.errors import DomainError, NotFound
 from cohorts.exchange.settings import check_post_rate, exchange_settings
 from cohorts.limits import POST_BODY_MAX
@@ -51,6 +52,7 @@ def add_post(
     )
     session.add(post)
     session.flush()
+    record_activity(session, course_id, person_id, "post", now, cohort_id=cohort.id)
     return post
 
 

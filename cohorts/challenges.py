@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from cohorts.activity.events import record_activity
 from cohorts.courses import lock_enrolment
 from cohorts.errors import DomainError, NotFound
 from cohorts.limits import TITLE
@@ -217,4 +218,5 @@ def pick_challenges(
         for rank, cid in enumerate(picked, start=1)
     )
     session.flush()
+    record_activity(session, course_id, person_id, "pick", now)
     return picked

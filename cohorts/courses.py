@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cohorts.activity.events import record_activity
 from cohorts.db import upsert_id
 from cohorts.models import Course, Enrolment, Person, ResourceLink
 
@@ -78,6 +79,8 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
             {"course_id": course_id, "link_id": facts.resource_link_id},
             {"title": facts.resource_link_title},
         )
+    if facts.role == "learner":
+        record_activity(session, course_id, person_id, "launch", now)
     return enrolment_id
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cohorts.activity.events import record_activity
 from cohorts.db import upsert_id
 from cohorts.errors import DomainError
 from cohorts.models import Profile
@@ -145,4 +146,5 @@ def save_profile(
             "updated_at": now,
         },
     )
+    record_activity(session, course_id, person_id, "profile", now)
     return session.get_one(Profile, profile_id, populate_existing=True)

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cohorts.activity.events import record_activity
 from cohorts.errors import DomainError, Forbidden
 from cohorts.exchange import rules
 from cohorts.exchange.rules import GiftClosed
@@ -79,6 +80,7 @@ def _new_gift(
     )
     session.add(gift)
     session.flush()
+    record_activity(session, course_id, person_id, direction, now, cohort_id=cohort.id)
     return gift
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from cohorts.activity.events import record_activity
 from cohorts.db import unique_or
 from cohorts.errors import DomainError
 from cohorts.exchange import rules
@@ -79,6 +80,8 @@ def take_up(
     taken = GiftClosed("Someone took this place at the same moment; please try again.")
     with unique_or(session, taken):
         session.add(row)
+    took = "claim" if gift.direction == "offer" else "answer"
+    record_activity(session, course_id, person_id, took, now)
     kind, verb = (
         ("claimed", "claimed your offer")
         if gift.direction == "offer"
@@ -151,4 +154,6 @@ def step(
                 now=now,
             )
     session.flush()
+    if action in ("give", "receive", "thank"):
+        record_activity(session, course_id, person_id, action, now)
     return row

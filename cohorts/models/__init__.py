@@ -2,6 +2,15 @@
 
 from cohorts.limits import CHALLENGE_KINDS, GIFT_KINDS
 
+from .activity import (
+    ACTIVITY_KINDS,
+    ALERT_ACTIONS,
+    ALERT_KINDS,
+    ActivityEvent,
+    ActivitySettings,
+    ActivityWeek,
+    AlertAction,
+)
 from .base import Base, UTCDateTime, utcnow
 from .cohorts import (
     CHALLENGE_STATUSES,
@@ -37,6 +46,13 @@ from .lti import (
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
 
 __all__ = [
+    "ACTIVITY_KINDS",
+    "ALERT_ACTIONS",
+    "ALERT_KINDS",
+    "ActivityEvent",
+    "ActivitySettings",
+    "ActivityWeek",
+    "AlertAction",
     "CHALLENGE_KINDS",
     "CHALLENGE_STATUSES",
     "COHORT_STATUSES",

@@ -5,6 +5,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    FloatField,
     IntegerField,
     SelectField,
     StringField,
@@ -12,11 +13,13 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
+    NumberRange,
 )
 
 from cohorts.limits import COHORT_NAME, COHORT_SIZE, REPORT_THRESHOLD, WEEKLY_CAP, WEIGHT
+from cohorts.models import ALERT_ACTIONS, ALERT_KINDS
 
-from ..forms import IdField, between, int_or_none, within
+from ..forms import IdField, between, int_or_none, options, within
 
 
 class SettingsForm(FlaskForm):
@@ -130,4 +133,30 @@ class ExchangeSettingsForm(FlaskForm):
             InputRequired(message="Give a number."),
             between(REPORT_THRESHOLD, "Choose {low} to {high}."),
         ],
+    )
+
+
+class ActivitySettingsForm(FlaskForm):
+    """How much each engagement signal counts, and when a learner counts as inactive."""
+
+    weight_sessions = FloatField("Visits", validators=[InputRequired(), NumberRange(0, 3)])
+    weight_cohort = FloatField(
+        "Cohort space activity (views and posts)", validators=[InputRequired(), NumberRange(0, 3)]
+    )
+    weight_given = FloatField("Gifts given", validators=[InputRequired(), NumberRange(0, 3)])
+    weight_received = FloatField("Gifts received", validators=[InputRequired(), NumberRange(0, 3)])
+    weight_answered = FloatField("Asks answered", validators=[InputRequired(), NumberRange(0, 3)])
+    inactive_days = IntegerField(
+        "Alert when a learner has not been active for this many days",
+        validators=[InputRequired(), NumberRange(3, 60, "Choose 3 to 60 days.")],
+    )
+
+
+class AlertForm(FlaskForm):
+    """Staff answer one alert: they contacted the learner, or dismiss it."""
+
+    kind = SelectField(choices=options((k, k) for k in ALERT_KINDS), validators=[DataRequired()])
+    subject_id = IdField(validators=[DataRequired()])
+    action = SelectField(
+        choices=options((a, a) for a in ALERT_ACTIONS), validators=[DataRequired()]
     )

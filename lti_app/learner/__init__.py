@@ -3,9 +3,9 @@
 from flask import Blueprint
 
 from ..auth import guard
-from . import cohort, course, exchange, gifts
+from . import cohort, course, exchange, gifts, rhythm
 
 bp = Blueprint("learner", __name__, url_prefix="/learner")
 guard(bp, "learner")
-for child in (course.bp, cohort.bp, exchange.bp, gifts.bp):
+for child in (course.bp, cohort.bp, exchange.bp, gifts.bp, rhythm.bp):
     bp.register_blueprint(child)

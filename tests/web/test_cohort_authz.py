@@ -22,7 +22,7 @@ def token_for(app, client):
     return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
 
-LEARNER_PAGES = [("GET", "/learner/"), ("GET", "/learner/challenges")]
+LEARNER_PAGES = [("GET", "/learner/"), ("GET", "/learner/challenges"), ("GET", "/learner/privacy")]
 LEARNER_ONLY = [
     ("POST", "/learner/challenges"),
     ("GET", "/learner/profile"),
@@ -30,6 +30,8 @@ LEARNER_ONLY = [
     ("POST", "/learner/challenges/propose"),
     ("POST", "/learner/cohort/posts"),
     ("POST", "/learner/profile"),
+    ("GET", "/learner/rhythm"),
+    ("POST", "/learner/cohort/members/1/encourage"),
 ]
 STAFF_ROUTES = [
     ("GET", "/instructor/", 200),
@@ -57,6 +59,11 @@ STAFF_ROUTES = [
     ("GET", "/instructor/export", 200),
     ("GET", "/instructor/export/moodle.csv", 200),
     ("GET", "/instructor/export/canvas.csv", 200),
+    ("GET", "/instructor/persistence", 200),
+    ("GET", "/instructor/persistence/learners.csv", 200),
+    ("POST", "/instructor/persistence/alerts", 400),
+    ("GET", "/instructor/persistence/settings", 200),
+    ("POST", "/instructor/persistence/settings", 400),
 ]
 FOREIGN = [
     ("GET", "/instructor/cohorts/{kb}/board", {}),
@@ -73,6 +80,16 @@ FOREIGN = [
     ("POST", "/instructor/cohorts/{ka}/merge", {"target_id": "{kb}"}),
     ("POST", "/instructor/cohorts/{kb}/members/{pb}/remove", {}),
     ("POST", "/instructor/waiting/{cb}/form", {}),
+    (
+        "POST",
+        "/instructor/persistence/alerts",
+        {"kind": "inactive", "subject_id": "{pb}", "action": "contacted"},
+    ),
+    (
+        "POST",
+        "/instructor/persistence/alerts",
+        {"kind": "quiet_cohort", "subject_id": "{kb}", "action": "dismissed"},
+    ),
 ]
 
 
@@ -139,5 +156,7 @@ def test_learners_never_reach_another_cohort_board(app, world):
     )
     assert reply.status_code == 404
     assert db.session.scalars(select(Post).where(Post.body == "Hello")).all() == []
+    nudge = call(app, learner, "POST", f"/learner/cohort/members/{ids['pb']}/encourage")
+    assert nudge.status_code == 404
     picks = call(app, learner, "POST", "/learner/challenges", {"first": ids["cb"]})
     assert picks.status_code in (400, 404)

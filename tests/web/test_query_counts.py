@@ -21,6 +21,8 @@ LEARNER_PAGES = [
     "/learner/cohort",
     "/learner/exchange/",
     "/learner/exchange/notices",
+    "/learner/rhythm",
+    "/learner/privacy",
 ]
 STAFF_PAGES = [
     "/instructor/",
@@ -30,6 +32,8 @@ STAFF_PAGES = [
     "/instructor/export",
     "/instructor/exchange/",
     "/instructor/exchange/moderation",
+    "/instructor/persistence",
+    "/instructor/persistence/settings",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Persistence: who keeps coming back, measured from plain activity events."""

@@ -1,0 +1,232 @@
+"""Persistence measures in SQL over the weekly rollup: never a loop over events in Python."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from cohorts.activity import rules
+from cohorts.activity.rules import SIGNALS, CurvePoint, LearnerFacts, SignalStats, Weights
+from cohorts.models import ActivityWeek, Cohort, Enrolment, Membership, Person
+
+W = ActivityWeek
+
+
+def _learners(course_id: int, person_id: int | None = None) -> Any:
+    """Enrolled learners with their published cohort (if any), as a selectable to join on."""
+    query = (
+        select(
+            Enrolment.person_id,
+            Person.name,
+            Person.given_name,
+            Person.family_name,
+            Cohort.id.label("cohort_id"),
+            Cohort.name.label("cohort_name"),
+            case((Cohort.id.is_not(None), Membership.joined_at)).label("joined_at"),
+        )
+        .join(Person, Person.id == Enrolment.person_id)
+        .outerjoin(
+            Membership,
+            and_(Membership.course_id == course_id, Membership.person_id == Enrolment.person_id),
+        )
+        .outerjoin(Cohort, and_(Cohort.id == Membership.cohort_id, Cohort.status == "published"))
+        .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+    )
+    if person_id is not None:
+        query = query.where(Enrolment.person_id == person_id)
+    return query.subquery()
+
+
+def score_stats(session: Session, course_id: int, week: int) -> dict[str, SignalStats]:
+    """Mean and spread of each signal over all learners in one week (inactive ones as zeros)."""
+    learners = session.scalar(
+        select(func.count()).where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+    )
+    columns = [func.coalesce(func.sum(getattr(W, s)), 0) for s in SIGNALS]
+    columns += [func.coalesce(func.sum(getattr(W, s) * getattr(W, s)), 0) for s in SIGNALS]
+    row = session.execute(
+        select(*columns)
+        .join(
+            Enrolment, and_(Enrolment.course_id == W.course_id, Enrolment.person_id == W.person_id)
+        )
+        .where(W.course_id == course_id, W.week == week, Enrolment.role == "learner")
+    ).one()
+    n = len(SIGNALS)
+    return {s: rules.signal_stats(row[i], row[i + n], learners or 0) for i, s in enumerate(SIGNALS)}
+
+
+def _score_column(stats: dict[str, SignalStats], weights: Weights, week: int) -> Any:
+    coefficients, offset = rules.linear_score(stats, weights)
+    weekly = sum((getattr(W, s) * literal(coefficients[s]) for s in SIGNALS), literal(0.0))
+    return func.sum(case((W.week == week, weekly), else_=0.0)), offset
+
+
+def _streaks(course_id: int, current: int, person_id: int | None) -> Any:
+    """Consecutive active weeks ending this week or last (gaps and islands)."""
+    query = select(
+        W.person_id,
+        (W.week - func.row_number().over(partition_by=W.person_id, order_by=W.week)).label("g"),
+        W.week,
+    ).where(W.course_id == course_id)
+    if person_id is not None:
+        query = query.where(W.person_id == person_id)
+    islands = query.subquery()
+    return (
+        select(islands.c.person_id, func.count().label("streak"))
+        .group_by(islands.c.person_id, islands.c.g)
+        .having(func.max(islands.c.week) >= current - 1)
+        .subquery()
+    )
+
+
+def learner_facts(
+    session: Session, course_id: int, now: datetime, weights: Weights, person_id: int | None = None
+) -> list[LearnerFacts]:
+    """Return each learner's measures (or one learner's): activity, streak, score, alert inputs."""
+    current = rules.week_of(rules.day_of(now))
+    score, offset = _score_column(
+        score_stats(session, course_id, current - 1), weights, current - 1
+    )
+    firsts = select(W.person_id, func.min(W.week).label("first")).where(W.course_id == course_id)
+    if person_id is not None:
+        firsts = firsts.where(W.person_id == person_id)
+    firsts = firsts.group_by(W.person_id).subquery()
+    recent = and_(W.week >= current - 2, W.week < current)
+    agg = (
+        select(
+            W.person_id,
+            func.min(W.week).label("first_week"),
+            func.max(W.last_day).label("last_day"),
+            func.count().label("active_weeks"),
+            func.max(case((W.week == current, 1), else_=0)).label("this_week"),
+            func.sum(W.gifts_given + W.gifts_received).label("gifts"),
+            func.sum(W.cohort_actions).label("cohort_actions"),
+            func.sum(case((W.week < firsts.c.first + 2, W.events), else_=0)).label("early"),
+            func.sum(case((recent, W.events), else_=0)).label("recent"),
+            score.label("score"),
+        )
+        .join(firsts, firsts.c.person_id == W.person_id)
+        .where(W.course_id == course_id)
+        .group_by(W.person_id)
+        .subquery()
+    )
+    people = _learners(course_id, person_id)
+    streaks = _streaks(course_id, current, person_id)
+    rows = session.execute(
+        select(people, agg, func.coalesce(streaks.c.streak, 0))
+        .outerjoin(agg, agg.c.person_id == people.c.person_id)
+        .outerjoin(streaks, streaks.c.person_id == people.c.person_id)
+    ).all()
+    return [_facts(row, current, offset) for row in rows]
+
+
+def _facts(row: Any, current: int, offset: float) -> LearnerFacts:
+    m = row._mapping
+    full = " ".join(p for p in (m["given_name"], m["family_name"]) if p)
+    first = m["first_week"]
+    early_weeks = min(2, current - first) if first is not None else 0
+    return LearnerFacts(
+        person_id=m["person_id"],
+        name=m["name"] or full or f"Participant {m['person_id']}",
+        cohort_id=m["cohort_id"],
+        cohort_name=m["cohort_name"],
+        first_week=first,
+        last_day=m["last_day"],
+        active_weeks=m["active_weeks"] or 0,
+        streak=row[-1],
+        active_this_week=bool(m["this_week"]),
+        joined_day=rules.day_of(m["joined_at"]) if m["joined_at"] else None,
+        gifts=m["gifts"] or 0,
+        cohort_actions=m["cohort_actions"] or 0,
+        early_rate=(m["early"] or 0) / early_weeks if early_weeks > 0 else 0.0,
+        recent_rate=(m["recent"] or 0) / 2 if first is not None and current - first >= 4 else 0.0,
+        score=round((m["score"] or 0.0) + offset, 2),
+    )
+
+
+def weekly_active(session: Session, course_id: int, now: datetime, weeks: int) -> list[tuple]:
+    """Return (Monday, learners active that week) for the last ``weeks`` weeks, oldest first."""
+    current = rules.week_of(rules.day_of(now))
+    counts = dict(
+        session.execute(
+            select(W.week, func.count())
+            .join(
+                Enrolment,
+                and_(Enrolment.course_id == W.course_id, Enrolment.person_id == W.person_id),
+            )
+            .where(W.course_id == course_id, W.week > current - weeks, Enrolment.role == "learner")
+            .group_by(W.week)
+        ).all()
+    )
+    return [
+        (rules.week_start(w), counts.get(w, 0)) for w in range(current - weeks + 1, current + 1)
+    ]
+
+
+def persistence_curves(
+    session: Session, course_id: int, now: datetime, weeks: int
+) -> dict[str, list[CurvePoint]]:
+    """Kaplan-Meier share still active by week since first launch, in a cohort and not."""
+    current = rules.week_of(rules.day_of(now))
+    people = _learners(course_id)
+    spans = (
+        select(
+            W.person_id,
+            func.min(W.week).label("first"),
+            func.max(W.week).label("last"),
+        )
+        .where(W.course_id == course_id)
+        .group_by(W.person_id)
+        .subquery()
+    )
+    stopped = spans.c.last < current - 1
+    length = case((stopped, spans.c.last), else_=current) - spans.c.first + 1
+    in_cohort = people.c.cohort_id.is_not(None)
+    rows = session.execute(
+        select(in_cohort, length, stopped, func.count())
+        .join(spans, spans.c.person_id == people.c.person_id)
+        .group_by(in_cohort, length, stopped)
+    ).all()
+    return {
+        label: rules.persistence_curve(
+            ((n, bool(s), c) for flag, n, s, c in rows if bool(flag) == wanted), weeks
+        )
+        for label, wanted in (("In a cohort", True), ("Not in a cohort", False))
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """One learner's weekly events over recent weeks and their gifts over the whole course."""
+
+    weeks: list[tuple[Any, int]]
+    given: int
+    received: int
+    last_week: dict[str, int]
+
+
+def learner_totals(
+    session: Session, course_id: int, person_id: int, now: datetime, weeks: int
+) -> Totals:
+    """Return one learner's recent weeks, gifts given and received, and last week's signals."""
+    current = rules.week_of(rules.day_of(now))
+    mine = and_(W.course_id == course_id, W.person_id == person_id)
+    given, received = session.execute(
+        select(
+            func.coalesce(func.sum(W.gifts_given), 0), func.coalesce(func.sum(W.gifts_received), 0)
+        ).where(mine)
+    ).one()
+    recent = session.scalars(select(W).where(mine, W.week > current - weeks)).all()
+    by_week = {row.week: row for row in recent}
+    previous = by_week.get(current - 1)
+    return Totals(
+        weeks=[
+            (rules.week_start(w), by_week[w].events if w in by_week else 0)
+            for w in range(current - weeks + 1, current + 1)
+        ],
+        given=given,
+        received=received,
+        last_week={s: getattr(previous, s) if previous else 0 for s in SIGNALS},
+    )
