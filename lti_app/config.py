@@ -54,6 +54,7 @@ def load_config(instance_path: str) -> dict[str, object]:
         "OUTBOUND_ALLOW": tuple(v.strip() for v in allow.split(",") if v.strip()),
         #: Plain http:// to remote platforms only in development.
         "OUTBOUND_ALLOW_HTTP": sandbox,
+        "OUTBOUND_CA_FILE": env.get("COMMUNITAS_OUTBOUND_CA_FILE") or None,
         # Where the sandbox LMS is reached: another host name of this server makes it a
         # cross-site LMS, as a real one is.
         "SANDBOX_URL": (env.get("COMMUNITAS_SANDBOX_URL") or base_url + "/sandbox").rstrip("/"),

@@ -112,6 +112,17 @@ class _DeadlineSocket:
         """Leave the socket to its connection: http.client closes early but still reads."""
 
 
+def _tls_context() -> ssl.SSLContext:
+    """Trust the public roots, plus an institution's own CA file when one is configured."""
+    from flask import current_app, has_app_context
+
+    context = ssl.create_default_context(cafile=certifi.where())
+    extra = current_app.config.get("OUTBOUND_CA_FILE") if has_app_context() else None
+    if extra:
+        context.load_verify_locations(cafile=extra)
+    return context
+
+
 class _Connection(http_client.HTTPConnection):
     """A connection to an address checked beforehand, TLS-verified against the host name."""
 
@@ -123,7 +134,7 @@ class _Connection(http_client.HTTPConnection):
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self._deadline.left())
         if self._scheme == "https":
-            context = ssl.create_default_context(cafile=certifi.where())
+            context = _tls_context()
             sock.settimeout(self._deadline.left())
             sock = context.wrap_socket(sock, server_hostname=self.host)
         self._raw = sock

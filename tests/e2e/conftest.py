@@ -155,7 +155,7 @@ def start_tool(
         cert, key = make_certificate(tmp)
         tls = ["--cert", str(cert), "--key", str(key)]
         # The tool fetches the sandbox's key set: trust the throwaway certificate.
-        env["REQUESTS_CA_BUNDLE"] = env["SSL_CERT_FILE"] = str(cert)
+        env["COMMUNITAS_OUTBOUND_CA_FILE"] = str(cert)
     run = ["run", "--host", "127.0.0.1", "--port", str(port), *tls]
     with log.open("a") as out:
         server = subprocess.Popen(
