@@ -94,25 +94,21 @@ def edit(challenge_id: int) -> Any:
     )
 
 
-@bp.post("/<int:challenge_id>/approve")
-def approve(challenge_id: int) -> Any:
-    course = signed_in_viewer().course_id
-    return submit(
-        ActionForm(),
-        lambda: challenges.approve_challenge(db.session, course, challenge_id),
-        done=lambda row: f"“{row.title}” is now open to every learner.",
-        back=".manage",
-        page=lambda status: _page(status=status),
-    )
+#: What approving or archiving does, and what staff are told after it.
+STATUS_CHANGES = {
+    "approve": (challenges.approve_challenge, "“{}” is now open to every learner."),
+    "archive": (challenges.archive_challenge, "“{}” is archived; learners can no longer pick it."),
+}
 
 
-@bp.post("/<int:challenge_id>/archive")
-def archive(challenge_id: int) -> Any:
+@bp.post("/<int:challenge_id>/<any(approve, archive):change>")
+def change_status(challenge_id: int, change: str) -> Any:
     course = signed_in_viewer().course_id
+    service, message = STATUS_CHANGES[change]
     return submit(
         ActionForm(),
-        lambda: challenges.archive_challenge(db.session, course, challenge_id),
-        done=lambda row: f"“{row.title}” is archived; learners can no longer pick it.",
+        lambda: service(db.session, course, challenge_id),
+        done=lambda row: message.format(row.title),
         back=".manage",
         page=lambda status: _page(status=status),
     )
