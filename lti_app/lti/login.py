@@ -59,6 +59,17 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def state_cookie_flags(secure: bool) -> dict[str, Any]:
+    """The state cookie's attributes, set and deleted with exactly these everywhere."""
+    return {
+        "path": "/",
+        "secure": secure,
+        "httponly": True,
+        "samesite": "None" if secure else "Lax",
+        "partitioned": secure,
+    }
+
+
 class PartitionedCookieService(FlaskCookieService):  # type: ignore[misc]
     """pylti1p3's state cookie, partitioned (CHIPS) when it is a cross-site HTTPS cookie."""
 
@@ -66,14 +77,7 @@ class PartitionedCookieService(FlaskCookieService):  # type: ignore[misc]
         secure = self._request.is_secure()
         for key, data in self._cookie_data_to_set.items():
             response.set_cookie(
-                key,
-                data["value"],
-                max_age=data["exp"],
-                path="/",
-                secure=secure,
-                httponly=True,
-                samesite="None" if secure else "Lax",
-                partitioned=secure,
+                key, data["value"], max_age=data["exp"], **state_cookie_flags(secure)
             )
 
 

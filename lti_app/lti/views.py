@@ -34,7 +34,7 @@ from . import claims, deep_linking, keys
 from .errors import BrowserBindingNeeded, LaunchRejected
 from .health import note_binding, note_launch, note_refusal
 from .launch import CommunitasLaunch, describe
-from .login import CommunitasLogin
+from .login import CommunitasLogin, state_cookie_flags
 from .state_store import DatabaseStateStore, FallbackStateStore, RedisStateStore, StateStore
 from .tool_conf import DatabaseToolConf
 
@@ -152,38 +152,13 @@ def launch() -> Any:
     enrolment_id = record_launch(db.session, facts, now=utcnow())
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation
-    deep_link = None
-    if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:
-        deep_link = auth.DeepLinkRequest(
-            issuer=body["iss"],
-            client_id=message.get_client_id(),
-            deployment_id=body[claims.DEPLOYMENT_ID],
-            settings=body[claims.DEEP_LINKING_SETTINGS],
-            ticket=deep_linking.open_request(state_store()),
-        )
-    token = auth.start_session(
-        auth.LaunchBinding(
-            enrolment_id=enrolment_id,
-            role=facts.role,
-            issued_at=int(time.time()),
-            platform_admin=claims.is_platform_admin(body[claims.ROLES]),
-            frame_ancestors=tuple(claims.frame_origins(body)),
-            deep_link=deep_link,
-        ),
-        cookie=message.binding == "cookie",  # else the token must travel in links
-    )
-    target = url_for("lti.deep_link" if deep_link else "home", lt=token)
-    response = redirect(target, 303)
-    if message.binding == "cookie":  # a used state cookie only weighs down later requests
-        state_cookie = f"lti1p3-{request.form['state']}"
-        secure = request.is_secure
+    binding = _binding(message, body, enrolment_id, facts.role)
+    cookie = message.binding == "cookie"  # else the token must travel in links
+    token = auth.start_session(binding, cookie=cookie)
+    response = redirect(url_for("lti.deep_link" if binding.deep_link else "home", lt=token), 303)
+    if cookie:  # a used state cookie only weighs down later requests
         response.delete_cookie(
-            state_cookie,
-            path="/",
-            secure=secure,
-            httponly=True,
-            samesite="None" if secure else "Lax",
-            partitioned=secure,
+            f"lti1p3-{request.form['state']}", **state_cookie_flags(request.is_secure)
         )
     return response
 
@@ -193,6 +168,29 @@ def outside_a_course(body: dict[str, Any], client_id: str) -> tuple[str, int]:
     record_person(db.session, claims.launch_facts(body, client_id))
     db.session.commit()  # the person, and the nonce taken during validation
     return render_template("lti/no_course.html", staff=claims.map_role(body[claims.ROLES])), 200
+
+
+def _binding(
+    message: CommunitasLaunch, body: dict[str, Any], enrolment_id: int, role: str
+) -> auth.LaunchBinding:
+    """What this validated launch binds the browser to, deep-linking request included."""
+    deep_link = None
+    if body[claims.MESSAGE_TYPE] == claims.DEEP_LINKING_REQUEST:
+        deep_link = auth.DeepLinkRequest(
+            issuer=body["iss"],
+            client_id=message.get_client_id(),
+            deployment_id=body[claims.DEPLOYMENT_ID],
+            settings=body[claims.DEEP_LINKING_SETTINGS],
+            ticket=deep_linking.open_request(state_store()),
+        )
+    return auth.LaunchBinding(
+        enrolment_id=enrolment_id,
+        role=role,
+        issued_at=int(time.time()),
+        platform_admin=claims.is_platform_admin(body[claims.ROLES]),
+        frame_ancestors=tuple(claims.frame_origins(body)),
+        deep_link=deep_link,
+    )
 
 
 def browser_binding_page(exc: BrowserBindingNeeded) -> tuple[str, int]:
