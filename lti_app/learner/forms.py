@@ -49,7 +49,21 @@ def end_of_day(day: date | None) -> datetime | None:
     return datetime.combine(day, time(23, 59), UTC) if day else None
 
 
-class OfferForm(FlaskForm):
+class GiftForm(FlaskForm):
+    """What an offer and an ask both say; field order and labels stay with each form."""
+
+    def shared(self) -> dict[str, Any]:
+        """The fields both services take, as keyword arguments."""
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data,
+            "body": self.body.data or "",
+            "tags": self.tags.data or "",
+            "course_wide": self.course_wide.data,
+        }
+
+
+class OfferForm(GiftForm):
     """Something a learner offers to their cohort or course."""
 
     kind = SelectField("What kind of help", choices=GIFT_KINDS, default="explanation")
@@ -64,7 +78,7 @@ class OfferForm(FlaskForm):
     course_wide = BooleanField("Offer it to the whole course, not only my cohort")
 
 
-class AskForm(FlaskForm):
+class AskForm(GiftForm):
     """Help a learner asks for."""
 
     kind = SelectField("What kind of help", choices=GIFT_KINDS, default="explanation")
