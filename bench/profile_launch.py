@@ -103,7 +103,11 @@ def launches(app: Flask, platform: Platform, count: int, steps: list[str] | None
 
 
 def show_statements(app: Flask, platform: Platform) -> None:
-    """Print the SQL one login + launch + landing page sends, in order, by request."""
+    """Print the SQL one login + launch + landing page sends, in order, by request.
+
+    Transaction commands (BEGIN, COMMIT, ROLLBACK) are shown too: each is a round trip.
+    """
+    import psycopg
     from sqlalchemy import event
 
     from lti_app.extensions import db
@@ -113,15 +117,25 @@ def show_statements(app: Flask, platform: Platform) -> None:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         sent.append(" ".join(statement.split())[:150])
 
+    plain_command = psycopg.Connection._exec_command
+
+    def command(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+        text = command.decode() if isinstance(command, bytes) else str(command)
+        sent.append("(" + text.split()[0].upper() + ")")
+        return plain_command(self, command, *args, **kwargs)
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
+    psycopg.Connection._exec_command = command  # type: ignore[method-assign]
     try:
         launches(app, platform, 1, sent)
     finally:
+        psycopg.Connection._exec_command = plain_command  # type: ignore[method-assign]
         event.remove(engine, "before_cursor_execute", record)
-    count = sum(not s.startswith(("GET ", "POST ")) for s in sent)
-    print(f"SQL statements for one login + launch + landing page: {count}")
+    count = sum(not s.startswith(("GET ", "POST ", "(")) for s in sent)
+    trips = sum(not s.startswith(("GET ", "POST ")) for s in sent)
+    print(f"one login + launch + landing page: {count} SQL statements, {trips} round trips")
     for statement in sent:
         print(("" if statement.startswith(("GET ", "POST ")) else "    ") + statement)
     print()

@@ -2,11 +2,22 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cohorts.errors import NotFound
 from cohorts.models import Cohort, Membership
+
+#: Built once: most learner pages ask it.
+_PUBLISHED_COHORT_OF = (
+    select(Cohort)
+    .join(Membership, Membership.cohort_id == Cohort.id)
+    .where(
+        Membership.course_id == bindparam("course_id"),
+        Membership.person_id == bindparam("person_id"),
+        Cohort.status == "published",
+    )
+)
 
 
 def get_cohort(
@@ -24,15 +35,8 @@ def get_cohort(
 
 def published_cohort_of(session: Session, course_id: int, person_id: int) -> Cohort | None:
     """Return the published cohort the learner belongs to, if any."""
-    return session.scalars(
-        select(Cohort)
-        .join(Membership, Membership.cohort_id == Cohort.id)
-        .where(
-            Membership.course_id == course_id,
-            Membership.person_id == person_id,
-            Cohort.status == "published",
-        )
-    ).one_or_none()
+    params = {"course_id": course_id, "person_id": person_id}
+    return session.scalars(_PUBLISHED_COHORT_OF, params).one_or_none()
 
 
 def my_cohort(session: Session, course_id: int, person_id: int) -> Cohort:

@@ -28,6 +28,7 @@ except ImportError:  # Redis is optional
 log = logging.getLogger("communitas.lti")
 STATE_TTL_SECONDS = 600
 TABLE = LoginState.__table__
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 _INSERT = insert(TABLE).values(
     state=bindparam("state"),
     nonce=bindparam("nonce"),
@@ -57,15 +58,20 @@ class DatabaseStateStore:
     def put(
         self, state: str, nonce: str, info: dict[str, Any], ttl: int = STATE_TTL_SECONDS
     ) -> None:
+        """Commit the request's work so far, then insert the login in autocommit.
+
+        One statement needs no transaction of its own: no BEGIN and COMMIT round trips.
+        """
         now = utcnow()
-        connection = self._session.connection()
+        self._session.commit()
+        connection = self._session.connection(execution_options=AUTOCOMMIT)
         if random.random() < 0.02:  # sweep expired rows now and then, not on every login
             connection.execute(delete(TABLE).where(TABLE.c.expires_at < now))
         expires = now + timedelta(seconds=ttl)
         connection.execute(
             _INSERT, {"state": state, "nonce": nonce, "expires": expires, "info": json.dumps(info)}
         )
-        self._session.commit()
+        self._session.commit()  # hands the connection back, out of autocommit
 
     def peek(self, state: str) -> dict[str, Any] | None:
         info = self._session.scalar(

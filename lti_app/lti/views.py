@@ -155,7 +155,9 @@ def launch() -> Any:
     binding = _binding(message, body, enrolment_id, facts.role)
     cookie = message.binding == "cookie"  # else the token must travel in links
     token = auth.start_session(binding, cookie=cookie)
-    response = redirect(url_for("lti.deep_link" if binding.deep_link else "home", lt=token), 303)
+    # Straight to the role's page: a hop through "/" would cost the browser a request.
+    landing = "lti.deep_link" if binding.deep_link else auth.landing_endpoint(binding.role)
+    response = redirect(url_for(landing, lt=token), 303)
     if cookie:  # a used state cookie only weighs down later requests
         response.delete_cookie(
             f"lti1p3-{request.form['state']}", **state_cookie_flags(request.is_secure)
