@@ -14,7 +14,7 @@ It does no more than pylti1p3 does by itself: no single-use nonce, no session, n
 
 import os
 
-from flask import Flask, jsonify, render_template_string
+from flask import Flask, jsonify, render_template
 from flask_caching import Cache
 from pylti1p3.contrib.flask import (
     FlaskCacheDataStorage,
@@ -39,6 +39,8 @@ app.config.from_mapping(
     CACHE_THRESHOLD=THRESHOLD,
 )
 cache = Cache(app)
+#: Compiled once, as a template file would be.
+TEMPLATE = app.jinja_env.from_string(PAGE)
 
 
 def tool_conf() -> ToolConfJsonFile:
@@ -66,8 +68,8 @@ def launch():  # type: ignore[no-untyped-def]
     message_launch.set_public_key_caching(storage, cache_lifetime=7200)
     data = message_launch.get_launch_data()
     context = data.get("https://purl.imsglobal.org/spec/lti/claim/context", {})
-    return render_template_string(
-        PAGE, name=data.get("given_name", "there"), title=context.get("title", "the course")
+    return render_template(
+        TEMPLATE, name=data.get("given_name", "there"), title=context.get("title", "the course")
     )
 
 

@@ -36,6 +36,12 @@ _INSERT = insert(TABLE).values(
     info=bindparam("info"),
 )
 
+_TAKE = (
+    delete(TABLE)
+    .where(TABLE.c.state == bindparam("taken"), TABLE.c.expires_at >= bindparam("now"))
+    .returning(TABLE.c.nonce)
+)
+
 
 class StateStore(Protocol):
     """Where pending logins wait for their launch."""
@@ -82,14 +88,10 @@ class DatabaseStateStore:
         return json.loads(info) if info is not None else None
 
     def take(self, state: str) -> str | None:
-        statement = (
-            delete(TABLE)
-            .where(TABLE.c.state == state, TABLE.c.expires_at >= utcnow())
-            .returning(TABLE.c.nonce)
-        )
         # Committed with the launch's records: until then the deleted row stays locked, so a
         # concurrent replay waits and then finds nothing.
-        return self._session.connection().execute(statement).scalar_one_or_none()
+        params = {"taken": state, "now": utcnow()}
+        return self._session.connection().execute(_TAKE, params).scalar_one_or_none()
 
 
 class RedisStateStore:
