@@ -54,6 +54,11 @@ def state_store() -> StateStore:
     return FallbackStateStore(RedisStateStore(client), database)
 
 
+def lti_request() -> FlaskRequest:
+    """pylti1p3's view of this request, its parameters looked up once rather than per read."""
+    return FlaskRequest(request_data=request.args if request.method == "GET" else request.form)
+
+
 def tool_url(endpoint: str) -> str:
     """Return an absolute URL of the tool under its configured public base URL."""
     return current_app.config["BASE_URL"] + url_for(endpoint)
@@ -85,7 +90,7 @@ def login() -> Any:
     """
     try:
         oidc = CommunitasLogin(
-            FlaskRequest(),
+            lti_request(),
             DatabaseToolConf(db.session),
             state_store(),
             current_app.config["BASE_URL"],
@@ -128,7 +133,7 @@ def blocked() -> Any:
 def launch() -> Any:
     config = current_app.config
     message = CommunitasLaunch(
-        FlaskRequest(),
+        lti_request(),
         DatabaseToolConf(db.session),
         state_store(),
         config["BASE_URL"],
