@@ -82,7 +82,14 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
         Enrolment,
         {"course_id": course_id, "person_id": person_id},
         {},
-        {"role": facts.role, "lti_roles": " ".join(facts.lti_roles), "last_launch_at": now},
+        # A launch proves they are in the course: someone the roster had dropped is back.
+        {
+            "role": facts.role,
+            "lti_roles": " ".join(facts.lti_roles),
+            "last_launch_at": now,
+            "active": True,
+            "left_at": None,
+        },
     )
     if facts.resource_link_id:
         upsert_id(

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from .demo import USERS, DemoUser
 from .keys import SigningKey
 from .profiles import DEFAULT, MOODLE_EMPTY_CUSTOM, PROFILES, STRICT, Profile
+from .roster import RosterState
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -56,6 +57,8 @@ class Platform:
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.generate()])
     #: Where the tool's key set is read for service assertions (default: under its base URL).
     tool_jwks_url: str = ""
+    #: Who is in each course beyond the demo people, and the roster service's paging.
+    roster: RosterState = field(default_factory=RosterState)
     #: Access tokens issued so far, for tests and benchmarks to count.
     tokens_issued: int = field(init=False, default=0)
     #: The client and deployment given at construction; dynamic registrations replace them.

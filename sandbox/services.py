@@ -83,22 +83,6 @@ def check_user_agent(profile: Profile, user_agent: str | None) -> None:
         raise ServiceError("requests without a User-Agent header are refused")
 
 
-def roster(platform: Platform, profile: Profile) -> dict[str, Any]:
-    """The NRPS membership container of one sandbox course."""
-    members = []
-    for user in USERS.values():
-        member = {"status": "Active", "user_id": user.sub, "roles": list(user.roles)}
-        if profile.privacy != "anonymous":
-            member.update(user.pii())
-        members.append(member)
-    context = {k: v for k, v in profile.context_claim().items() if k != "type"}
-    return {
-        "id": f"{platform.issuer}/nrps/{profile.context_id}",
-        "context": context,
-        "members": members,
-    }
-
-
 def _load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {"lineitems": [], "scores": []}
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -77,7 +77,12 @@ class Enrolment(Base):
     role: Mapped[str] = mapped_column(String(16))
     #: The role URIs as the platform sent them, space separated, for support questions.
     lti_roles: Mapped[str] = mapped_column(Text, default="")
-    last_launch_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: None for someone the roster lists who never opened Communitas.
+    last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
+    #: False once the platform's roster stops listing them (kept, never deleted); a launch
+    #: or a later roster that lists them again makes them active again.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship()

@@ -9,6 +9,7 @@ from typing import Any
 
 import requests
 
+from .. import http
 from ..http import USER_AGENT, OutboundBusy, OutboundTooLarge, Reply, exchange
 
 #: What each refusal means for staff reading the sync status.
@@ -63,7 +64,7 @@ def refusal(reply: Reply, what: str) -> ServiceCallFailed:
 def unreachable(exc: Exception, what: str) -> ServiceCallFailed:
     """Describe a call that got no answer: timeout, refused address, too large, busy."""
     if isinstance(exc, requests.Timeout | TimeoutError):
-        reason = "the platform did not answer in time (5-second limit)"
+        reason = f"the platform did not answer in time ({http.DEADLINE_SECONDS:g}-second limit)"
     elif isinstance(exc, OutboundTooLarge):
         reason = "the platform's answer was too large"
     elif isinstance(exc, OutboundBusy):
