@@ -98,9 +98,15 @@ def hand_over(app: Flask, call: Call) -> None:
     if chosen == "inline":
         run(*call, app=app)
     elif chosen == "rq":
-        rq_queue(app).enqueue(
-            run, *call, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400
-        )
+        from redis.exceptions import RedisError
+
+        try:
+            rq_queue(app).enqueue(
+                run, *call, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400
+            )
+        except RedisError as exc:  # Redis down: the job still runs, here
+            log.warning("Redis unavailable (%s): job %s runs in this process", exc, call[0])
+            thread_runner(app).put(call)
     else:
         thread_runner(app).put(call)
 

@@ -90,3 +90,14 @@ def test_the_daily_run_is_scheduled_once_per_day_whoever_schedules_it(app):
     scheduled = jobs.rq_queue(app).scheduled_job_registry.get_job_ids()
     assert scheduled == ["communitas-daily-2026-12-03"]
     client.flushdb()
+
+
+def test_with_redis_down_the_sync_still_runs_in_the_web_process(app, test_platform, roster):
+    staff = Browser(app, test_platform, "instructor-1")
+    app.config.update(JOBS_MODE="rq", REDIS_URL="redis://127.0.0.1:1/1")  # nothing listens
+    assert staff.post(SYNC, form_page=PAGE).status_code == 302
+    for _ in range(600):
+        if runs()[0].status != "running":
+            break
+        time.sleep(0.1)
+    assert [(r.status, r.added) for r in runs()] == [("done", 24)]
