@@ -44,6 +44,7 @@ from .lti import (
     ToolKey,
 )
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
+from .roster import SYNC_STATUSES, SYNC_TRIGGERS, MembershipEnd, RosterSync
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -61,6 +62,7 @@ __all__ = [
     "Cohort",
     "FormationSettings",
     "Membership",
+    "MembershipEnd",
     "Post",
     "Profile",
     "ROLES",
@@ -75,6 +77,9 @@ __all__ = [
     "Platform",
     "RegistrationInvite",
     "ResourceLink",
+    "RosterSync",
+    "SYNC_STATUSES",
+    "SYNC_TRIGGERS",
     "ToolKey",
     "EXCHANGE_STATUSES",
     "GIFT_KINDS",
