@@ -1,8 +1,6 @@
 """The platform's service side: OAuth2 client credentials, NRPS roster, AGS scores."""
 
-import json
 import secrets
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -10,16 +8,15 @@ from typing import Any
 import jwt
 import requests
 
+from . import gradebook
 from .demo import COURSE, USERS
 from .platform import Platform
-from .profiles import STRICT, Profile, is_learner
+from .profiles import STRICT, Profile
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-_lock = threading.Lock()
 
 
-class ServiceError(ValueError):
-    """A service request the platform refuses."""
+ServiceError = gradebook.ServiceError
 
 
 def issue_token(platform: Platform, form: dict[str, str]) -> dict[str, Any]:
@@ -97,48 +94,11 @@ def roster(platform: Platform, profile: Profile) -> dict[str, Any]:
     }
 
 
-def _load(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text()) if path.exists() else {"lineitems": [], "scores": []}
-
-
-def _save(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    tmp.replace(path)
-
-
 def lineitems(path: Path) -> list[dict[str, Any]]:
-    return _load(path)["lineitems"]
+    """Every line item of the sandbox, in every course."""
+    return gradebook.lineitems(path)
 
 
-def add_lineitem(path: Path, base: str, item: dict[str, Any]) -> dict[str, Any]:
-    """Create a line item (the gradebook column) from the tool's JSON."""
-    if not isinstance(item.get("label"), str) or not item.get("scoreMaximum"):
-        raise ServiceError("label and scoreMaximum are required")
-    with _lock:
-        data = _load(path)
-        item = {**item, "id": f"{base}/{len(data['lineitems']) + 1}"}
-        data["lineitems"].append(item)
-        _save(path, data)
-    return item
-
-
-def add_score(
-    path: Path, lineitem_id: str, score: dict[str, Any], profile: Profile | None = None
-) -> None:
-    """Record a score posted by the tool (Canvas: for students only)."""
-    if not score.get("userId") or "timestamp" not in score:
-        raise ServiceError("userId and timestamp are required")
-    user = USERS.get(str(score["userId"]))
-    if profile is not None and profile.scores_learners_only and not (user and is_learner(user)):
-        raise ServiceError("User not found in course or is not a student")
-    with _lock:
-        data = _load(path)
-        if not any(i["id"] == lineitem_id for i in data["lineitems"]):
-            raise ServiceError("unknown line item")
-        data["scores"].append({**score, "lineitem": lineitem_id})
-        _save(path, data)
-
-
-def scores(path: Path) -> list[dict[str, Any]]:
-    return _load(path)["scores"]
+add_lineitem = gradebook.add_lineitem
+add_score = gradebook.add_score
+scores = gradebook.scores

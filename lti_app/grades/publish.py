@@ -1,0 +1,177 @@
+"""Publish a course's participation scores: find or create its column, queue, send.
+
+``request_publication`` runs in the staff request and only submits a job; ``publish_course``
+is the job (plain arguments, so RQ can run it on another host).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cohorts.errors import DomainError
+from cohorts.grades import line_items, outbox, rules
+from cohorts.grades.measures import learner_counts
+from cohorts.grades.settings import column_settings, lock_column, note_publication, publication_note
+from cohorts.models import Course, GradeLineItem, Platform, ResourceLink, utcnow
+
+from .. import jobs
+from ..extensions import db
+from ..lti.services import ags
+from . import sender
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeService:
+    """What the course's launches said about its gradebook (the AGS claim of a resource link)."""
+
+    resource_link_id: str
+    lineitems: str | None
+    lineitem: str | None
+    scopes: tuple[str, ...]
+
+    @property
+    def manages_columns(self) -> bool:
+        return bool(self.lineitems) and ags.SCOPE_LINEITEM in self.scopes
+
+
+def grade_service(session: Session, course_id: int) -> GradeService | None:
+    """The newest resource link of the course whose launches carried an AGS claim."""
+    row = session.scalars(
+        select(ResourceLink)
+        .where(ResourceLink.course_id == course_id, ResourceLink.ags_scopes.is_not(None))
+        .order_by(ResourceLink.id.desc())
+        .limit(1)
+    ).first()
+    if row is None or ags.SCOPE_SCORE not in (row.ags_scopes or "").split():
+        return None
+    return GradeService(
+        row.link_id, row.ags_lineitems, row.ags_lineitem, tuple((row.ags_scopes or "").split())
+    )
+
+
+def last_publication(session: Session, course_id: int) -> tuple[datetime | None, str | None]:
+    """When staff last published, and why it could not start, if so."""
+    return publication_note(session, course_id)
+
+
+def request_publication(session: Session, course_id: int, now: datetime) -> None:
+    """Check the column can be published, then hand the work to a background job."""
+    if not column_settings(session, course_id).enabled:
+        raise DomainError("Turn the column on before publishing scores.")
+    service = grade_service(session, course_id)
+    if service is None:
+        raise DomainError(
+            "The LMS has not given Communitas its grade service for this course; "
+            "see below what to enable."
+        )
+    note_publication(session, course_id, now, None)
+    jobs.submit(publish_course, course_id)
+
+
+def request_retry(session: Session, course_id: int, now: datetime) -> int:
+    """Queue refused scores again and send them in the background; return how many."""
+    count = outbox.requeue_failed(session, now, course_id)
+    if count:
+        jobs.submit(drain_course, course_id)
+    return count
+
+
+def _platform(session: Session, course: Course) -> Platform:
+    platform = session.scalars(
+        select(Platform).where(
+            Platform.issuer == course.issuer, Platform.client_id == course.client_id
+        )
+    ).one_or_none()
+    if platform is None:
+        raise DomainError("The course's platform is no longer registered with Communitas.")
+    return platform
+
+
+def ensure_line_item(
+    session: Session, course: Course, service: GradeService, maximum: float
+) -> GradeLineItem:
+    """Return the column for the course's link: recorded, found by tag, or created once."""
+    known = line_items.known_line_item(session, course.id, service.resource_link_id)
+    if known is not None:
+        return known
+    lock_column(session, course.id)  # one finder at a time (PostgreSQL row lock)
+    known = line_items.known_line_item(session, course.id, service.resource_link_id)
+    if known is not None:
+        return known
+    if not service.manages_columns:
+        if not service.lineitem:
+            raise DomainError(
+                "The LMS lets Communitas post scores but not add a column, and gave none."
+            )
+        return line_items.record_line_item(
+            session, course.id, service.resource_link_id, service.lineitem, maximum, created=False
+        )
+    token = sender.default_tokens()(_platform(session, course), [ags.SCOPE_LINEITEM])
+    assert service.lineitems is not None
+    try:
+        found = ags.find_line_item(
+            token, service.lineitems, tag=line_items.TAG, resource_link_id=service.resource_link_id
+        )
+        created = found is None
+        item = found or ags.create_line_item(
+            token,
+            service.lineitems,
+            label=line_items.LABEL,
+            score_maximum=maximum,
+            tag=line_items.TAG,
+            resource_link_id=service.resource_link_id,
+        )
+    except ags.AgsError as exc:
+        raise DomainError(str(exc)) from exc
+    return line_items.record_line_item(
+        session,
+        course.id,
+        service.resource_link_id,
+        item["id"],
+        float(item.get("scoreMaximum") or maximum),
+        created=created,
+    )
+
+
+def queue_course(session: Session, course_id: int, now: datetime) -> outbox.Queued:
+    """Find the column and queue every learner's current score (the job's first half)."""
+    settings = column_settings(session, course_id)
+    service = grade_service(session, course_id)
+    course = session.get(Course, course_id)
+    if not settings.enabled or service is None or course is None:
+        return outbox.Queued(0, 0)
+    line_item = ensure_line_item(session, course, service, settings.rule.maximum)
+    scores = rules.learner_scores(learner_counts(session, course_id), settings.rule)
+    return outbox.queue_scores(session, course_id, line_item.id, scores, now)
+
+
+def publish_course(course_id: int) -> None:
+    """Job: queue the course's scores, then send them (and their retries coming due soon)."""
+    try:
+        queued = queue_course(db.session, course_id, utcnow())
+    except Exception as exc:  # the staff page says why; the log keeps the detail
+        db.session.rollback()
+        log.warning("publishing course %s could not start: %s", course_id, exc)
+        note_publication(db.session, course_id, utcnow(), _words(exc))
+        db.session.commit()
+        return
+    db.session.commit()
+    log.info("course %s: %s scores queued, %s unchanged", course_id, queued.queued, queued.unchanged)
+    drain_course(course_id)
+
+
+def drain_course(course_id: int | None = None) -> None:
+    """Job: send the due scores of one course (or of all)."""
+    totals = sender.drain(course_id)
+    log.info("score outbox drained: %s", sender.summary(totals))
+
+
+def _words(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return str(exc)
+    return f"The platform could not be reached or refused the request ({exc})."
