@@ -54,6 +54,10 @@ class Platform:
     client_id: str = "communitas-sandbox"
     deployment_id: str = "sandbox-deployment-1"
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.generate()])
+    #: Where the tool's key set is read for service assertions (default: under its base URL).
+    tool_jwks_url: str = ""
+    #: Access tokens issued so far, for tests and benchmarks to count.
+    tokens_issued: int = field(init=False, default=0)
     #: The client and deployment given at construction; dynamic registrations replace them.
     builtin_registration: tuple[str, str] = field(init=False, default=("", ""))
     #: Moodle's pending launches: each ``lti_message_hint`` works once (one sandbox process).
@@ -105,6 +109,10 @@ class Platform:
         return keys
 
     # -- URLs ---------------------------------------------------------------------------------
+    @property
+    def tool_key_set_url(self) -> str:
+        return self.tool_jwks_url or self.tool_base_url + "/lti/jwks"
+
     @property
     def tool_login_url(self) -> str:
         return self.tool_base_url + "/lti/login"

@@ -25,7 +25,7 @@ def issue_token(platform: Platform, form: dict[str, str]) -> dict[str, Any]:
         raise ServiceError("unsupported_grant_type")
     if form.get("client_assertion_type") != ASSERTION_TYPE:
         raise ServiceError("invalid_request")
-    tool_jwks = requests.get(platform.tool_base_url + "/lti/jwks", timeout=10).json()
+    tool_jwks = requests.get(platform.tool_key_set_url, timeout=10).json()
     try:
         claims = platform.verify_tool_jwt(
             form.get("client_assertion", ""), tool_jwks, platform.issuer + "/token"
@@ -36,6 +36,8 @@ def issue_token(platform: Platform, form: dict[str, str]) -> dict[str, Any]:
     if platform.profile_for(client) is None or claims.get("sub") != client:
         raise ServiceError("invalid_client")
     scope = form.get("scope", "")
+    with _lock:
+        platform.tokens_issued += 1
     token = platform.sign(
         {
             "iss": platform.issuer,

@@ -28,6 +28,12 @@ class Course(Base):
     title: Mapped[str | None] = mapped_column(String(255))
     label: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The roster service (NRPS ``context_memberships_url``) the latest launch offered.
+    nrps_url: Mapped[str | None] = mapped_column(String(1024))
+    #: Its ``service_versions``, space separated (``2.0``).
+    nrps_versions: Mapped[str | None] = mapped_column(String(64))
+    #: The ``differences`` link the last roster sync was offered, for the next one.
+    roster_differences_url: Mapped[str | None] = mapped_column(String(2048))
 
 
 class Person(Base):
@@ -87,3 +93,8 @@ class ResourceLink(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     link_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
+    #: The grades service (AGS endpoint claim) the latest launch of this link offered.
+    ags_lineitems_url: Mapped[str | None] = mapped_column(String(1024))
+    ags_lineitem_url: Mapped[str | None] = mapped_column(String(1024))
+    #: The AGS scopes granted, space separated.
+    ags_scopes: Mapped[str | None] = mapped_column(Text)
