@@ -94,7 +94,11 @@ def add_lineitem(
 ) -> dict[str, Any]:
     """Create a line item (the gradebook column) from the tool's JSON."""
     maximum = item.get("scoreMaximum") if isinstance(item, dict) else None
-    if not isinstance(item.get("label"), str) or not isinstance(maximum, int | float) or maximum <= 0:
+    if (
+        not isinstance(item.get("label"), str)
+        or not isinstance(maximum, int | float)
+        or maximum <= 0
+    ):
         raise ServiceError("No label or Score Maximum")
     with connect(path) as conn:
         n = conn.execute("SELECT coalesce(max(n), 0) + 1 FROM lineitem").fetchone()[0]
@@ -191,7 +195,8 @@ def add_score(
         if conn.execute("SELECT 1 FROM lineitem WHERE id = ?", (lineitem_id,)).fetchone() is None:
             raise ServiceError("Line item does not exist.", 404)
         last = conn.execute(
-            "SELECT timestamp FROM score WHERE lineitem = ? AND user_id = ? ORDER BY n DESC LIMIT 1",
+            "SELECT timestamp FROM score WHERE lineitem = ? AND user_id = ?"
+            " ORDER BY n DESC LIMIT 1",
             (lineitem_id, user),
         ).fetchone()
         if last is not None:

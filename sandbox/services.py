@@ -1,6 +1,7 @@
 """The platform's service side: OAuth2 client credentials, NRPS roster, AGS scores."""
 
 import secrets
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from .platform import Platform
 from .profiles import STRICT, Profile
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+_lock = threading.Lock()
 
 
 ServiceError = gradebook.ServiceError

@@ -275,7 +275,9 @@ def plan_failures() -> Any:
     if not isinstance(status, int) or not 400 <= status <= 599 or not isinstance(times, int):
         return jsonify({"error": "status (400-599) and times are required"}), 400
     retry_after = body.get("retry_after")
-    gradebook.fail_next(data_path(), status, times, None if retry_after is None else str(retry_after))
+    gradebook.fail_next(
+        data_path(), status, times, None if retry_after is None else str(retry_after)
+    )
     return "", 204
 
 

@@ -43,7 +43,9 @@ def next_timestamp(now: datetime, previous: datetime | None) -> datetime:
     return stamp
 
 
-def retry_delay(attempts: int, retry_after: float | None, base: float = BASE_DELAY_SECONDS) -> float:
+def retry_delay(
+    attempts: int, retry_after: float | None, base: float = BASE_DELAY_SECONDS
+) -> float:
     """Exponential back-off after ``attempts`` failures, never sooner than Retry-After says."""
     delay = min(base * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS)
     if retry_after is not None:

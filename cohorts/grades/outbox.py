@@ -39,7 +39,9 @@ def queue_scores(
     """Queue each learner's score unless it is already sent or waiting; replace older waiting."""
     mine = P.line_item_id == line_item_id
     last_stamp = dict(
-        session.execute(select(P.person_id, func.max(P.timestamp)).where(mine).group_by(P.person_id))
+        session.execute(
+            select(P.person_id, func.max(P.timestamp)).where(mine).group_by(P.person_id)
+        )
     )
     newest_live = (
         select(func.max(P.id)).where(mine, P.status.in_(LIVE)).group_by(P.person_id).subquery()
@@ -124,8 +126,16 @@ def claim_due(
     )
     rows = session.execute(
         select(
-            P.id, P.course_id, Course.issuer, Course.client_id, GradeLineItem.url, P.user_id,
-            P.score_given, P.score_maximum, P.timestamp, P.attempts,
+            P.id,
+            P.course_id,
+            Course.issuer,
+            Course.client_id,
+            GradeLineItem.url,
+            P.user_id,
+            P.score_given,
+            P.score_maximum,
+            P.timestamp,
+            P.attempts,
         )  # fmt: skip
         .join(GradeLineItem, GradeLineItem.id == P.line_item_id)
         .join(Course, Course.id == P.course_id)
@@ -171,21 +181,26 @@ def _overtaken(session: Session, ids: list[int]) -> set[int]:
 
 
 def _change(d: Delivery, outcome: Outcome, now: datetime, base_delay: float) -> dict:
-    answer = {"answer_status": outcome.status, "answer_body": outcome.body or None}
+    """The row's new state after one attempt."""
+    change = {
+        "answer_status": outcome.status,
+        "answer_body": outcome.body or None,
+        "attempts": d.attempts + 1,
+        "reason": outcome.reason or None,
+        "next_attempt_at": None,
+        "sent_at": None,
+    }
     if outcome.kind == "sent":
-        return {"status": "sent", "attempts": d.attempts + 1, "sent_at": now, "reason": None,
-                "next_attempt_at": None, **answer}  # fmt: skip
-    if outcome.kind == "busy":
-        return {"status": "pending", "attempts": d.attempts, "reason": outcome.reason,
-                "next_attempt_at": now + timedelta(seconds=1), "sent_at": None, **answer}  # fmt: skip
-    attempts = d.attempts + 1
-    if outcome.kind == "retry" and attempts < delivery.MAX_ATTEMPTS:
-        wait = delivery.retry_delay(attempts, outcome.retry_after, base_delay)
-        return {"status": "pending", "attempts": attempts, "reason": outcome.reason,
-                "next_attempt_at": now + timedelta(seconds=wait), "sent_at": None, **answer}  # fmt: skip
-    reason = outcome.reason if outcome.kind == "failed" else delivery.give_up_reason(outcome)
-    return {"status": "failed", "attempts": attempts, "reason": reason,
-            "next_attempt_at": None, "sent_at": None, **answer}  # fmt: skip
+        return change | {"status": "sent", "sent_at": now}
+    if outcome.kind == "busy":  # no answer was asked for: not an attempt
+        later = now + timedelta(seconds=1)
+        return change | {"status": "pending", "attempts": d.attempts, "next_attempt_at": later}
+    if outcome.kind == "retry" and d.attempts + 1 < delivery.MAX_ATTEMPTS:
+        wait = delivery.retry_delay(d.attempts + 1, outcome.retry_after, base_delay)
+        return change | {"status": "pending", "next_attempt_at": now + timedelta(seconds=wait)}
+    if outcome.kind == "retry":
+        return change | {"status": "failed", "reason": delivery.give_up_reason(outcome)}
+    return change | {"status": "failed"}
 
 
 def record_outcomes(
@@ -209,7 +224,9 @@ def record_outcomes(
             with session.begin_nested():
                 session.execute(update(P), [change])
         except IntegrityError:
-            session.execute(update(P), [{**change, "status": "superseded", "next_attempt_at": None}])
+            session.execute(
+                update(P), [{**change, "status": "superseded", "next_attempt_at": None}]
+            )
     session.flush()
 
 
@@ -220,7 +237,9 @@ def requeue_failed(session: Session, now: datetime, course_id: int | None = None
     if course_id is not None:
         query = query.where(P.course_id == course_id)
     values = {"status": "pending", "attempts": 0, "next_attempt_at": now}
-    result = session.execute(query.values(**values), execution_options={"synchronize_session": False})
+    result = session.execute(
+        query.values(**values), execution_options={"synchronize_session": False}
+    )
     session.flush()
     return int(result.rowcount or 0)
 

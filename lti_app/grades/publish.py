@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from pylti1p3.registration import Registration
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,11 +16,12 @@ from cohorts.errors import DomainError
 from cohorts.grades import line_items, outbox, rules
 from cohorts.grades.measures import learner_counts
 from cohorts.grades.settings import column_settings, lock_column, note_publication, publication_note
-from cohorts.models import Course, GradeLineItem, Platform, ResourceLink, utcnow
+from cohorts.models import Course, GradeLineItem, ResourceLink, utcnow
 
 from .. import jobs
 from ..extensions import db
-from ..lti.services import ags
+from ..lti.services import ags, token
+from ..lti.services.client import ServiceCallFailed
 from . import sender
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,10 @@ def grade_service(session: Session, course_id: int) -> GradeService | None:
     if row is None or ags.SCOPE_SCORE not in (row.ags_scopes or "").split():
         return None
     return GradeService(
-        row.link_id, row.ags_lineitems, row.ags_lineitem, tuple((row.ags_scopes or "").split())
+        row.link_id,
+        row.ags_lineitems_url,
+        row.ags_lineitem_url,
+        tuple((row.ags_scopes or "").split()),
     )
 
 
@@ -81,15 +86,11 @@ def request_retry(session: Session, course_id: int, now: datetime) -> int:
     return count
 
 
-def _platform(session: Session, course: Course) -> Platform:
-    platform = session.scalars(
-        select(Platform).where(
-            Platform.issuer == course.issuer, Platform.client_id == course.client_id
-        )
-    ).one_or_none()
-    if platform is None:
+def _registration(session: Session, course: Course) -> Registration:
+    registration = token.registration_of(session, course.issuer, course.client_id)
+    if registration is None:
         raise DomainError("The course's platform is no longer registered with Communitas.")
-    return platform
+    return registration
 
 
 def ensure_line_item(
@@ -111,22 +112,22 @@ def ensure_line_item(
         return line_items.record_line_item(
             session, course.id, service.resource_link_id, service.lineitem, maximum, created=False
         )
-    token = sender.default_tokens()(_platform(session, course), [ags.SCOPE_LINEITEM])
     assert service.lineitems is not None
     try:
+        bearer = token.access_token(_registration(session, course), [ags.SCOPE_LINEITEM])
         found = ags.find_line_item(
-            token, service.lineitems, tag=line_items.TAG, resource_link_id=service.resource_link_id
+            bearer, service.lineitems, tag=line_items.TAG, resource_link_id=service.resource_link_id
         )
         created = found is None
         item = found or ags.create_line_item(
-            token,
+            bearer,
             service.lineitems,
             label=line_items.LABEL,
             score_maximum=maximum,
             tag=line_items.TAG,
             resource_link_id=service.resource_link_id,
         )
-    except ags.AgsError as exc:
+    except (ags.AgsError, ServiceCallFailed) as exc:
         raise DomainError(str(exc)) from exc
     return line_items.record_line_item(
         session,
@@ -161,7 +162,9 @@ def publish_course(course_id: int) -> None:
         db.session.commit()
         return
     db.session.commit()
-    log.info("course %s: %s scores queued, %s unchanged", course_id, queued.queued, queued.unchanged)
+    log.info(
+        "course %s: %s scores queued, %s unchanged", course_id, queued.queued, queued.unchanged
+    )
     drain_course(course_id)
 
 

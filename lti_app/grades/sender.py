@@ -14,34 +14,35 @@ from typing import Any
 
 import requests
 from flask import Flask, current_app
-from sqlalchemy import select
+from pylti1p3.registration import Registration
 
 from cohorts.grades import delivery, outbox
 from cohorts.grades.delivery import Outcome
 from cohorts.grades.outbox import Delivery
-from cohorts.models import Platform, utcnow
+from cohorts.models import utcnow
 
 from ..extensions import db
 from ..lti import http
 from ..lti.addresses import OutboundRefused
-from ..lti.services import ags
+from ..lti.services import ags, token
+from ..lti.services.client import ServiceCallFailed
 
 BATCH = 500
 MAX_WAIT_SECONDS = 120.0
 #: Gets a bearer token for a registration and scopes (the token service, or a test's).
-TokenSource = Callable[[Platform, list[str]], str]
+TokenSource = Callable[[Registration, list[str]], str]
 
 
 def _header(reply: http.Reply, name: str) -> str | None:
     return next((v for k, v in reply.headers if k.lower() == name.lower()), None)
 
 
-def post_one(app: Flask, token: str, d: Delivery) -> Outcome:
+def post_one(app: Flask, bearer: str, d: Delivery) -> Outcome:
     """Post one score and say what came of it; never raises for the platform's sake."""
     body = ags.score_body(d.user_id, d.score_given, d.score_maximum, d.timestamp)
     with app.app_context():
         try:
-            reply = ags.post_score(token, d.lineitem_url, body)
+            reply = ags.post_score(bearer, d.lineitem_url, body)
         except http.OutboundBusy as exc:
             return delivery.error_outcome("busy", str(exc))
         except OutboundRefused as exc:
@@ -58,40 +59,34 @@ def _tokens(batch: list[Delivery], tokens: TokenSource) -> dict[tuple[str, str],
     """One score token per registration in the batch, or why there is none."""
     found: dict[tuple[str, str], str | Outcome] = {}
     for key in {(d.issuer, d.client_id) for d in batch}:
-        platform = db.session.scalars(
-            select(Platform).where(Platform.issuer == key[0], Platform.client_id == key[1])
-        ).one_or_none()
-        if platform is None:
+        registration = token.registration_of(db.session, *key)
+        if registration is None:
             found[key] = Outcome("failed", "The platform is no longer registered with Communitas.")
             continue
         try:
-            found[key] = tokens(platform, [ags.SCOPE_SCORE])
-        except Exception as exc:  # the token service words its own failures
-            found[key] = Outcome("retry", f"Could not get an access token: {exc}")
+            found[key] = tokens(registration, [ags.SCOPE_SCORE])
+        except ServiceCallFailed as exc:
+            found[key] = Outcome("retry", f"No access token: {exc}", exc.status)
     return found
 
 
-def post_batch(app: Flask, batch: list[Delivery], tokens: TokenSource) -> list[tuple[Delivery, Outcome]]:
+def post_batch(
+    app: Flask, batch: list[Delivery], tokens: TokenSource
+) -> list[tuple[Delivery, Outcome]]:
     """Post a batch with bounded concurrency; return each score with its outcome."""
     by_key = _tokens(batch, tokens)
     results: list[tuple[Delivery, Outcome]] = []
     ready: list[tuple[Delivery, str]] = []
     for d in batch:
-        token = by_key[(d.issuer, d.client_id)]
-        if isinstance(token, Outcome):
-            results.append((d, token))
+        bearer = by_key[(d.issuer, d.client_id)]
+        if isinstance(bearer, Outcome):
+            results.append((d, bearer))
         else:
-            ready.append((d, token))
+            ready.append((d, bearer))
     with ThreadPoolExecutor(max_workers=http.MAX_IN_FLIGHT_PER_HOST) as pool:
         outcomes = pool.map(lambda pair: post_one(app, pair[1], pair[0]), ready)
         results += [(d, o) for (d, _), o in zip(ready, outcomes, strict=True)]
     return results
-
-
-def default_tokens() -> TokenSource:
-    from ..lti.services.token import access_token
-
-    return access_token  # type: ignore[no-any-return]
 
 
 def drain(
@@ -100,7 +95,7 @@ def drain(
     """Send every due score (of one course, or all); return how many ended in each state."""
     app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
     base = float(app.config.get("GRADES_RETRY_BASE_SECONDS", delivery.BASE_DELAY_SECONDS))
-    source = tokens or default_tokens()
+    source = tokens or token.access_token
     totals: Counter[str] = Counter()
     until = time.monotonic() + MAX_WAIT_SECONDS
     while True:

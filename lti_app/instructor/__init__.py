@@ -7,5 +7,13 @@ from . import challenges, cohorts, course, exchange, export, grades, persistence
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 guard(bp, "staff")
-for child in (course.bp, challenges.bp, cohorts.bp, export.bp, exchange.bp, persistence.bp, grades.bp):
+for child in (
+    course.bp,
+    challenges.bp,
+    cohorts.bp,
+    export.bp,
+    exchange.bp,
+    persistence.bp,
+    grades.bp,
+):
     bp.register_blueprint(child)

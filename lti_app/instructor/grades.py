@@ -59,9 +59,11 @@ def settings() -> Any:
             maximum=form.score_maximum.data,
             targets={s: getattr(form, column).data for s, column in COLUMNS.items()},
         ),
-        done=lambda row: "Column turned on and rule saved."
-        if row.enabled
-        else "Rule saved; the column is off, so nothing is sent.",
+        done=lambda row: (
+            "Column turned on and rule saved."
+            if row.enabled
+            else "Rule saved; the column is off, so nothing is sent."
+        ),
         back=".page",
         page=lambda status: _page(form, status),
     )
@@ -86,9 +88,11 @@ def retry() -> Any:
     return submit(
         RetryForm(),
         lambda: publish.request_retry(db.session, viewer.course_id, utcnow()),
-        done=lambda n: f"Trying {n} refused {'score' if n == 1 else 'scores'} again."
-        if n
-        else "No refused score to try again.",
+        done=lambda n: (
+            f"Trying {n} refused {'score' if n == 1 else 'scores'} again."
+            if n
+            else "No refused score to try again."
+        ),
         back=".page",
         page=lambda status: _page(status=status),
         invalid="The page had expired; reload it and try again.",

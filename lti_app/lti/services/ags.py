@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from requests.utils import parse_header_links
 
 from .. import http
+from .client import call, json_body
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READ = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -25,7 +26,7 @@ MAX_PAGES = 20
 
 
 class AgsError(Exception):
-    """The platform's line item service did not give what we asked for, in words."""
+    """The platform's line item service answered, but not with what AGS promises."""
 
 
 def with_query(url: str, **params: str) -> str:
@@ -41,28 +42,12 @@ def scores_url(lineitem_url: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
 
 
-def _headers(token: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "User-Agent": http.USER_AGENT, **extra}
-
-
-def _json(reply: http.Reply, what: str) -> Any:
-    try:
-        return json.loads(reply.body)
-    except ValueError as exc:
-        raise AgsError(f"The platform's {what} was not JSON.") from exc
-
-
-def _refused(reply: http.Reply, what: str) -> AgsError:
-    said = reply.body[:200].decode("utf-8", "replace").strip() or reply.reason
-    return AgsError(f"The platform refused to {what} ({reply.status}: {said}).")
-
-
 def _next_page(reply: http.Reply) -> str | None:
     for name, value in reply.headers:
         if name.lower() == "link":
             for link in parse_header_links(value):
                 # Moodle writes rel=“next” with typographic quotes.
-                if link.get("rel", "").strip("\"“”") == "next" and link.get("url"):
+                if link.get("rel", "").strip('"“”') == "next" and link.get("url"):
                     return link["url"]
     return None
 
@@ -75,10 +60,9 @@ def find_line_item(
     for _ in range(MAX_PAGES):
         if url is None:
             return None
-        reply = http.exchange("GET", url, _headers(token, Accept=CONTAINER_TYPE))
-        if reply.status != 200:
-            raise _refused(reply, "list the course's line items")
-        items = _json(reply, "list of line items")
+        what = "listing the course's line items"
+        reply = call("GET", url, token=token, accept=CONTAINER_TYPE, what=what)
+        items = json_body(reply, what)
         if not isinstance(items, list):
             raise AgsError("The platform's list of line items was not a list.")
         for item in items:
@@ -110,15 +94,17 @@ def create_line_item(
         "tag": tag,
         "resourceLinkId": resource_link_id,
     }
-    reply = http.exchange(
+    what = "creating the gradebook column"
+    reply = call(
         "POST",
         lineitems_url,
-        _headers(token, Accept=LINEITEM_TYPE, **{"Content-Type": LINEITEM_TYPE}),
-        json.dumps(body).encode(),
+        token=token,
+        accept=LINEITEM_TYPE,
+        json=body,
+        content_type=LINEITEM_TYPE,
+        what=what,
     )
-    if reply.status not in (200, 201):
-        raise _refused(reply, "create the gradebook column")
-    item = _json(reply, "new line item")
+    item = json_body(reply, what)
     if not isinstance(item, dict) or not isinstance(item.get("id"), str):
         raise AgsError("The platform's new line item has no id.")
     return item
@@ -140,9 +126,9 @@ def score_body(user_id: str, given: float, maximum: float, timestamp: datetime) 
 
 def post_score(token: str, lineitem_url: str, body: dict[str, Any]) -> http.Reply:
     """Post one score; the caller reads the answer (errors reaching the platform propagate)."""
-    return http.exchange(
-        "POST",
-        scores_url(lineitem_url),
-        _headers(token, **{"Content-Type": SCORE_TYPE}),
-        json.dumps(body).encode(),
-    )
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": SCORE_TYPE,
+        "User-Agent": http.USER_AGENT,
+    }
+    return http.exchange("POST", scores_url(lineitem_url), headers, json.dumps(body).encode())
