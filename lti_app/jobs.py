@@ -35,7 +35,7 @@ QUEUE_NAME = "communitas"
 THREAD_QUEUE_SIZE = 200
 #: Jobs run once a day, at this UTC time: module:function with no arguments.
 DAILY_AT = time(3, 0)
-DAILY: tuple[str, ...] = ()
+DAILY: tuple[str, ...] = ("lti_app.grades.publish:drain_course",)
 #: An RQ job may run this long before the worker stops it.
 JOB_TIMEOUT_SECONDS = 15 * 60
 _PENDING = "communitas_jobs"

@@ -1,5 +1,6 @@
 """The platform's service side: OAuth2 client credentials, NRPS roster, AGS scores."""
 
+import json
 import secrets
 import threading
 import time
@@ -96,6 +97,17 @@ def roster(platform: Platform, profile: Profile) -> dict[str, Any]:
         "context": context,
         "members": members,
     }
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """The sandbox's JSON data file (dynamic registrations); the gradebook is in SQLite."""
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _save(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    tmp.replace(path)
 
 
 def lineitems(path: Path) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ def queue_scores(
     last_stamp = dict(
         session.execute(
             select(P.person_id, func.max(P.timestamp)).where(mine).group_by(P.person_id)
-        )
+        ).all()
     )
     newest_live = (
         select(func.max(P.id)).where(mine, P.status.in_(LIVE)).group_by(P.person_id).subquery()

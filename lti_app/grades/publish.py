@@ -139,29 +139,40 @@ def ensure_line_item(
     )
 
 
-def queue_course(session: Session, course_id: int, now: datetime) -> outbox.Queued:
-    """Find the column and queue every learner's current score (the job's first half)."""
+def column_of(session: Session, course_id: int) -> GradeLineItem | None:
+    """Find or create the course's column when it is on and the LMS offers the service."""
     settings = column_settings(session, course_id)
     service = grade_service(session, course_id)
     course = session.get(Course, course_id)
     if not settings.enabled or service is None or course is None:
-        return outbox.Queued(0, 0)
-    line_item = ensure_line_item(session, course, service, settings.rule.maximum)
-    scores = rules.learner_scores(learner_counts(session, course_id), settings.rule)
-    return outbox.queue_scores(session, course_id, line_item.id, scores, now)
+        return None
+    return ensure_line_item(session, course, service, settings.rule.maximum)
+
+
+def queue_course(
+    session: Session, course_id: int, line_item_id: int, now: datetime
+) -> outbox.Queued:
+    """Queue every learner's current score under the course's rule."""
+    rule = column_settings(session, course_id).rule
+    scores = rules.learner_scores(learner_counts(session, course_id), rule)
+    return outbox.queue_scores(session, course_id, line_item_id, scores, now)
 
 
 def publish_course(course_id: int) -> None:
-    """Job: queue the course's scores, then send them (and their retries coming due soon)."""
+    """Job: find the column, queue the course's scores, send them (and retries due soon)."""
     try:
-        queued = queue_course(db.session, course_id, utcnow())
+        column = column_of(db.session, course_id)
+        db.session.commit()  # a column created at the platform is remembered at once
+        if column is None:
+            return
+        queued = queue_course(db.session, course_id, column.id, utcnow())
+        db.session.commit()
     except Exception as exc:  # the staff page says why; the log keeps the detail
         db.session.rollback()
-        log.warning("publishing course %s could not start: %s", course_id, exc)
+        log.warning("publishing course %s could not start: %s", course_id, exc, exc_info=True)
         note_publication(db.session, course_id, utcnow(), _words(exc))
         db.session.commit()
         return
-    db.session.commit()
     log.info(
         "course %s: %s scores queued, %s unchanged", course_id, queued.queued, queued.unchanged
     )
