@@ -84,7 +84,10 @@ def test_publishing_creates_the_column_once_and_scores_only_learners(app, lms):
     assert publish(app, staff).status_code == 302
     assert publish(app, staff).status_code == 302  # nothing changed: nothing sent again
     [column] = gradebook(lms)
-    assert (column["label"], column["tag"]) == ("Community participation", "communitas-participation")
+    assert (column["label"], column["tag"]) == (
+        "Community participation",
+        "communitas-participation",
+    )
     assert column["resourceLinkId"] == "communitas-link-1"
     scores = {r["userId"]: (r["scoreGiven"], r["posts"]) for r in column["results"]}
     assert scores == {"learner-1": (10.0, 1), "learner-2": (5.0, 1)}
@@ -158,7 +161,9 @@ def test_a_refused_score_is_kept_with_the_reason_and_not_retried(app, lms):
     registration = token.registration_of(db.session, lms.issuer, lms.client_id)
     bearer = token.access_token(registration, [ags.SCOPE_SCORE])
     later = utcnow() + timedelta(days=1)
-    assert ags.post_score(bearer, line_item, ags.score_body("learner-1", 1, 10, later)).status == 204
+    assert (
+        ags.post_score(bearer, line_item, ags.score_body("learner-1", 1, 10, later)).status == 204
+    )
     give("learner-1")
     publish(app, staff)
     refused = posts()[-1]
