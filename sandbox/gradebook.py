@@ -28,7 +28,6 @@ CREATE INDEX IF NOT EXISTS score_by_user ON score (lineitem, user_id, n);
 CREATE TABLE IF NOT EXISTS failure (
   n INTEGER PRIMARY KEY, status INTEGER NOT NULL, remaining INTEGER NOT NULL, retry_after TEXT);
 """
-_local = threading.local()
 
 
 class ServiceError(ValueError):
@@ -44,26 +43,38 @@ def db_path(path: Path) -> Path:
     return path.with_name(path.stem + "_gradebook.sqlite3")
 
 
+_idle: dict[str, list[sqlite3.Connection]] = {}
+_idle_lock = threading.Lock()
+
+
+def _open(file: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(file, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
 @contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """One connection per thread and file; each block is one transaction."""
+def connect(path: Path, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """A pooled connection (servers start a thread per request); each block is one transaction."""
     file = str(db_path(path))
-    connections = _local.__dict__.setdefault("connections", {})
-    conn = connections.get(file)
-    if conn is None:
-        conn = sqlite3.connect(file, timeout=30, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(SCHEMA)
-        connections[file] = conn
-    conn.execute("BEGIN IMMEDIATE")
+    with _idle_lock:
+        pool = _idle.setdefault(file, [])
+        conn = pool.pop() if pool else None
+    conn = conn or _open(file)
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
     try:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+        with _idle_lock:
+            _idle[file].append(conn)
 
 
 def _item(row: sqlite3.Row) -> dict[str, Any]:
@@ -130,6 +141,9 @@ def fail_next(path: Path, status: int, times: int, retry_after: str | None = Non
 
 def take_failure(path: Path) -> tuple[int, str | None] | None:
     """Consume one planned failure, if any is left."""
+    with connect(path, write=False) as conn:
+        if conn.execute("SELECT 1 FROM failure WHERE remaining > 0 LIMIT 1").fetchone() is None:
+            return None
     with connect(path) as conn:
         row = conn.execute(
             "SELECT n, status, retry_after FROM failure WHERE remaining > 0 ORDER BY n LIMIT 1"
