@@ -98,6 +98,8 @@ def test_publishing_creates_the_column_once_and_scores_only_learners(app, lms):
     assert "was created by Communitas" in page
     persistence = staff.client.get("/instructor/persistence").get_data(as_text=True)
     assert "“Community participation” column is on: 2 sent" in persistence
+    lms_page = requests.get(lms.issuer + "/gradebook", timeout=10).text
+    assert "Community participation" in lms_page and "Ana Souza" in lms_page
 
 
 def test_a_column_already_in_the_gradebook_is_found_by_its_tag(app, lms):
