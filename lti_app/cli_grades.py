@@ -6,10 +6,10 @@ platform could not take right away are sent once their back-off has passed.
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cohorts.grades import outbox
-from cohorts.models import GradeSettings, utcnow
+from cohorts.models import GradeSettings, ScorePost, utcnow
 
 from .cli import database_command
 from .extensions import db
@@ -31,7 +31,7 @@ def grades_publish(course_id: int | None) -> None:
         raise click.ClickException("No course has the participation column on.")
     for course in courses:
         publish.publish_course(course)
-        published, problem = publish.last_publication(db.session, course)
+        _, problem = publish.last_publication(db.session, course)
         if problem:
             click.echo(f"Course {course}: {problem}", err=True)
     counts = _counts(course_id)
@@ -53,10 +53,6 @@ def grades_retry(course_id: int | None, failed: bool) -> None:
 
 
 def _counts(course_id: int | None) -> str:
-    from sqlalchemy import func
-
-    from cohorts.models import ScorePost
-
     query = select(ScorePost.status, func.count()).group_by(ScorePost.status)
     if course_id is not None:
         query = query.where(ScorePost.course_id == course_id)

@@ -54,9 +54,3 @@ def record_line_item(
     )
     session.flush()
     return row
-
-
-def forget_line_item(session: Session, row: GradeLineItem) -> None:
-    """Drop a line item the platform no longer has (its scores go with it)."""
-    session.delete(row)
-    session.flush()

@@ -203,3 +203,11 @@ def test_moodle_scores_go_to_its_line_item_url_with_the_tool_type(app, lms, mood
     assert column["id"].endswith("/lineitem?type_id=2")
     assert [r["userId"] for r in column["results"]] == ["learner-1"]
     assert [p.status for p in posts()] == ["sent"]
+
+
+def test_the_publish_command_sends_the_scores_of_courses_with_the_column_on(app, lms):
+    staff_with_column(app, lms, "learner-1", "learner-2")
+    result = app.test_cli_runner().invoke(args=["grades", "publish"])
+    assert "Scores: 2 sent, 0 pending, 0 failed." in result.output, result.output
+    off = app.test_cli_runner().invoke(args=["grades", "publish", "--course", "999"])
+    assert off.exit_code != 0 and "No course has the participation column on" in off.output
