@@ -35,7 +35,10 @@ QUEUE_NAME = "communitas"
 THREAD_QUEUE_SIZE = 200
 #: Jobs run once a day, at this UTC time: module:function with no arguments.
 DAILY_AT = time(3, 0)
-DAILY: tuple[str, ...] = ("lti_app.roster_jobs:sync_all_rosters",)
+DAILY: tuple[str, ...] = (
+    "lti_app.roster_jobs:sync_all_rosters",
+    "lti_app.grades.publish:drain_course",
+)
 #: An RQ job may run this long before the worker stops it.
 JOB_TIMEOUT_SECONDS = 15 * 60
 _PENDING = "communitas_jobs"

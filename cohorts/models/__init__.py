@@ -34,6 +34,7 @@ from .gifts import (
     Notification,
     Report,
 )
+from .grades import SCORE_STATUSES, GradeLineItem, GradeSettings, ScorePost
 from .lti import (
     Deployment,
     LaunchHealth,
@@ -61,6 +62,10 @@ __all__ = [
     "Choice",
     "Cohort",
     "FormationSettings",
+    "GradeLineItem",
+    "GradeSettings",
+    "SCORE_STATUSES",
+    "ScorePost",
     "Membership",
     "MembershipEnd",
     "Post",
