@@ -11,7 +11,7 @@ import jwt
 import requests
 
 from . import gradebook
-from .demo import COURSE, USERS
+from .demo import COURSE
 from .platform import Platform
 from .profiles import STRICT, Profile
 
