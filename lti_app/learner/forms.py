@@ -6,16 +6,12 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
@@ -33,7 +29,16 @@ from cohorts.limits import (
 )
 from cohorts.profiles import DAY_PARTS, format_offset
 
-from ..forms import IdField, at_most, int_or_none, options, within
+from ..forms import (
+    DayField,
+    IdField,
+    TextAreaField,
+    WholeNumberField,
+    at_most,
+    int_or_none,
+    options,
+    within,
+)
 
 GIFT_KINDS = options(KIND_LABELS.items())
 TITLE = [
@@ -70,11 +75,11 @@ class OfferForm(GiftForm):
     title = StringField("Title", validators=TITLE)
     body = TextAreaField("Details", validators=BODY)
     tags = StringField("Tags (comma separated)", validators=TAGS)
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         "How many people can take it up",
         validators=[Optional(), NumberRange(min=1, max=50, message="Choose 1 to 50 places.")],
     )
-    ends_on = DateField("Open until", validators=[Optional()])
+    ends_on = DayField("Open until", validators=[Optional()])
     course_wide = BooleanField("Offer it to the whole course, not only my cohort")
 
 
@@ -85,7 +90,7 @@ class AskForm(GiftForm):
     title = StringField("What you need", validators=TITLE)
     body = TextAreaField("Details", validators=BODY)
     tags = StringField("Tags (comma separated)", validators=TAGS)
-    needed_by = DateField("Needed by", validators=[Optional()])
+    needed_by = DayField("Needed by", validators=[Optional()])
     anonymous = BooleanField("Ask anonymously (classmates see “a classmate”; staff see you)")
     course_wide = BooleanField("Ask the whole course, not only my cohort")
 
@@ -200,8 +205,14 @@ class ProfileForm(FlaskForm):
     availability = MultiCheckboxField(
         "When you are usually free (your local time)", choices=options(DAY_PARTS)
     )
-    offers = StringField("What you can offer others", validators=[Length(max=400)])
-    needs = StringField("What you would like help with", validators=[Length(max=400)])
+    offers = StringField(
+        "What you can offer others",
+        validators=[at_most(400, "Keep what you offer under {high} characters.")],
+    )
+    needs = StringField(
+        "What you would like help with",
+        validators=[at_most(400, "Keep what you need under {high} characters.")],
+    )
 
     def validate_utc_offset(self, field: SelectField) -> None:
         allowed = {value for value, _ in OFFSETS}
