@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import demo_course  # noqa: F401  (its route joins the blueprint)
 from .platform import Platform
 from .views import bp
 

@@ -14,6 +14,8 @@ from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect
 
 from sandbox.demo import USERS
 
+from .conftest import sandbox_button
+
 pytestmark = pytest.mark.e2e
 
 TIMEOUT_MS = 15_000
@@ -92,7 +94,7 @@ def mark_stale(page: Page) -> None:
 def launch(page: Page, user: str) -> FrameLocator:
     """Press "Launch as" for ``user`` and wait until the iframe shows their first page."""
     mark_stale(page)
-    page.click(f'button[data-user="{user}"]')
+    sandbox_button(page, f'button[data-user="{user}"]').click()
     page.wait_for_function(FRESH_TOOL_PAGE, timeout=TIMEOUT_MS)
     return page.frame_locator('iframe[name="tool"]')
 
