@@ -39,10 +39,23 @@
     return messages.find(function (m) { return m.classList.contains("flash-error"); }) || null;
   }
 
+  // A link in the error summary puts the focus in its field, not only the field in view.
+  function lead(summary) {
+    summary.addEventListener("click", function (event) {
+      const link = event.target.closest("a[href^='#']");
+      const field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  }
+
   function start() {
     document.querySelectorAll("[data-max]").forEach(track);
     const problem = announce();
     const summary = document.getElementById("error-summary");
+    if (summary) lead(summary);
     const target = summary || problem;
     if (target) {
       target.setAttribute("tabindex", "-1");
