@@ -59,7 +59,10 @@ def report(
             Report.counted_day.is_not(None),
         )
     )
-    threshold = exchange_settings(session, course_id).report_threshold
+    # A conversation has one reader besides its author: their report is enough to hide it.
+    threshold = (
+        1 if target.type == "message" else exchange_settings(session, course_id).report_threshold
+    )
     hide = rules.should_hide(staff, counted or 0, threshold)
     if hide and (case.state == "open" or (staff and case.state == "restored")):
         case.state, case.updated_at = "hidden", now

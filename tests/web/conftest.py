@@ -73,9 +73,7 @@ def add_exchange(gift: Gift, giver_id: int, receiver_id: int) -> Exchange:
 
 def add_message(row: Exchange, author_id: int, body: str) -> ExchangeMessage:
     return add(
-        ExchangeMessage(
-            course_id=row.course_id, exchange_id=row.id, author_id=author_id, body=body
-        )
+        ExchangeMessage(course_id=row.course_id, exchange_id=row.id, author_id=author_id, body=body)
     )
 
 
