@@ -83,13 +83,15 @@ def _join(words: list[str]) -> str:
 
 def suggestions(texts: Iterable[str], limit: int = 200) -> list[str]:
     """The tags to suggest from comma-separated lists: one spelling per topic, the one used
-    most (ties: the shorter, then alphabetical), commonest topics first."""
+    most (ties: the canonical spelling, then the fuller one), commonest topics first."""
     spellings: dict[str, Counter[str]] = {}
     for text in texts:
         for raw in text.split(","):
             tag = " ".join(raw.split()).lower()
             if tag:
                 spellings.setdefault(canonical(tag), Counter())[tag] += 1
-    ranked = sorted(spellings.values(), key=lambda c: (-sum(c.values()), min(c)))
-    best = [min(c, key=lambda t: (-c[t], len(t), t)) for c in ranked[:limit]]
+    ranked = sorted(spellings.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    best = [
+        min(used, key=lambda t: (-used[t], t != form, -len(t), t)) for form, used in ranked[:limit]
+    ]
     return sorted(best)
