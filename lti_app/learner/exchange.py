@@ -36,7 +36,7 @@ def home() -> Any:
         tab="exchange",
         page=page,
         flow=flow,
-        unread=threads.unread_counts(db.session, viewer.course_id, viewer.person_id),
+        unread_messages=threads.unread_counts(db.session, viewer.course_id, viewer.person_id),
         action=ActionForm(),
     )
 

@@ -152,7 +152,7 @@ def fill_profile(
 ) -> None:
     tab(page, tool, "My profile")
     expect(tool.get_by_role("heading", level=1)).to_have_text("My profile")
-    tool.get_by_label("Your time zone").select_option("60")
+    tool.get_by_label("Your time zone").select_option("Africa/Lagos")
     for part in day_parts:
         tool.get_by_label(part, exact=True).check()
     tool.get_by_label("What you can offer others").fill(offers)
