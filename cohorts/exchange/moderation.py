@@ -99,6 +99,21 @@ def what(target: Target) -> str:
     return f"“{target.title}”" if target.type == "gift" else "board message"
 
 
+def tell_author(session: Session, course_id: int, target: Target, text: str, now: datetime) -> None:
+    """Leave the item's author a moderation notice (never reporters' names or words)."""
+    if target.author_id is None:
+        return
+    notify(
+        session,
+        course_id,
+        target.author_id,
+        "moderated",
+        text,
+        gift_id=target.id if target.type == "gift" else None,
+        now=now,
+    )
+
+
 def case_of(session: Session, course_id: int, target: Target, now: datetime) -> ModerationCase:
     """Return the item's moderation case, opening one on its first report."""
     query = select(ModerationCase).where(
@@ -208,14 +223,13 @@ def decide(
             .distinct()
         ).all()
         kinds = "; ".join(sorted(rules.CATEGORY_LABELS[c].lower() for c in given)) or "a report"
-        notify(  # the category only: reporters' own words never reach the author
+        # The category only: reporters' own words never reach the author.
+        tell_author(
             session,
             course_id,
-            case.author_id,
-            "moderated",
+            target,
             f"Staff removed your {what(target)}. It was reported as: {kinds}.",
-            gift_id=target.id if target.type == "gift" else None,
-            now=now,
+            now,
         )
     session.flush()
     return case
@@ -230,16 +244,13 @@ def hide(
     if case.state in ("hidden", "removed"):
         raise DomainError("This is already hidden from learners.")
     case.state, case.decided_by_id, case.updated_at = "hidden", staff_id, now
-    if target.author_id is not None:
-        notify(
-            session,
-            course_id,
-            target.author_id,
-            "moderated",
-            f"Course staff hid your {what(target)} while they look at it.",
-            gift_id=target.id if target.type == "gift" else None,
-            now=now,
-        )
+    tell_author(
+        session,
+        course_id,
+        target,
+        f"Course staff hid your {what(target)} while they look at it.",
+        now,
+    )
     session.flush()
     return case
 

@@ -16,8 +16,8 @@ from sandbox.demo import USERS
 from .test_cohort_journey import (
     FRESH_TOOL_PAGE,
     TIMEOUT_MS,
-    WIDTHS,
     launch,
+    lms_page,
     mark_stale,
     press,
     shoot,
@@ -64,14 +64,7 @@ def form_one_cohort(page: Page) -> None:
 def test_a_gift_and_an_anonymous_ask_go_through_their_conversations(
     browser: Browser, live_tool: str, screenshots: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
-    try:
-        page.goto(live_tool + "/sandbox/")
+    with lms_page(browser, live_tool) as (page, errors):
         form_one_cohort(page)
 
         # Ana offers feedback on one chart.
@@ -186,5 +179,3 @@ def test_a_gift_and_an_anonymous_ask_go_through_their_conversations(
         expect(tool.locator("article.gift-detail")).to_contain_text("by A classmate")
         expect(tool.locator("body")).not_to_contain_text(CHEN)
         assert not errors, f"the browser reported errors: {errors}"
-    finally:
-        context.close()
