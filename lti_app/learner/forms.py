@@ -18,16 +18,19 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from cohorts import timezones
+from cohorts.errors import DomainError
 from cohorts.exchange.rules import CATEGORY_LABELS, KIND_LABELS
 from cohorts.limits import (
     GIFT_BODY_MAX,
+    MESSAGE_BODY_MAX,
     POST_BODY_MAX,
     REPORT_DETAILS_MAX,
     TAGS_MAX,
     THANKS_NOTE_MAX,
     TITLE,
 )
-from cohorts.profiles import DAY_PARTS, format_offset
+from cohorts.profiles import DAY_PARTS
 
 from ..forms import (
     DayField,
@@ -125,8 +128,25 @@ class ThanksForm(FlaskForm):
         default="",
     )
 
+    help_text = TextAreaField(
+        "Your help (optional)",
+        validators=[at_most(MESSAGE_BODY_MAX, "Keep your message under {high} characters.")],
+    )
+
     def helpfulness_value(self) -> int | None:
         return int(self.helpfulness.data) if self.helpfulness.data else None
+
+
+class MessageForm(FlaskForm):
+    """A message in an exchange's conversation."""
+
+    body = TextAreaField(
+        "Your message",
+        validators=[
+            DataRequired(message="Write a message before sending."),
+            at_most(MESSAGE_BODY_MAX, "Keep your message under {high} characters."),
+        ],
+    )
 
 
 class ReportForm(FlaskForm):
@@ -143,7 +163,13 @@ class ReportForm(FlaskForm):
     )
 
 
-OFFSETS = [("", "I'd rather not say")] + [(str(m), format_offset(m)) for m in range(-720, 841, 15)]
+def zone_choices(at: datetime, keep: str | None = None) -> list[tuple[str, str]]:
+    """Every city zone with its offset now; a stored zone off the list (a fixed offset kept
+    from before zones were named) stays choosable."""
+    names = list(timezones.zone_names())
+    if keep and keep not in names:
+        names.insert(0, keep)
+    return [("", "I'd rather not say")] + [(z, timezones.zone_label(z, at)) for z in names]
 
 
 RANKS = ("first", "second", "third")
@@ -195,13 +221,7 @@ class MultiCheckboxField(SelectMultipleField):
 class ProfileForm(FlaskForm):
     """The optional profile that helps forming cohorts whose hours and skills fit."""
 
-    utc_offset = SelectField(
-        "Your time zone",
-        choices=options(OFFSETS),
-        default="",
-        coerce=int_or_none,
-        validate_choice=False,
-    )
+    time_zone = SelectField("Your time zone", default="", validate_choice=False)
     availability = MultiCheckboxField(
         "When you are usually free (your local time)", choices=options(DAY_PARTS)
     )
@@ -214,10 +234,15 @@ class ProfileForm(FlaskForm):
         validators=[at_most(400, "Keep what you need under {high} characters.")],
     )
 
-    def validate_utc_offset(self, field: SelectField) -> None:
-        allowed = {value for value, _ in OFFSETS}
-        if str(field.data if field.data is not None else "") not in allowed:
-            raise ValidationError("Choose a time zone from the list.")
+    def set_zones(self, at: datetime, stored: str | None) -> None:
+        """Offer every zone, labelled with its offset at ``at``."""
+        self.time_zone.choices = zone_choices(at, stored)
+
+    def validate_time_zone(self, field: SelectField) -> None:
+        try:
+            timezones.check_zone(field.data)
+        except DomainError as error:
+            raise ValidationError(str(error)) from error
 
 
 class PostForm(FlaskForm):

@@ -7,6 +7,8 @@ when the steps follow each other in a browser, and leaves screenshots for people
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,22 @@ PROFILES: dict[int, tuple[tuple[str, ...], str, str]] = {
     19: (("Tue evening", "Thu evening"), "excel", "statistics"),
 }
 ORDINALS = ("first", "second", "third")
+
+
+@contextmanager
+def lms_page(browser: Browser, base: str) -> Iterator[tuple[Page, list[str]]]:
+    """A fresh browser tab on the sandbox LMS page, collecting script errors and 5xx answers."""
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    try:
+        page.goto(base + "/sandbox/")
+        yield page, errors
+    finally:
+        context.close()
 
 
 def name_of(n: int) -> str:
@@ -154,7 +172,7 @@ def fill_profile(
 ) -> None:
     tab(page, tool, "My profile")
     expect(tool.get_by_role("heading", level=1)).to_have_text("My profile")
-    tool.get_by_label("Your time zone").select_option("60")
+    tool.get_by_label("Your time zone").select_option("Africa/Lagos")
     for part in day_parts:
         tool.get_by_label(part, exact=True).check()
     tool.get_by_label("What you can offer others").fill(offers)
@@ -182,15 +200,7 @@ def cards_by_name(cards: Locator) -> dict[str, str]:
 def test_a_cohort_round_from_challenges_to_the_cohort_board(
     browser: Browser, live_tool: str, screenshots: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
-    try:
-        page.goto(live_tool + "/sandbox/")
-
+    with lms_page(browser, live_tool) as (page, errors):
         # The instructor describes the course's challenges and asks for cohorts of four.
         tool = launch(page, "instructor-1")
         expect(tool.get_by_role("heading", level=1)).to_contain_text("community overview")
@@ -336,8 +346,6 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         expect(post.locator(".meta")).to_contain_text(ben)
         shoot(page, screenshots, "learner-cohort-board")
         assert not errors, f"the browser reported errors: {errors}"
-    finally:
-        context.close()
 
 
 def test_a_saved_form_says_so_after_the_redirect_in_the_lms_frame(
