@@ -12,12 +12,17 @@ from cohorts.errors import DomainError
 from cohorts.exchange import gifts, steps
 from cohorts.membership import published_cohort_of
 
-#: (time zone in minutes, free day parts, offers, needs), handed out in turn.
+#: (time zone, free day parts, offers, needs), handed out in turn.
 PROFILES = (
-    (60, ("mon-evening", "wed-evening", "sat-morning"), "spreadsheets, statistics", "python"),
-    (60, ("mon-evening", "thu-evening"), "proofreading, python", "statistics"),
-    (0, ("wed-evening", "sat-morning"), "charts", "spreadsheets"),
-    (-300, ("tue-evening", "thu-evening"), "time management", "charts"),
+    (
+        "Europe/Berlin",
+        ("mon-evening", "wed-evening", "sat-morning"),
+        "spreadsheets, statistics",
+        "python",
+    ),
+    ("Europe/Paris", ("mon-evening", "thu-evening"), "proofreading, python", "statistics"),
+    ("Europe/Lisbon", ("wed-evening", "sat-morning"), "charts", "spreadsheets"),
+    ("America/New_York", ("tue-evening", "thu-evening"), "time management", "charts"),
 )
 
 
@@ -27,12 +32,12 @@ def add_profile(
     """Give a demo learner a profile (most of them: some never fill one in)."""
     if index % 4 == 3:
         return
-    offset, parts, offers, needs = PROFILES[index % len(PROFILES)]
+    zone, parts, offers, needs = PROFILES[index % len(PROFILES)]
     profiles.save_profile(
         session,
         course_id,
         person_id,
-        utc_offset=offset,
+        time_zone=zone,
         day_parts=parts,
         offers=offers,
         needs=needs,

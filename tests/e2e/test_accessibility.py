@@ -207,7 +207,9 @@ OPEN_OFFER = """() => [...document.querySelectorAll("li.gift-offer")]
   .map((li) => li.querySelector("h3 a").innerText)[0]"""
 
 
-def test_a_learner_picks_offers_and_takes_up_an_offer_with_the_keyboard_alone(people, browser):
+def test_a_learner_picks_offers_takes_up_an_offer_and_replies_with_the_keyboard_alone(
+    people, browser
+):
     # Dana started late: no picks yet, so picking places her in a cohort with room.
     dana = Person(browser, people["learner"].base, "learner-4", "Welcome")
     try:
@@ -236,7 +238,12 @@ def test_a_learner_picks_offers_and_takes_up_an_offer_with_the_keyboard_alone(pe
         assert offer, "the demo course has an open offer in every cohort"
         press(dana, offer)
         press(dana, "Claim this offer", key="Space")
-        expect(dana.frame.get_by_text("Taken up").first).to_be_visible()
-        # Gift conversations ("reply") join this flow once they exist on this branch.
+        expect(dana.frame.locator("#messages")).to_contain_text("It's yours")
+
+        tab_to(dana, "Your message")  # the conversation the claim opened: reply in it
+        dana.lms.keyboard.type("Thank you! Could we go through it on Thursday evening?")
+        press(dana, "Send")
+        expect(dana.frame.locator("#messages")).to_contain_text("Sent.")
+        expect(dana.frame.locator("#conversation")).to_contain_text("on Thursday evening?")
     finally:
         dana.context.close()
