@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from cohorts.models import Gift, Post
 from lti_app.extensions import db
+from tests.conftest import make_tool_app
 
 from .cohort_client import TOKEN
 from .exchange_world import browsers, publish_cohort
@@ -101,3 +102,15 @@ def test_opening_the_launch_address_as_a_link_says_to_start_from_the_course(app)
     assert "Open Communitas from your course" in html and "Method Not Allowed" not in html
     other = app.test_client().get("/learner/cohort/posts")
     assert other.status_code == 405 and "cannot be opened this way" in other.get_data(True)
+
+
+def test_without_a_launch_the_sandbox_tool_points_newcomers_to_the_sandbox(
+    database_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("COMMUNITAS_INSTANCE_PATH", str(tmp_path))
+    app = make_tool_app(database_url, SANDBOX=True)
+    page = app.test_client().get("/")
+    assert page.status_code == 401
+    assert 'href="/sandbox/"' in page.get_data(as_text=True)
+    plain = make_tool_app(database_url).test_client().get("/")
+    assert plain.status_code == 401 and "/sandbox" not in plain.get_data(as_text=True)
