@@ -54,34 +54,34 @@ class TextAreaField(wtforms.TextAreaField):
             self.data = self.data.replace("\r\n", "\n")
 
 
-class DayField(wtforms.DateField):
-    """A calendar day; anything else is refused with the format to use."""
+class SaysHow:
+    """Refuse a value that cannot be read with the format to use, not WTForms' own words."""
+
+    how = ""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
-            super().process_formdata(valuelist)
+            super().process_formdata(valuelist)  # type: ignore[misc]
         except ValueError as error:
-            raise ValueError("Use a date like 2026-12-05 (year, month, day).") from error
+            raise ValueError(self.how) from error
 
 
-class WholeNumberField(wtforms.IntegerField):
-    """A whole number; anything else is refused in words, with an example."""
+class DayField(SaysHow, wtforms.DateField):
+    """A calendar day."""
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Use a whole number, like 5.") from error
+    how = "Use a date like 2026-12-05 (year, month, day)."
 
 
-class NumberField(wtforms.FloatField):
-    """A number that may have decimals; anything else is refused in words, with an example."""
+class WholeNumberField(SaysHow, wtforms.IntegerField):
+    """A whole number."""
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Use a number, like 1 or 1.5.") from error
+    how = "Use a whole number, like 5."
+
+
+class NumberField(SaysHow, wtforms.FloatField):
+    """A number that may have decimals."""
+
+    how = "Use a number, like 1 or 1.5."
 
 
 class IdField(HiddenField):
