@@ -5,7 +5,7 @@ the form has a page of its own, that page comes back with what was typed and a f
 otherwise the typed text is shown to send again (or to copy, when the launch has ended).
 """
 
-from flask import current_app, flash, render_template, request
+from flask import current_app, flash, g, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -13,7 +13,7 @@ from .auth import current_viewer
 from .inputs import refuse_nul_bytes
 
 EXPIRED = (
-    "That form had expired, so nothing was saved. What you typed is still here: "
+    "That form had expired. Nothing was changed. What you typed is still here: "
     "check it and send it again."
 )
 #: Text fields worth keeping, by their name in any form, with the words to show them by.
@@ -50,6 +50,7 @@ def form_expired(_error: Exception) -> ResponseReturnValue:
     from . import _forget_previous_request
 
     _forget_previous_request()  # it runs after the CSRF check: a fresh token, today's viewer
+    g.pop("csrf_valid", None)  # the token failed: no form on this request may count it valid
     viewer = current_viewer()
     if viewer is not None:
         try:
@@ -62,8 +63,10 @@ def form_expired(_error: Exception) -> ResponseReturnValue:
     rule = request.url_rule
     if viewer is not None and view is not None and rule and "GET" in (rule.methods or ()):
         flash(EXPIRED, "error")
-        # Its form fails on the same token, so the view only shows the page again (400).
-        return view(**(request.view_args or {}))  # type: ignore[no-any-return]
+        # Its form fails on the same token, so the view only shows the page again.
+        response = current_app.make_response(view(**(request.view_args or {})))
+        response.status_code = 400
+        return response
     fields = [(k, v) for k, v in request.form.items(multi=True) if k not in TOKENS]
     kept = [(k, TEXT_FIELDS[k], v) for k, v in fields if k in TEXT_FIELDS and v.strip()]
     page = render_template(

@@ -61,7 +61,7 @@ def test_an_expired_form_comes_back_with_what_was_typed_and_a_fresh_token(ana):
     page = ana.client.post(OFFER, data={"csrf_token": "stale", "kind": "feedback", "title": TYPED})
     html = page.get_data(as_text=True)
     assert page.status_code == 400
-    assert "That form had expired, so nothing was saved" in html
+    assert "That form had expired. Nothing was changed." in html
     assert f'value="{TYPED}"' in field_tag(html, "title")
     assert "reload" not in html.lower()
     token = TOKEN.search(html)
