@@ -45,6 +45,20 @@ def _guards() -> ResponseReturnValue | None:
     return None
 
 
+def _posted_from_here() -> bool:
+    """Only a form of this tool's own pages may be offered again, filled in.
+
+    A cross-site page could otherwise post its own text without a token and have the learner
+    send it with one click. Browsers name the origin of every POST (``null`` when hidden);
+    a request naming none comes from no browser page at all.
+    """
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is None:
+        return True
+    own = request.host_url.rstrip("/")
+    return source == own or source.startswith(own + "/")
+
+
 def form_expired(_error: Exception) -> ResponseReturnValue:
     """Show the form again with what was typed, or keep the text on a page of its own."""
     from . import _forget_previous_request
@@ -59,6 +73,8 @@ def form_expired(_error: Exception) -> ResponseReturnValue:
             return current_app.handle_http_exception(exc)
         if blocked is not None:
             return blocked
+    if not _posted_from_here():
+        return render_template("errors/csrf.html"), 400
     view = current_app.view_functions.get(request.endpoint or "")
     rule = request.url_rule
     if viewer is not None and view is not None and rule and "GET" in (rule.methods or ()):

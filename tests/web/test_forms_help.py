@@ -114,3 +114,15 @@ def test_without_a_launch_the_sandbox_tool_points_newcomers_to_the_sandbox(
     assert 'href="/sandbox/"' in page.get_data(as_text=True)
     plain = make_tool_app(database_url).test_client().get("/")
     assert plain.status_code == 401 and "/sandbox" not in plain.get_data(as_text=True)
+
+
+def test_a_form_posted_from_another_site_is_not_offered_back_filled_in(ana):
+    words = "Text another site wrote"
+    for url, data in (
+        (OFFER, {"kind": "feedback", "title": words}),
+        ("/learner/cohort/posts", {"body": words}),
+    ):
+        page = ana.client.post(url, data=data, headers={"Origin": "https://elsewhere.example"})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400 and "Nothing was changed" in html
+        assert words not in html and "Send it again" not in html
