@@ -20,6 +20,9 @@ GIFT_BODY_MAX = 4000
 TAGS_MAX = 300
 POST_BODY_MAX = 2000
 THANKS_NOTE_MAX = 280
+MESSAGE_BODY_MAX = 4000
+#: Messages one exchange's conversation may hold: a short thread, not a chat room.
+THREAD_MESSAGES_MAX = 100
 REPORT_DETAILS_MAX = 300
 REPORT_CATEGORIES = ("unkind", "spam", "private", "cheating", "off_topic", "other")
 #: Reports one member may file in ten minutes, and in a day.
@@ -37,3 +40,8 @@ REPORT_THRESHOLD = Span(1, 20)
 ONE_CHALLENGE_AT_A_TIME = 60
 CHALLENGE_KINDS = ("challenge", "opportunity")
 GIFT_KINDS = ("feedback", "explanation", "resource", "encouragement", "practice", "other")
+#: A roster sync reads at most this many members over at most this many pages, asking for
+#: pages of this size (platforms may send smaller ones); a longer roster fails in words.
+ROSTER_MAX_MEMBERS = 50_000
+ROSTER_MAX_PAGES = 1_000
+ROSTER_PAGE_SIZE = 500
