@@ -26,6 +26,10 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,postgres,redis]"
 	touch $@
 
+$(VENV)/.bench-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,postgres,redis,bench]"
+	touch $@
+
 run: $(VENV)/.run-deps
 	$(SANDBOX) $(FLASK) db upgrade
 	@# The sandbox's clients: the lenient one, then its Moodle and Canvas profiles.
@@ -48,7 +52,7 @@ test: $(VENV)/.test-deps
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-bench: $(VENV)/.test-deps
+bench: $(VENV)/.bench-deps
 	$(BIN)/python bench/formation.py --sizes 1000,10000,100000
 	$(BIN)/python bench/launch.py
 	$(BIN)/python bench/dashboard.py

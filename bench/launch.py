@@ -1,17 +1,25 @@
-"""Full LTI 1.3 launches per second and tool CPU per launch, gunicorn on PostgreSQL.
+"""Worker CPU per launch: Communitas next to a plain pylti1p3 tool, both under gunicorn.
 
-A launch is what a browser does when a learner opens Communitas from the LMS: POST
-/lti/login, follow the redirect to the platform (here: sign the id_token in this process),
-POST /lti/launch. The tool CPU is the utime+stime the gunicorn workers spent, read from
-/proc, so the client's own work (RSA signing, HTTP) does not count.
+Both tools run at once with the same gunicorn settings (2 sync workers by default), each
+against its own copy of the sandbox platform (the same signing code, real RS256 id_tokens),
+and the benchmark alternates rounds between them so a change in the machine's load falls on
+both. A flow is what a browser does when a learner opens the tool from the LMS as a page of
+its own: POST /lti/login, the platform's authorization (signing, in this process), POST
+/lti/launch, and for Communitas also the learner's landing page the launch redirects to.
+Each flow is a new browser. The tool CPU is the utime+stime of the gunicorn workers, read
+from /proc, so the clients' own work (RSA signing, HTTP) does not count.
 
-    python bench/launch.py                         # 500 launches, 4 simulated browsers
-    python bench/launch.py --launches 2000 --concurrency 8
+    python bench/launch.py                        # 6 rounds of 100 flows per tool
+    python bench/launch.py --rounds 10 --flows 200
+    DATABASE_URL=postgresql+psycopg://... python bench/launch.py   # an existing database
+
+The reference is ``bench/reference_tool.py``: login + launch only, no database, no session.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -22,15 +30,17 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import psycopg
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from sandbox import create_platform_app
@@ -40,11 +50,15 @@ from sandbox.platform import Platform, platform_add_args
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-REFERENCE = "plain pylti1p3 Flask tool: about 8 ms CPU per launch, 84-117 launches/s (2 workers)"
-TARGET_CPU_MS = 3.0
-STATE_COOKIE = "lti1p3-"
+#: Communitas's login + launch + landing page over the reference's login + launch.
+TARGET_RATIO = 0.75
+COMMUNITAS_APP = "lti_app:create_app()"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-#: Everyone in the demo course takes turns, so launches touch several people and roles.
+#: A browser opening the login as a page of its own (a new window, or an LMS link).
+TOP_LEVEL = {"Sec-Fetch-Dest": "document"}
+#: Learners take turns, so flows touch several people.
+LEARNERS: list[DemoUser] = [u for u in USERS.values() if u.sub.startswith("learner-")]
+#: Everyone in the demo course, staff included (the slow-peer benchmark launches them all).
 PEOPLE: list[DemoUser] = list(USERS.values())
 
 
@@ -52,6 +66,10 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 # -- scratch database ---------------------------------------------------------------------------
@@ -87,7 +105,7 @@ def serve_platform(tool_base: str, data_dir: Path) -> Iterator[Platform]:
         thread.join(timeout=5)
 
 
-# -- the tool -----------------------------------------------------------------------------------
+# -- the tools ----------------------------------------------------------------------------------
 def tool_env(database_url: str, base: str, redis_url: str | None = None) -> dict[str, str]:
     """The environment an admin would set; no sandbox, a fixed secret, Redis if asked."""
     env = {
@@ -99,6 +117,8 @@ def tool_env(database_url: str, base: str, redis_url: str | None = None) -> dict
         DATABASE_URL=database_url,
         COMMUNITAS_BASE_URL=base,
         SECRET_KEY="bench-secret-key-not-for-production",
+        # The platform simulator listens on the loopback address.
+        COMMUNITAS_OUTBOUND_ALLOW="127.0.0.0/8",
         PYTHONUNBUFFERED="1",
     )
     if redis_url:
@@ -126,22 +146,56 @@ def register(env: dict[str, str], log: Path, platform: Platform) -> None:
     flask(env, log, *platform_add_args(platform.issuer, platform.client_id, platform.deployment_id))
 
 
+def reference_env(platform: Platform, folder: Path) -> dict[str, str]:
+    """Write the reference tool's key pair and JSON configuration; return its environment."""
+    folder.mkdir()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    (folder / "private.key").write_bytes(private)
+    (folder / "public.key").write_bytes(public)
+    registration = {
+        "default": True,
+        "client_id": platform.client_id,
+        "auth_login_url": platform.issuer + "/auth",
+        "auth_token_url": platform.issuer + "/token",
+        "key_set_url": platform.issuer + "/jwks",
+        "key_set": None,
+        "private_key_file": "private.key",
+        "public_key_file": "public.key",
+        "deployment_ids": [platform.deployment_id],
+    }
+    (folder / "tool.json").write_text(json.dumps({platform.issuer: [registration]}))
+    env = dict(os.environ)
+    env.update(
+        REFERENCE_TOOL_CONFIG=str(folder / "tool.json"),
+        REFERENCE_CACHE_DIR=str(folder / "cache"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
 @contextmanager
 def gunicorn(
-    env: dict[str, str], port: int, workers: int, log: Path, worker_class: str = "sync"
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    log: Path,
+    worker_class: str = "sync",
+    app: str = COMMUNITAS_APP,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[int]:
     """Run gunicorn until the block ends; yield the master's pid once it answers."""
     command = [
         str(BIN / "gunicorn"),
-        "-w",
-        str(workers),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--worker-class",
-        worker_class,
-        "lti_app:create_app()",
+        *("-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"),
+        *("--worker-class", worker_class, *extra, app),
     ]
     with log.open("a") as out:
         master = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -211,55 +265,86 @@ def database_backends(database: str) -> list[int]:
 # -- the browsers -------------------------------------------------------------------------------
 @dataclass
 class Timings:
-    login: list[float] = field(default_factory=list)
-    launch: list[float] = field(default_factory=list)
-    state_cookies_left: int = 0
+    """Wall time of each step, in seconds."""
+
+    steps: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, step: str, seconds: float) -> None:
+        with self.lock:
+            self.steps.setdefault(step, []).append(seconds)
+
+
+def expect(response: requests.Response, status: int, step: str) -> requests.Response:
+    if response.status_code != status:
+        raise RuntimeError(f"{step} answered {response.status_code}: {response.text[:300]}")
+    return response
 
 
 def one_launch(
-    http: requests.Session, base: str, platform: Platform, user: DemoUser, timings: Timings | None
+    http: requests.Session,
+    base: str,
+    platform: Platform,
+    user: DemoUser,
+    timings: Timings | None,
+    landing: bool = False,
+    launched: int = 303,
 ) -> None:
-    """Login, sign at the platform, launch; raise on any unexpected answer."""
-    started = time.perf_counter()
+    """Login, authorize at the platform, launch (and open the landing page); raise on surprises."""
+    clock = time.perf_counter
+    started = clock()
     login = http.post(
-        base + "/lti/login", data=platform.login_initiation(user), allow_redirects=False, timeout=30
-    )
-    logged_in = time.perf_counter()
-    if login.status_code != 302:
-        raise RuntimeError(f"login answered {login.status_code}: {login.text[:300]}")
-    auth = dict(parse_qsl(urlsplit(login.headers["Location"]).query))
-    token = platform.sign(platform.launch_claims(user, auth["nonce"]))
-    posted = time.perf_counter()
-    launch = http.post(
-        base + "/lti/launch",
-        data={"id_token": token, "state": auth["state"]},
+        base + "/lti/login",
+        data=platform.login_initiation(user),
+        headers=TOP_LEVEL,
         allow_redirects=False,
         timeout=30,
     )
-    done = time.perf_counter()
-    if launch.status_code != 303:
-        raise RuntimeError(f"launch answered {launch.status_code}: {launch.text[:300]}")
-    # The state cookie is single-use. While the tool leaves it in the browser, every launch
-    # adds ~100 bytes to the Cookie header until gunicorn answers 431 (after ~80 launches
-    # in ten minutes); drop it here so the figures measure launches, and count it.
-    left = http.cookies.pop(STATE_COOKIE + auth["state"], None) is not None
+    logged_in = clock()
+    expect(login, 302, "login")
+    form = platform.authorize(dict(parse_qsl(urlsplit(login.headers["Location"]).query)))
+    posted = clock()
+    launch = http.post(base + "/lti/launch", data=form, allow_redirects=False, timeout=30)
+    done = clock()
+    expect(launch, launched, "launch")
     if timings is not None:
-        with timings.lock:
-            timings.login.append(logged_in - started)
-            timings.launch.append(done - posted)
-            timings.state_cookies_left += left
+        timings.add("login", logged_in - started)
+        timings.add("launch", done - posted)
+    if landing:
+        url = urljoin(base, launch.headers["Location"])
+        page = http.get(url, headers=TOP_LEVEL, timeout=30)  # follows the tool's redirects
+        expect(page, 200, "landing page")
+        if timings is not None:
+            timings.add("landing page", clock() - done)
 
 
-def run_launches(
-    base: str, platform: Platform, launches: int, concurrency: int, timings: Timings | None
+def reference_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
+    with requests.Session() as http:
+        one_launch(http, base, platform, user, timings, launched=200)
+
+
+def communitas_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
+    with requests.Session() as http:
+        one_launch(http, base, platform, user, timings, landing=True)
+
+
+Flow = Callable[[str, Platform, DemoUser, Timings | None], None]
+
+
+def run_flows(
+    flow: Flow,
+    base: str,
+    platform: Platform,
+    count: int,
+    concurrency: int,
+    timings: Timings | None,
+    offset: int = 0,
 ) -> None:
-    """``concurrency`` simulated browsers, each with its own cookie jar, share the launches."""
+    """``concurrency`` browsers at once share ``count`` flows, each a new browser."""
 
     def browser(index: int) -> None:
-        with requests.Session() as http:
-            for n in range(index, launches, concurrency):
-                one_launch(http, base, platform, PEOPLE[n % len(PEOPLE)], timings)
+        for n in range(index, count, concurrency):
+            flow(base, platform, LEARNERS[(offset + n) % len(LEARNERS)], timings)
 
     with ThreadPoolExecutor(concurrency) as pool:
         for future in [pool.submit(browser, i) for i in range(concurrency)]:
@@ -270,83 +355,127 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
+# -- the comparison -----------------------------------------------------------------------------
+@dataclass
+class Tool:
+    """One tool under test and what its rounds cost."""
+
+    name: str
+    flow: Flow
+    base: str
+    platform: Platform
+    workers: list[int]
+    log: Path
+    backends: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  #: worker CPU ms per flow, per round
+    db_cpu: float = 0.0
+    flows: int = 0
+    wall: float = 0.0
+    timings: Timings = field(default_factory=Timings)
+
+    def round(self, count: int, concurrency: int) -> None:
+        before, db_before = cpu_seconds(self.workers), cpu_seconds(self.backends)
+        started = time.perf_counter()
+        try:
+            run_flows(
+                self.flow, self.base, self.platform, count, concurrency, self.timings, self.flows
+            )
+        except (RuntimeError, requests.RequestException) as exc:
+            log = self.log.read_text()[-3000:]
+            raise SystemExit(f"{self.name}: {exc}\n--- log ---\n{log}") from exc
+        self.wall += time.perf_counter() - started
+        self.cpu.append((cpu_seconds(self.workers) - before) / count * 1000)
+        self.db_cpu += cpu_seconds(self.backends) - db_before
+        self.flows += count
+
+    @property
+    def cpu_ms(self) -> float:
+        return sum(self.cpu) / len(self.cpu)
+
+
+def warm_up(args: argparse.Namespace, *tools: Tool) -> None:
+    """Fill the caches (key sets, registrations, templates) and open the connections."""
+    for tool in tools:
+        run_flows(tool.flow, tool.base, tool.platform, args.warmup, args.concurrency, None)
+
+
+def compare(args: argparse.Namespace, reference: Tool, communitas: Tool) -> None:
+    """Alternate rounds (ABBA...), so a drifting load falls on both tools alike."""
+    for n in range(args.rounds):
+        order = (reference, communitas) if n % 4 in (0, 3) else (communitas, reference)
+        for tool in order:
+            tool.round(args.flows, args.concurrency)
+
+
+def report(args: argparse.Namespace, reference: Tool, communitas: Tool, load: str) -> None:
+    print(
+        f"{args.rounds} alternating rounds of {args.flows} flows per tool, "
+        f"{args.concurrency} browsers at a time, gunicorn {args.workers} {args.worker_class} "
+        f"workers each, {os.cpu_count()} CPUs; load before / after: {load} / {loadavg()}"
+    )
+    for tool, what in (
+        (reference, "reference (plain pylti1p3) login + launch"),
+        (communitas, "Communitas login + launch + landing page"),
+    ):
+        rounds = ", ".join(f"{ms:.2f}" for ms in tool.cpu)
+        print(f"{what}: {tool.cpu_ms:.2f} ms worker CPU per flow (rounds: {rounds})")
+    if communitas.backends:
+        per_flow = communitas.db_cpu / communitas.flows * 1000
+        print(f"  Communitas's PostgreSQL backends: {per_flow:.2f} ms CPU per flow, not counted")
+    ratio = communitas.cpu_ms / reference.cpu_ms
+    verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+    print(f"ratio Communitas / reference: {ratio:.2f} (target <= {TARGET_RATIO:g}: {verdict})")
+    print("wall latency per step, p50 / p95 ms:")
+    for tool in (reference, communitas):
+        steps = "; ".join(
+            f"{step} {percentile(values, 50):.1f} / {percentile(values, 95):.1f}"
+            for step, values in tool.timings.steps.items()
+        )
+        print(f"  {tool.name}: {steps}; {tool.flows / tool.wall:.0f} flows/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--launches", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--flows", type=int, default=100, help="flows per tool and round")
+    parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--database", default="communitas_bench")
-    parser.add_argument("--redis", metavar="URL", help="pending logins in Redis (REDIS_URL)")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
+    parser.add_argument("--database", default="communitas_bench", help="scratch database name")
+    parser.add_argument("--redis", metavar="URL", help="Communitas keeps logins in Redis")
     args = parser.parse_args()
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with (
-        tempfile.TemporaryDirectory(prefix="communitas-bench-") as tmp,
-        scratch_database(args.database) as database_url,
-        serve_platform(base, Path(tmp)) as platform,
-    ):
-        log = Path(tmp) / "tool.log"
-        env = tool_env(database_url, base, args.redis)
-        register(env, log, platform)
-        with gunicorn(env, port, args.workers, log, args.worker_class) as master:
-            try:
-                run_launches(base, platform, args.warmup, args.concurrency, None)
-                workers = children(master)
-                backends = database_backends(args.database)
-                tool_before, db_before = cpu_seconds(workers), cpu_seconds(backends)
-                timings = Timings()
-                started = time.perf_counter()
-                run_launches(base, platform, args.launches, args.concurrency, timings)
-                wall = time.perf_counter() - started
-                tool_cpu = cpu_seconds(workers) - tool_before
-                db_cpu = cpu_seconds(backends) - db_before
-            except (RuntimeError, requests.RequestException) as exc:
-                # The temporary folder goes away with the log: show why the tool failed.
-                raise SystemExit(f"{exc}\n--- tool log ---\n{log.read_text()[-3000:]}") from exc
-            if children(master) != workers:
-                print("warning: a gunicorn worker restarted during the run", file=sys.stderr)
-        report(args, wall, tool_cpu, db_cpu, len(backends), timings)
-
-
-def report(
-    args: argparse.Namespace,
-    wall: float,
-    tool_cpu: float,
-    db_cpu: float,
-    backends: int,
-    timings: Timings,
-) -> None:
-    n = args.launches
-    cpu_ms = tool_cpu / n * 1000
-    print(
-        f"launches:                 {n} (login + launch), {args.concurrency} browsers, "
-        f"gunicorn {args.workers} {args.worker_class} workers, PostgreSQL"
-        f"{' + Redis' if args.redis else ''}, {os.cpu_count()} CPUs"
-    )
-    print(f"wall time:                {wall:.2f} s")
-    print(f"launches per second:      {n / wall:.1f}")
-    print(f"tool CPU per launch:      {cpu_ms:.2f} ms (workers' user+system)")
-    if backends:
-        print(f"database CPU per launch:  {db_cpu / n * 1000:.2f} ms ({backends} backends)")
-    print(
-        f"login latency p50 / p95:  {percentile(timings.login, 50):.1f} / "
-        f"{percentile(timings.login, 95):.1f} ms"
-    )
-    print(
-        f"launch latency p50 / p95: {percentile(timings.launch, 50):.1f} / "
-        f"{percentile(timings.launch, 95):.1f} ms"
-    )
-    if timings.state_cookies_left:
-        print(
-            f"note: the tool left {timings.state_cookies_left} used state cookies in the "
-            "browsers (the bench dropped them; a real browser keeps them for 10 minutes)"
-        )
-    print(f"reference:                {REFERENCE}")
-    verdict = "met" if cpu_ms < TARGET_CPU_MS else "NOT met"
-    print(f"target:                   < {TARGET_CPU_MS:g} ms tool CPU per launch ({verdict})")
+    load = loadavg()
+    with tempfile.TemporaryDirectory(prefix="communitas-bench-") as tmp, ExitStack() as stack:
+        folder = Path(tmp)
+        given = os.environ.get("DATABASE_URL")
+        database_url = given or stack.enter_context(scratch_database(args.database))
+        tools, masters = [], []
+        for name, flow in (("reference", reference_flow), ("Communitas", communitas_flow)):
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            (folder / f"platform-{name}").mkdir()
+            platform = stack.enter_context(serve_platform(base, folder / f"platform-{name}"))
+            log = folder / f"{name}.log"
+            if name == "reference":
+                env, app = reference_env(platform, folder / "reference"), "reference_tool:app"
+                extra: tuple[str, ...] = ("--pythonpath", str(ROOT / "bench"))
+            else:
+                env, app, extra = tool_env(database_url, base, args.redis), COMMUNITAS_APP, ()
+                register(env, log, platform)
+            server = gunicorn(env, port, args.workers, log, args.worker_class, app, extra)
+            master = stack.enter_context(server)
+            masters.append(master)
+            tools.append(Tool(name, flow, base, platform, children(master), log))
+        reference, communitas = tools
+        warm_up(args, reference, communitas)
+        communitas.backends = database_backends(urlsplit(database_url).path.lstrip("/"))
+        compare(args, reference, communitas)
+        for tool, master in zip(tools, masters, strict=True):
+            if children(master) != tool.workers:
+                print(f"warning: a {tool.name} worker restarted during the run", file=sys.stderr)
+        report(args, reference, communitas, load)
 
 
 if __name__ == "__main__":

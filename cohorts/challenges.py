@@ -4,16 +4,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cohorts.activity.events import record_activity
 from cohorts.courses import lock_enrolment
+from cohorts.db import core_rows
 from cohorts.errors import DomainError, NotFound
 from cohorts.limits import TITLE
 from cohorts.models import CHALLENGE_KINDS, Challenge, Choice
 
 MAX_CHOICES = 3
+#: Built once: the learner's home asks it on every visit.
+_CHOICES_OF = (
+    select(Choice.challenge_id)
+    .where(Choice.course_id == bindparam("course_id"), Choice.person_id == bindparam("person_id"))
+    .order_by(Choice.rank)
+)
 MAX_OPEN_PROPOSALS = 3
 
 
@@ -172,13 +179,8 @@ def merge_challenge(session: Session, course_id: int, source_id: int, target_id:
 
 def choices_of(session: Session, course_id: int, person_id: int) -> list[int]:
     """Return the learner's picked challenge ids, first choice first."""
-    return list(
-        session.scalars(
-            select(Choice.challenge_id)
-            .where(Choice.course_id == course_id, Choice.person_id == person_id)
-            .order_by(Choice.rank)
-        )
-    )
+    params = {"course_id": course_id, "person_id": person_id}
+    return list(core_rows(session, _CHOICES_OF, params).scalars())
 
 
 def pick_challenges(

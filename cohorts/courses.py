@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from cohorts.activity.events import record_activity
-from cohorts.db import upsert_id
+from cohorts.db import core_rows, upsert_id
 from cohorts.models import Course, Enrolment, Person, ResourceLink
 
 
@@ -58,8 +59,89 @@ def record_person(session: Session, facts: LaunchFacts) -> int:
     )
 
 
+PERSON_FIELDS = ("name", "given_name", "family_name", "email", "username")
+
+
+def _same(column: Any, name: str) -> Any:
+    """The stored value already says what the launch says (a value not sent changes nothing)."""
+    sent = bindparam(name, type_=String)
+    return or_(sent.is_(None), column == sent)
+
+
+def _relaunch(link: bool) -> Any:
+    """One UPDATE for a launch that changes nothing but the enrolment, as most launches do."""
+    where = [
+        Enrolment.course_id == Course.id,
+        Enrolment.person_id == Person.id,
+        *(getattr(Course, c) == bindparam(c) for c in ("issuer", "client_id")),
+        *(getattr(Course, c) == bindparam(c) for c in ("deployment_id", "context_id")),
+        Person.issuer == bindparam("issuer"),
+        Person.client_id == bindparam("client_id"),
+        Person.sub == bindparam("sub"),
+        _same(Course.title, "title"),
+        _same(Course.label, "label"),
+        *(_same(getattr(Person, c), c) for c in PERSON_FIELDS),
+    ]
+    if link:
+        where.append(
+            exists().where(
+                ResourceLink.course_id == Course.id,
+                ResourceLink.link_id == bindparam("link_id"),
+                _same(ResourceLink.title, "link_title"),
+            )
+        )
+    return (
+        update(Enrolment)
+        .where(and_(*where))
+        .values(
+            role=bindparam("new_role"),
+            lti_roles=bindparam("new_lti_roles"),
+            last_launch_at=bindparam("launched_at"),
+        )
+        .returning(Enrolment.id, Enrolment.course_id, Enrolment.person_id)
+    )
+
+
+#: Built once each: with a resource link, and without.
+_RELAUNCH = {True: _relaunch(True), False: _relaunch(False)}
+
+
+def _relaunched(session: Session, facts: LaunchFacts, now: datetime) -> tuple[int, int, int] | None:
+    """Refresh the enrolment of a launch that changes nothing else; None when it does."""
+    params = {
+        "issuer": facts.issuer,
+        "client_id": facts.client_id,
+        "deployment_id": facts.deployment_id,
+        "context_id": facts.context_id,
+        "sub": facts.sub,
+        "title": facts.context_title,
+        "label": facts.context_label,
+        **{c: getattr(facts, c) for c in PERSON_FIELDS},
+        "link_id": facts.resource_link_id,
+        "link_title": facts.resource_link_title,
+        "new_role": facts.role,
+        "new_lti_roles": " ".join(facts.lti_roles),
+        "launched_at": now,
+    }
+    row = core_rows(session, _RELAUNCH[bool(facts.resource_link_id)], params).first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
 def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
-    """Upsert course, person, enrolment and resource link for one launch; return the enrolment."""
+    """Upsert course, person, enrolment and resource link for one launch; return the enrolment.
+
+    A launch that changes nothing but the enrolment (the usual return visit) is one UPDATE;
+    any other runs the four upserts.
+    """
+    enrolment_id, course_id, person_id = _relaunched(session, facts, now) or _upserted(
+        session, facts, now
+    )
+    if facts.role == "learner":
+        record_activity(session, course_id, person_id, "launch", now)
+    return enrolment_id
+
+
+def _upserted(session: Session, facts: LaunchFacts, now: datetime) -> tuple[int, int, int]:
     course_id = upsert_id(
         session,
         Course,
@@ -103,9 +185,7 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
                 "ags_scopes": " ".join(facts.ags_scopes) or None,
             },
         )
-    if facts.role == "learner":
-        record_activity(session, course_id, person_id, "launch", now)
-    return enrolment_id
+    return enrolment_id, course_id, person_id
 
 
 def lock_enrolment(session: Session, course_id: int, person_id: int) -> None:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, bindparam, case, func
+from sqlalchemy import CursorResult, Executable, Select, Table, bindparam, case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -73,6 +73,17 @@ def upsert_id(
     )
     values = {**keys, **keep, **replace, **add, **widest}
     return connection.execute(statement, values).scalar_one()
+
+
+def core_rows(session: Session, statement: Executable, params: Mapping[str, Any]) -> CursorResult:
+    """Run a prebuilt statement of plain columns on the session's connection.
+
+    Pending changes are flushed first, as the ORM's own queries would; the ORM's result
+    machinery, which plain columns do not need, costs more than the query.
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from cohorts.errors import NotFound
@@ -11,6 +11,17 @@ from cohorts.models import Cohort, Membership, MembershipEnd
 
 #: Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
 CHUNK = 500
+
+#: Built once: most learner pages ask it.
+_PUBLISHED_COHORT_OF = (
+    select(Cohort)
+    .join(Membership, Membership.cohort_id == Cohort.id)
+    .where(
+        Membership.course_id == bindparam("course_id"),
+        Membership.person_id == bindparam("person_id"),
+        Cohort.status == "published",
+    )
+)
 
 
 def get_cohort(
@@ -28,15 +39,8 @@ def get_cohort(
 
 def published_cohort_of(session: Session, course_id: int, person_id: int) -> Cohort | None:
     """Return the published cohort the learner belongs to, if any."""
-    return session.scalars(
-        select(Cohort)
-        .join(Membership, Membership.cohort_id == Cohort.id)
-        .where(
-            Membership.course_id == course_id,
-            Membership.person_id == person_id,
-            Cohort.status == "published",
-        )
-    ).one_or_none()
+    params = {"course_id": course_id, "person_id": person_id}
+    return session.scalars(_PUBLISHED_COHORT_OF, params).one_or_none()
 
 
 def my_cohort(session: Session, course_id: int, person_id: int) -> Cohort:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g, redirect, render_template, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import inputs, launch_session, logs, outage
+from . import connections, inputs, launch_session, logs, outage
 from .config import instance_path, load_config
 from .extensions import csrf, db, migrate
 
@@ -30,6 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.escape_control_characters()
 
     db.init_app(app)
+    with app.app_context():
+        # A connection the database dropped (restart, failover) is replaced, not failed on.
+        connections.ping_when_needed(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     launch_session.init_app(app)
     csrf.init_app(app)
@@ -56,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from . import admin, instructor, learner, sign_out, templating
-    from .auth import current_viewer
+    from .auth import current_viewer, landing_endpoint
     from .lti.register_views import bp as lti_register_bp
     from .lti.views import bp as lti_bp
     from .pages import security_headers
@@ -72,8 +75,7 @@ def _register_blueprints(app: Flask) -> None:
         viewer = current_viewer()
         if viewer is None:
             return render_template("errors/401.html"), 401
-        target = "instructor.course.home" if viewer.is_staff else "learner.course.home"
-        return redirect(url_for(target))
+        return redirect(url_for(landing_endpoint(viewer.role)))
 
 
 def _forget_previous_request() -> None:

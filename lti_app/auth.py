@@ -8,9 +8,11 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, g, request, session
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from cohorts.db import core_rows
 from cohorts.models import Course, Enrolment, Person, utcnow
+from cohorts.models.people import display_name_of
 
 from .extensions import db
 from .launch_session import session_store
@@ -18,6 +20,21 @@ from .launch_session import session_store
 SESSION_KEY = "launch"
 SESSION_SECONDS = 3 * 3600
 F = TypeVar("F", bound=Callable[..., Any])
+#: Built once: every page runs it, and building a statement costs more than running it.
+VIEWER = (
+    select(
+        Enrolment.role,
+        Enrolment.person_id,
+        Enrolment.course_id,
+        Person.name,
+        Person.given_name,
+        Person.family_name,
+        Course.title,
+    )
+    .join(Person, Person.id == Enrolment.person_id)
+    .join(Course, Course.id == Enrolment.course_id)
+    .where(Enrolment.id == bindparam("enrolment_id"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +99,11 @@ class Viewer:
         return self.role == "guest"
 
 
+def landing_endpoint(role: str) -> str:
+    """The page a launch of ``role`` lands on: the course overview for staff, else home."""
+    return "instructor.course.home" if role == "staff" else "learner.course.home"
+
+
 def start_session(binding: LaunchBinding, *, cookie: bool) -> str | None:
     """Bind this browser to one launch in a new server-side session; return the token links
     must carry, or None when the browser keeps the cookie.
@@ -123,20 +145,15 @@ def current_viewer() -> Viewer | None:
     binding = launch_binding()
     viewer = None
     if binding:
-        row = db.session.execute(
-            select(Enrolment.role, Enrolment.person_id, Enrolment.course_id, Person, Course.title)
-            .join(Person, Person.id == Enrolment.person_id)
-            .join(Course, Course.id == Enrolment.course_id)
-            .where(Enrolment.id == binding.enrolment_id)
-        ).first()
+        row = core_rows(db.session, VIEWER, {"enrolment_id": binding.enrolment_id}).first()
         if row is not None:
-            role, person_id, course_id, person, title = row
+            role, person_id, course_id, name, given_name, family_name, title = row
             viewer = Viewer(
                 enrolment_id=binding.enrolment_id,
                 person_id=person_id,
                 course_id=course_id,
                 role=role,
-                display_name=person.display_name,
+                display_name=display_name_of(person_id, name, given_name, family_name),
                 course_title=title or "Your course",
                 is_platform_admin=binding.platform_admin,
             )

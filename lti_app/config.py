@@ -43,8 +43,6 @@ def load_config(instance_path: str) -> dict[str, object]:
     allow = env.get("COMMUNITAS_OUTBOUND_ALLOW", SANDBOX_OUTBOUND_ALLOW if sandbox else "")
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A connection the database dropped (restart, failover) is replaced, not failed on.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance),
         "REDIS_URL": env.get("REDIS_URL") or None,
         #: Background jobs: "rq" (default with REDIS_URL), "thread" (default without), "inline".

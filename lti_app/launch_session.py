@@ -26,6 +26,7 @@ from .session_store import (
 
 TOKEN_PARAM = "lt"
 SID = "sid"
+STORE = "communitas_sessions"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -50,14 +51,22 @@ def _token_in(req: Any) -> str | None:
 
 
 def session_store(app: Flask | None = None) -> SessionStore:
-    """Return Redis-backed sessions when configured, the database otherwise."""
+    """Return Redis-backed sessions when configured, the database otherwise (one per app)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    client = app.extensions.get("communitas_redis")
+    built = app.extensions.get(STORE)
+    if built is None or built[0] is not client:
+        built = app.extensions[STORE] = (client, _new_store(app, client))
+    return built[1]  # type: ignore[no-any-return]
+
+
+def _new_store(app: Flask, client: Any) -> SessionStore:
     lifetime = Lifetime(
         idle=timedelta(seconds=app.config["SESSION_IDLE_SECONDS"]),
         maximum=timedelta(seconds=app.config["SESSION_MAX_SECONDS"]),
     )
-    database = DatabaseSessionStore(db.engine, lifetime)
-    client = app.extensions.get("communitas_redis")
+    # A request reads its session on the connection its own queries then use.
+    database = DatabaseSessionStore(db.engine, lifetime, reader=db.session.connection)
     if client is None:
         return database
     return FallbackSessionStore(RedisSessionStore(client, lifetime), database)

@@ -10,12 +10,13 @@ import json
 import logging
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
 
 from cohorts.models import LaunchSession
 
@@ -26,6 +27,15 @@ log = logging.getLogger("communitas")
 TABLE = LaunchSession.__table__
 #: Renew the idle clock at most this often, so a busy page costs no write per request.
 RENEW_EVERY = timedelta(seconds=60)
+#: Parameters of UPDATE statements must not be named like columns (those become SET values).
+_BY_KEY = TABLE.c.key == bindparam("stored_key")
+_INSERT = insert(TABLE).values(
+    {name: bindparam(name) for name in ("key", "enrolment_id", "data", "created_at", "seen_at")}
+)
+_LOAD = select(TABLE.c.data, TABLE.c.created_at, TABLE.c.seen_at).where(_BY_KEY)
+_RENEW = update(TABLE).where(_BY_KEY).values(seen_at=bindparam("seen"))
+_SAVE = update(TABLE).where(_BY_KEY).values(data=bindparam("new_data"))
+_REVOKE = delete(TABLE).where(_BY_KEY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +69,22 @@ class SessionStore(Protocol):
 class DatabaseSessionStore:
     """Keep sessions in ``launch_session``, on connections of their own.
 
-    The request's ORM session may hold half-done work; session rows never ride on it.
+    The request's ORM session may hold half-done work; changes to session rows never ride on
+    it. Each change is one statement, so each runs on its own in autocommit: no BEGIN and
+    COMMIT round trips around it. Reading a session, the first thing a request does, may use
+    ``reader``: the connection the request's own queries then go on with.
     """
 
-    def __init__(self, engine: Engine, lifetime: Lifetime) -> None:
-        self._engine, self._lifetime = engine, lifetime
+    def __init__(
+        self, engine: Engine, lifetime: Lifetime, reader: Callable[[], Connection] | None = None
+    ) -> None:
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._lifetime = lifetime
+        self._reader = reader
 
     def create(self, data: dict[str, Any], enrolment_id: int, now: datetime) -> str:
         token = secrets.token_urlsafe(32)
-        with self._engine.begin() as conn:
+        with self._engine.connect() as conn:
             if random.random() < 0.02:  # sweep ended sessions now and then, not on every launch
                 conn.execute(
                     delete(TABLE).where(
@@ -78,40 +95,41 @@ class DatabaseSessionStore:
                     )
                 )
             conn.execute(
-                insert(TABLE).values(
-                    key=digest(token),
-                    enrolment_id=enrolment_id,
-                    data=json.dumps(data),
-                    created_at=now,
-                    seen_at=now,
-                )
+                _INSERT,
+                {
+                    "key": digest(token),
+                    "enrolment_id": enrolment_id,
+                    "data": json.dumps(data),
+                    "created_at": now,
+                    "seen_at": now,
+                },
             )
         return token
 
     def load(self, token: str, now: datetime) -> dict[str, Any] | None:
         key = digest(token)
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                select(TABLE.c.data, TABLE.c.created_at, TABLE.c.seen_at).where(TABLE.c.key == key)
-            ).first()
-            if row is None:
-                return None
-            if self._lifetime.ended(row.created_at, row.seen_at, now):
-                conn.execute(delete(TABLE).where(TABLE.c.key == key))
-                return None
-            if now - row.seen_at > RENEW_EVERY:
-                conn.execute(update(TABLE).where(TABLE.c.key == key).values(seen_at=now))
+        if self._reader is not None:
+            row = self._reader().execute(_LOAD, {"stored_key": key}).first()
+        else:
+            with self._engine.connect() as conn:
+                row = conn.execute(_LOAD, {"stored_key": key}).first()
+        if row is None:
+            return None
+        if self._lifetime.ended(row.created_at, row.seen_at, now):
+            self.revoke(token)
+            return None
+        if now - row.seen_at > RENEW_EVERY:
+            with self._engine.connect() as conn:
+                conn.execute(_RENEW, {"stored_key": key, "seen": now})
         return json.loads(row.data)  # type: ignore[no-any-return]
 
     def save(self, token: str, data: dict[str, Any]) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(TABLE).where(TABLE.c.key == digest(token)).values(data=json.dumps(data))
-            )
+        with self._engine.connect() as conn:
+            conn.execute(_SAVE, {"stored_key": digest(token), "new_data": json.dumps(data)})
 
     def revoke(self, token: str) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(delete(TABLE).where(TABLE.c.key == digest(token)))
+        with self._engine.connect() as conn:
+            conn.execute(_REVOKE, {"stored_key": digest(token)})
 
 
 class RedisSessionStore:

@@ -1,8 +1,9 @@
 """Record what a learner did: one event row and their week's counters, in the same transaction."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity.rules import SIGNAL_OF_KIND, SIGNALS, day_of, week_of
@@ -10,18 +11,30 @@ from cohorts.db import upsert_id
 from cohorts.models import ACTIVITY_KINDS, ActivityEvent, ActivityWeek, Cohort, Membership
 
 
-def _cohort_of(course_id: int, person_id: int) -> object:
-    """The person's published cohort, as a subquery so the event stays one INSERT."""
-    return (
-        select(Membership.cohort_id)
-        .join(Cohort, Cohort.id == Membership.cohort_id)
-        .where(
-            Membership.course_id == course_id,
-            Membership.person_id == person_id,
-            Cohort.status == "published",
-        )
-        .scalar_subquery()
+def _event(cohort: object) -> Any:
+    """One event row; built once per shape, since building costs more than running it."""
+    return insert(ActivityEvent).values(
+        course_id=bindparam("course_id"),
+        person_id=bindparam("person_id"),
+        cohort_id=cohort,
+        kind=bindparam("kind"),
+        occurred_at=bindparam("occurred_at"),
+        day=bindparam("day"),
     )
+
+
+#: The person's published cohort, as a subquery so the event stays one INSERT.
+_IN_COHORT = _event(
+    select(Membership.cohort_id)
+    .join(Cohort, Cohort.id == Membership.cohort_id)
+    .where(
+        Membership.course_id == bindparam("course_id"),
+        Membership.person_id == bindparam("person_id"),
+        Cohort.status == "published",
+    )
+    .scalar_subquery()
+)
+_IN_GIVEN_COHORT = _event(bindparam("cohort_id"))
 
 
 def record_activity(
@@ -36,16 +49,12 @@ def record_activity(
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
     day = day_of(now)
-    session.execute(
-        insert(ActivityEvent).values(
-            course_id=course_id,
-            person_id=person_id,
-            cohort_id=cohort_id if cohort_id is not None else _cohort_of(course_id, person_id),
-            kind=kind,
-            occurred_at=now,
-            day=day,
-        )
-    )
+    params = {"course_id": course_id, "person_id": person_id, "kind": kind}
+    params.update(occurred_at=now, day=day)
+    if cohort_id is None:
+        session.execute(_IN_COHORT, params)
+    else:
+        session.execute(_IN_GIVEN_COHORT, {**params, "cohort_id": cohort_id})
     signal = SIGNAL_OF_KIND.get(kind)
     upsert_id(
         session,

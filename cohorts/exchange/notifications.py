@@ -3,10 +3,18 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from cohorts.db import core_rows
 from cohorts.models import Notification
+
+#: Built once: every learner page counts unread notices.
+_UNREAD = select(func.count(Notification.id)).where(
+    Notification.course_id == bindparam("course_id"),
+    Notification.person_id == bindparam("person_id"),
+    Notification.read_at.is_(None),
+)
 
 
 def notify(
@@ -35,16 +43,8 @@ def notify(
 
 def unread_count(session: Session, course_id: int, person_id: int) -> int:
     """Count the person's unread notices in this course."""
-    return (
-        session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.course_id == course_id,
-                Notification.person_id == person_id,
-                Notification.read_at.is_(None),
-            )
-        )
-        or 0
-    )
+    params = {"course_id": course_id, "person_id": person_id}
+    return core_rows(session, _UNREAD, params).scalar() or 0
 
 
 def recent(

@@ -58,8 +58,15 @@ class Person(Base):
     @property
     def display_name(self) -> str:
         """Return the best name we have, never an empty string."""
-        full = " ".join(p for p in (self.given_name, self.family_name) if p)
-        return self.name or full or f"Participant {self.id}"
+        return display_name_of(self.id, self.name, self.given_name, self.family_name)
+
+
+def display_name_of(
+    person_id: int, name: str | None, given_name: str | None, family_name: str | None
+) -> str:
+    """The best name for a person from their columns, for queries that load no Person."""
+    full = " ".join(p for p in (given_name, family_name) if p)
+    return name or full or f"Participant {person_id}"
 
 
 class Enrolment(Base):

@@ -10,7 +10,7 @@ import jwt
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 
-from . import claims
+from . import claims, tokens
 from .errors import BrowserBindingNeeded, LaunchRejected
 from .http import http
 from .login import is_own_url, secret_hash
@@ -164,7 +164,7 @@ class CommunitasLaunch(FlaskMessageLaunch):  # type: ignore[misc]
         key = self.platform_key = signing_key(registration.get_key_set_url(), kid)
         client_id = registration.get_client_id()
         try:
-            body = jwt.decode(
+            body = tokens.decode(
                 self._get_id_token(),
                 key,
                 algorithms=["RS256"],

@@ -28,11 +28,18 @@ except ImportError:  # Redis is optional
 log = logging.getLogger("communitas.lti")
 STATE_TTL_SECONDS = 600
 TABLE = LoginState.__table__
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 _INSERT = insert(TABLE).values(
     state=bindparam("state"),
     nonce=bindparam("nonce"),
     expires_at=bindparam("expires"),
     info=bindparam("info"),
+)
+
+_TAKE = (
+    delete(TABLE)
+    .where(TABLE.c.state == bindparam("taken"), TABLE.c.expires_at >= bindparam("now"))
+    .returning(TABLE.c.nonce)
 )
 
 
@@ -57,15 +64,20 @@ class DatabaseStateStore:
     def put(
         self, state: str, nonce: str, info: dict[str, Any], ttl: int = STATE_TTL_SECONDS
     ) -> None:
+        """Commit the request's work so far, then insert the login in autocommit.
+
+        One statement needs no transaction of its own: no BEGIN and COMMIT round trips.
+        """
         now = utcnow()
-        connection = self._session.connection()
+        self._session.commit()
+        connection = self._session.connection(execution_options=AUTOCOMMIT)
         if random.random() < 0.02:  # sweep expired rows now and then, not on every login
             connection.execute(delete(TABLE).where(TABLE.c.expires_at < now))
         expires = now + timedelta(seconds=ttl)
         connection.execute(
             _INSERT, {"state": state, "nonce": nonce, "expires": expires, "info": json.dumps(info)}
         )
-        self._session.commit()
+        self._session.commit()  # hands the connection back, out of autocommit
 
     def peek(self, state: str) -> dict[str, Any] | None:
         info = self._session.scalar(
@@ -76,14 +88,10 @@ class DatabaseStateStore:
         return json.loads(info) if info is not None else None
 
     def take(self, state: str) -> str | None:
-        statement = (
-            delete(TABLE)
-            .where(TABLE.c.state == state, TABLE.c.expires_at >= utcnow())
-            .returning(TABLE.c.nonce)
-        )
         # Committed with the launch's records: until then the deleted row stays locked, so a
         # concurrent replay waits and then finds nothing.
-        return self._session.connection().execute(statement).scalar_one_or_none()
+        params = {"taken": state, "now": utcnow()}
+        return self._session.connection().execute(_TAKE, params).scalar_one_or_none()
 
 
 class RedisStateStore:

@@ -54,6 +54,11 @@ def state_store() -> StateStore:
     return FallbackStateStore(RedisStateStore(client), database)
 
 
+def lti_request() -> FlaskRequest:
+    """pylti1p3's view of this request, its parameters looked up once rather than per read."""
+    return FlaskRequest(request_data=request.args if request.method == "GET" else request.form)
+
+
 def tool_url(endpoint: str) -> str:
     """Return an absolute URL of the tool under its configured public base URL."""
     return current_app.config["BASE_URL"] + url_for(endpoint)
@@ -85,7 +90,7 @@ def login() -> Any:
     """
     try:
         oidc = CommunitasLogin(
-            FlaskRequest(),
+            lti_request(),
             DatabaseToolConf(db.session),
             state_store(),
             current_app.config["BASE_URL"],
@@ -128,7 +133,7 @@ def blocked() -> Any:
 def launch() -> Any:
     config = current_app.config
     message = CommunitasLaunch(
-        FlaskRequest(),
+        lti_request(),
         DatabaseToolConf(db.session),
         state_store(),
         config["BASE_URL"],
@@ -155,7 +160,9 @@ def launch() -> Any:
     binding = _binding(message, body, enrolment_id, facts.role)
     cookie = message.binding == "cookie"  # else the token must travel in links
     token = auth.start_session(binding, cookie=cookie)
-    response = redirect(url_for("lti.deep_link" if binding.deep_link else "home", lt=token), 303)
+    # Straight to the role's page: a hop through "/" would cost the browser a request.
+    landing = "lti.deep_link" if binding.deep_link else auth.landing_endpoint(binding.role)
+    response = redirect(url_for(landing, lt=token), 303)
     if cookie:  # a used state cookie only weighs down later requests
         response.delete_cookie(
             f"lti1p3-{request.form['state']}", **state_cookie_flags(request.is_secure)

@@ -1,7 +1,8 @@
 """Pages issue the same number of SQL statements in a course ten times larger (no N+1)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import event, select
 
@@ -10,6 +11,7 @@ from cohorts.exchange import gifts, steps
 from cohorts.formation import drafts
 from cohorts.models import Challenge, Cohort, Course, Enrolment, Gift, Membership, Person, utcnow
 from lti_app.extensions import db
+from tests.conftest import Launcher
 
 from .cohort_client import Browser
 from .exchange_world import person
@@ -38,13 +40,13 @@ STAFF_PAGES = [
 
 
 @contextmanager
-def counting() -> Iterator[list[str]]:
+def counting(everything: bool = False) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def note(_conn, _cursor, statement, *_args) -> None:
         # One session lookup per request whatever the course's size; whether it also renews
         # the idle clock depends on the time since the last request, not on the page.
-        if "launch_session" not in statement:
+        if everything or "launch_session" not in statement:
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", note)
@@ -147,3 +149,29 @@ def test_no_page_issues_more_statements_when_the_course_grows(app, test_platform
     grow(course, topics, 9, 90)
     large = counts(learner, LEARNER_PAGES) | counts(staff, STAFF_PAGES)
     assert large == small
+
+
+#: What a learner's return visit may cost: the login, the launch and the page it lands on.
+VISIT_BUDGET = {"login": 1, "launch": 6, "landing page": 5}
+
+
+def test_a_return_visit_costs_no_more_statements_than_its_budget(app, test_platform, monkeypatch):
+    # The occasional sweep of expired logins and sessions is left out of the count.
+    monkeypatch.setattr("random.random", lambda: 1.0)
+    Launcher(app.test_client(), test_platform).launch("learner-1")  # the first visit
+    browser = Launcher(app.test_client(), test_platform)  # a new browser, as after a day away
+    counted: dict[str, int] = {}
+
+    def count(step: str, request: Callable[[], Any]) -> Any:
+        with counting(everything=True) as statements:
+            response = request()
+        counted[step] = len(statements)
+        return response
+
+    auth = count("login", lambda: browser.login("learner-1"))
+    form = test_platform.authorize(auth)
+    done = count("launch", lambda: browser.client.post("/lti/launch", data=form))
+    assert done.status_code == 303
+    page = count("landing page", lambda: browser.client.get(done.location))
+    assert "Welcome" in page.get_data(as_text=True)
+    assert all(counted[step] <= budget for step, budget in VISIT_BUDGET.items()), counted
