@@ -9,7 +9,7 @@ from cohorts.activity.cohort_measures import quiet_members
 from cohorts.activity.events import record_activity
 from cohorts.exchange import moderation
 from cohorts.exchange.encouragement import encourage as encourage_mate
-from cohorts.formation import reports
+from cohorts.formation.why import why_this_cohort
 from cohorts.membership import published_cohort_of
 from cohorts.models import utcnow
 
@@ -30,7 +30,7 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
     return render_template(
         "learner/cohort.html",
         tab="cohort",
-        why=reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id),
+        why=why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id),
         threads=board.threads(db.session, cohort.id),
         hidden=moderation.hidden_post_ids(db.session, cohort.id),
         quiet=quiet_members(db.session, viewer.course_id, cohort.id, utcnow()),

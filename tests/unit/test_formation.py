@@ -346,3 +346,8 @@ def test_the_quality_sentence_says_proven_or_how_far_from_the_best():
     edited = quality_words(formed, {"placed": 10, "total_rank": 13})
     assert edited.startswith("When formed, before later changes: best possible placement")
     assert quality_words({}) == ""
+    timed = formed | {"worst_overlap_hours": 1.5, "worst_overlap_bound": 2.0}
+    assert quality_words(timed).endswith("no formation gives it more than 2 h.")
+    assert "the most possible with learners on these challenges (proven)" in quality_words(
+        timed | {"worst_overlap_hours": 2.0}
+    )
