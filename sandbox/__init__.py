@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import roster_views  # noqa: F401  (its routes join the sandbox blueprint)
 from .platform import Platform
 from .views import bp
 

@@ -28,7 +28,7 @@ def issue_token(platform: Platform, form: dict[str, str]) -> dict[str, Any]:
         raise ServiceError("unsupported_grant_type")
     if form.get("client_assertion_type") != ASSERTION_TYPE:
         raise ServiceError("invalid_request")
-    tool_jwks = requests.get(platform.tool_base_url + "/lti/jwks", timeout=10).json()
+    tool_jwks = requests.get(platform.tool_key_set_url, timeout=10).json()
     try:
         claims = platform.verify_tool_jwt(
             form.get("client_assertion", ""), tool_jwks, platform.issuer + "/token"
@@ -39,6 +39,8 @@ def issue_token(platform: Platform, form: dict[str, str]) -> dict[str, Any]:
     if platform.profile_for(client) is None or claims.get("sub") != client:
         raise ServiceError("invalid_client")
     scope = form.get("scope", "")
+    with _lock:
+        platform.tokens_issued += 1
     token = platform.sign(
         {
             "iss": platform.issuer,
@@ -79,22 +81,6 @@ def check_user_agent(profile: Profile, user_agent: str | None) -> None:
     """Canvas refuses API requests that do not say who is calling."""
     if profile.requires_user_agent and not (user_agent or "").strip():
         raise ServiceError("requests without a User-Agent header are refused")
-
-
-def roster(platform: Platform, profile: Profile) -> dict[str, Any]:
-    """The NRPS membership container of one sandbox course."""
-    members = []
-    for user in USERS.values():
-        member = {"status": "Active", "user_id": user.sub, "roles": list(user.roles)}
-        if profile.privacy != "anonymous":
-            member.update(user.pii())
-        members.append(member)
-    context = {k: v for k, v in profile.context_claim().items() if k != "type"}
-    return {
-        "id": f"{platform.issuer}/nrps/{profile.context_id}",
-        "context": context,
-        "members": members,
-    }
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from . import registration, services
+from . import registration, roster, services
 from .demo import COURSE, USERS
 from .platform import AuthRequestError, DeepLinkRefused, Platform
 from .profiles import PROFILES, Profile
@@ -185,8 +185,11 @@ def nrps(context_id: str) -> Any:
         services.check_bearer(platform(), request.headers.get("Authorization"), SCOPE_NRPS)
     except services.ServiceError as exc:
         return service_error(exc, 401)
-    response = jsonify(services.roster(platform(), profile))
+    base = f"{platform().issuer}/nrps/{context_id}"
+    body, links = roster.page(platform().roster, base, profile, request.args.to_dict())
+    response = jsonify(body)
     response.mimetype = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+    response.headers["Link"] = ", ".join(links)
     return response
 
 

@@ -45,6 +45,7 @@ from .lti import (
     ToolKey,
 )
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
+from .roster import SYNC_STATUSES, SYNC_TRIGGERS, MembershipEnd, RosterSync
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -65,6 +66,7 @@ __all__ = [
     "FormationSettings",
     "RUN_STATUSES",
     "Membership",
+    "MembershipEnd",
     "Post",
     "Profile",
     "ROLES",
@@ -79,6 +81,9 @@ __all__ = [
     "Platform",
     "RegistrationInvite",
     "ResourceLink",
+    "RosterSync",
+    "SYNC_STATUSES",
+    "SYNC_TRIGGERS",
     "ToolKey",
     "EXCHANGE_STATUSES",
     "GIFT_KINDS",
