@@ -113,7 +113,8 @@ def insert_cohorts(
 
 
 #: Seconds the exact solver may take in a page request; past it the best found so far.
-FORM_SECONDS = 5.0
+#: Courses that need longer form in a background job (`cohorts.formation.runs`).
+FORM_SECONDS = 1.0
 
 
 def form_draft(
@@ -125,6 +126,8 @@ def form_draft(
     go to the formation code as locked, so their members never move.
     """
     row = get_settings(session, course_id)
+    # One formation at a time per course: a second one waits here, then replaces the first.
+    session.refresh(row, with_for_update=True)
     settings = settings_of(row)
     with guarded(session):
         loose = [c.id for c in _cohorts(session, course_id, "draft") if not c.locked]

@@ -10,18 +10,22 @@ from cohorts import board as cohort_board
 from cohorts import membership
 from cohorts.errors import DomainError
 from cohorts.exchange import moderation
-from cohorts.formation import drafts, reports, upkeep
+from cohorts.formation import drafts, reports, runs, upkeep
 from cohorts.formation import settings as formation_settings
-from cohorts.models import utcnow
+from cohorts.models import FormationRun, utcnow
 
+from .. import jobs
 from ..auth import signed_in_viewer
 from ..extensions import db
+from ..formation_jobs import form_course_cohorts
 from ..forms import ActionForm, options
 from ..pages import submit
 from ..templating import plural
 from .forms import MergeCohortForm, MoveForm, RenameForm
 
 bp = Blueprint("cohorts", __name__)
+#: While cohorts form in the background, the page reloads itself this often.
+REFRESH_SECONDS = 5
 T = TypeVar("T")
 
 
@@ -70,15 +74,24 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
         rename=RenameForm(formdata=None),
         action=ActionForm(),
         merge=MergeCohortForm(formdata=None),
+        forming=runs.active_run(db.session, viewer.course_id),
+        last_run=runs.latest_run(db.session, viewer.course_id),
+        now=utcnow(),
+        refresh_seconds=REFRESH_SECONDS,
     ), status
 
 
 def _run(call: Callable[[int], T], done: Callable[[T], str], form: Any = None) -> Any:
     """Run one change on this course's cohorts and come back to the page."""
     course = signed_in_viewer().course_id
+
+    def change() -> T:
+        runs.refuse_if_forming(db.session, course, utcnow())
+        return call(course)
+
     return submit(
         form or ActionForm(),
-        lambda: call(course),
+        change,
         done=done,
         back=lambda _: _back(),
         page=_page,
@@ -91,15 +104,25 @@ def cohorts() -> Any:
     return _page()
 
 
+def _form(course: int) -> FormationRun | list[Any]:
+    """Form small courses at once; queue large ones for a background job."""
+    if not runs.in_background(db.session, course):
+        return drafts.form_draft(db.session, course, utcnow())
+    run = runs.start_run(db.session, course, signed_in_viewer().person_id, utcnow())
+    jobs.submit(form_course_cohorts, run.id)  # handed over once the run is committed
+    return run
+
+
+def _formed(result: FormationRun | list[Any]) -> str:
+    if isinstance(result, FormationRun):
+        return "Forming cohorts in the background; this page shows the drafts when they are ready."
+    count = len(result)
+    return f"Formed {count} draft {plural(count, 'cohort')}. Review the drafts, then publish."
+
+
 @bp.post("/cohorts/form")
 def form_draft() -> Any:
-    return _run(
-        lambda course: drafts.form_draft(db.session, course, utcnow()),
-        lambda rows: (
-            f"Formed {len(rows)} draft {plural(len(rows), 'cohort')}. "
-            "Review the drafts, then publish."
-        ),
-    )
+    return _run(_form, _formed)
 
 
 @bp.post("/cohorts/move")
