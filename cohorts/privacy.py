@@ -14,9 +14,11 @@ from cohorts.models import (
     Course,
     Enrolment,
     Exchange,
+    ExchangeMessage,
     Gift,
     GiftEdit,
     Membership,
+    MembershipEnd,
     Notification,
     Person,
     Post,
@@ -27,14 +29,28 @@ from cohorts.models import (
 ERASED = "[removed at the author's request]"
 #: Each kind of record, what it holds, and the rows of a person it counts.
 RECORDS = (
-    ("Course enrolments", "your role and when you last opened Communitas", Enrolment.person_id),
+    (
+        "Course enrolments",
+        "your role, when you last opened Communitas, whether the course roster lists you",
+        Enrolment.person_id,
+    ),
     ("Challenge picks", "which challenges you picked, in your order", Choice.person_id),
     ("Profile", "time zone, free hours, what you offer and need", Profile.person_id),
     ("Cohort memberships", "which cohort you are in and since when", Membership.person_id),
+    (
+        "Ended cohort places",
+        "cohorts you were in before leaving the course, with dates",
+        MembershipEnd.person_id,
+    ),
     ("Board messages", "what you wrote on your cohort's board", Post.author_id),
     ("Offers and asks", "the gifts you offered or asked for", Gift.author_id),
     ("Gifts given", "gifts you gave, with dates", Exchange.giver_id),
     ("Gifts received", "gifts you received, with dates and thank-you notes", Exchange.receiver_id),
+    (
+        "Exchange messages",
+        "what you wrote in the conversations of your exchanges",
+        ExchangeMessage.author_id,
+    ),
     ("Reports", "items you reported to staff, with your reason", Report.reporter_id),
     ("Notices", "messages Communitas showed you", Notification.person_id),
     (
@@ -113,9 +129,12 @@ def erase_person(session: Session, issuer: str, sub: str, now: datetime) -> int:
     )
     session.execute(update(Exchange).where(Exchange.receiver_id == pid).values(thanks_note=None))
     session.execute(
+        update(ExchangeMessage).where(ExchangeMessage.author_id == pid).values(body=ERASED)
+    )
+    session.execute(
         update(Profile)
         .where(Profile.person_id == pid)
-        .values(utc_offset=None, availability="", offers="", needs="", updated_at=now)
+        .values(time_zone=None, availability="", offers="", needs="", updated_at=now)
     )
     session.execute(update(Report).where(Report.reporter_id == pid).values(reason=ERASED))
     session.execute(update(Notification).where(Notification.person_id == pid).values(text=ERASED))

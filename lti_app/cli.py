@@ -276,3 +276,6 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(privacy_cli)
     app.cli.add_command(demo_cli)
+    from .cli_grades import grades_cli
+
+    app.cli.add_command(grades_cli)

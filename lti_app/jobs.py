@@ -35,7 +35,10 @@ QUEUE_NAME = "communitas"
 THREAD_QUEUE_SIZE = 200
 #: Jobs run once a day, at this UTC time: module:function with no arguments.
 DAILY_AT = time(3, 0)
-DAILY: tuple[str, ...] = ("lti_app.roster_jobs:sync_all_rosters",)
+DAILY: tuple[str, ...] = (
+    "lti_app.roster_jobs:sync_all_rosters",
+    "lti_app.grades.publish:drain_course",
+)
 #: An RQ job may run this long before the worker stops it.
 JOB_TIMEOUT_SECONDS = 15 * 60
 _PENDING = "communitas_jobs"
@@ -98,9 +101,15 @@ def hand_over(app: Flask, call: Call) -> None:
     if chosen == "inline":
         run(*call, app=app)
     elif chosen == "rq":
-        rq_queue(app).enqueue(
-            run, *call, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400
-        )
+        from redis.exceptions import RedisError
+
+        try:
+            rq_queue(app).enqueue(
+                run, *call, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=86400
+            )
+        except RedisError as exc:  # Redis down: the job still runs, here
+            log.warning("Redis unavailable (%s): job %s runs in this process", exc, call[0])
+            thread_runner(app).put(call)
     else:
         thread_runner(app).put(call)
 

@@ -228,7 +228,8 @@ class Platform:
                     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
                     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
                 ],
-                "lineitems": f"{self.issuer}/ags/{p.context_id}/lineitems",
+                "lineitems": f"{self.issuer}/ags/{p.context_id}/lineitems"
+                + (f"?type_id={p.deployment_id}" if p.ags_type_id else ""),
             },
         }
         claims.update(p.user_claims(user))

@@ -29,6 +29,8 @@ class RosterState:
     #: (sequence number, context id, sub, "added" or "removed"), oldest first.
     log: list[tuple[int, str, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Each course's people, built once per change rather than once per page.
+    _people: dict[str, list[DemoUser]] = field(default_factory=dict, repr=False)
 
     def grow(self, context_id: str, count: int) -> None:
         """Add ``count`` generated learners to a course."""
@@ -49,15 +51,23 @@ class RosterState:
             self.generated.clear()
             self.removed.clear()
             self.log.clear()
+            self._people.clear()
 
     def _note(self, context_id: str, sub: str, change: str) -> None:
         self.log.append((len(self.log) + 1, context_id, sub, change))
+        self._people.pop(context_id, None)
 
     def people(self, context_id: str) -> list[DemoUser]:
         """Everyone in the course now, demo people first."""
-        gone = self.removed.get(context_id, set())
-        generated = (generated_user(i) for i in range(self.generated.get(context_id, 0)))
-        return [u for u in (*USERS.values(), *generated) if u.sub not in gone]
+        with self._lock:
+            found = self._people.get(context_id)
+            if found is None:
+                gone = self.removed.get(context_id, set())
+                count = self.generated.get(context_id, 0)
+                generated = (generated_user(i) for i in range(count))
+                found = [u for u in (*USERS.values(), *generated) if u.sub not in gone]
+                self._people[context_id] = found
+        return found
 
     @property
     def sequence(self) -> int:

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from . import registration, roster, services
+from . import gradebook, registration, roster, services
 from .demo import COURSE, USERS
 from .platform import AuthRequestError, DeepLinkRefused, Platform
 from .profiles import PROFILES, Profile
@@ -89,14 +89,18 @@ def course() -> Any:
         )
     }
     people = sorted(USERS.values(), key=lambda u: order.get(u.label, len(order)))
+    # The instructor and a few learners up front; everyone else folded away.
+    first = people[:1] + [u for u in people if u.label == "Learner"][:3]
     page = render_template(
         "sandbox/course.html",
         course=COURSE,
-        people=people,
+        people=first,
+        more=[u for u in people if u not in first],
+        demo=request.args.get("demo"),
         platform=platform(),
         profile=profile,
         profiles=PROFILES.values(),
-        scores=services.scores(data_path()),
+        scores=gradebook.scores(data_path(), latest=10),
         storage=uses_storage(profile, request.args.get("storage")),
     )
     return with_moodle_session(profile, page)
@@ -191,33 +195,6 @@ def nrps(context_id: str) -> Any:
     response.mimetype = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
     response.headers["Link"] = ", ".join(links)
     return response
-
-
-@bp.route("/ags/<context_id>/lineitems", methods=["GET", "POST"])
-def lineitems(context_id: str) -> Any:
-    scope = SCOPE_LINEITEM
-    service_profile(context_id)
-    try:
-        services.check_bearer(platform(), request.headers.get("Authorization"), scope)
-        if request.method == "POST":
-            base = f"{platform().issuer}/ags/{context_id}/lineitems"
-            item = services.add_lineitem(data_path(), base, request.get_json(force=True))
-            return jsonify(item), 201
-    except services.ServiceError as exc:
-        return service_error(exc)
-    return jsonify(services.lineitems(data_path()))
-
-
-@bp.post("/ags/<context_id>/lineitems/<int:item>/scores")
-def post_score(context_id: str, item: int) -> Any:
-    profile = service_profile(context_id)
-    try:
-        services.check_bearer(platform(), request.headers.get("Authorization"), SCOPE_SCORE)
-        lineitem_id = f"{platform().issuer}/ags/{context_id}/lineitems/{item}"
-        services.add_score(data_path(), lineitem_id, request.get_json(force=True), profile)
-    except services.ServiceError as exc:
-        return service_error(exc)
-    return "", 204
 
 
 @bp.post("/deep-link-return")

@@ -2,15 +2,16 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from cohorts.formation.learners import load_learners, members_by_cohort
 from cohorts.formation.reports import people_by_id
-from cohorts.formation.scoring import overlap_hours
+from cohorts.formation.scoring import common_mask, overlap_hours
 from cohorts.formation.settings import get_settings
 from cohorts.formation.stored import formation_learner
-from cohorts.formation.values import Preparer
+from cohorts.formation.values import Preparer, mask_windows
 from cohorts.models import Challenge, Cohort, Person
 
 
@@ -35,6 +36,10 @@ class WhyThisCohort:
     mates: tuple[Mate, ...]
     everyone_free_hours: float
     gave_availability: bool
+    #: Weekly UTC minute windows when everyone who gave their hours is free, this week.
+    together: tuple[tuple[int, int], ...] = ()
+    #: How many members (the reader included) said when they are free.
+    sharing: int = 0
 
     @property
     def free_time(self) -> tuple[str, ...]:
@@ -92,12 +97,13 @@ def _names(names: Sequence[str]) -> str:
 
 
 def why_this_cohort(
-    session: Session, course_id: int, cohort: Cohort, person_id: int
+    session: Session, course_id: int, cohort: Cohort, person_id: int, at: datetime | None = None
 ) -> WhyThisCohort:
-    """Explain a learner's published cohort in terms of their own picks and profile."""
+    """Explain a learner's published cohort in terms of their own picks and profile, with
+    free hours read for the week of ``at`` (this week by default)."""
     show_emails = get_settings(session, course_id).show_emails
     member_ids = members_by_cohort(session, [cohort.id])[cohort.id]
-    learners = load_learners(session, course_id, only=[*member_ids, person_id])
+    learners = load_learners(session, course_id, only=[*member_ids, person_id], at=at)
     people = people_by_id(session, set(member_ids))
     preparer = Preparer()
     prepared = {
@@ -129,4 +135,6 @@ def why_this_cohort(
         tuple(mates),
         overlap_hours(prepared.values()),
         bool(me.availability),
+        mask_windows(common_mask(prepared.values())),
+        sum(1 for m in prepared.values() if m.hours),
     )

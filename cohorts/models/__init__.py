@@ -27,7 +27,9 @@ from .formation import RUN_STATUSES, FormationReport, FormationRun
 from .gifts import (
     EXCHANGE_STATUSES,
     NOTICE_KINDS,
+    TARGET_TYPES,
     Exchange,
+    ExchangeMessage,
     ExchangeSettings,
     Gift,
     GiftEdit,
@@ -35,6 +37,7 @@ from .gifts import (
     Notification,
     Report,
 )
+from .grades import SCORE_STATUSES, GradeLineItem, GradeSettings, ScorePost
 from .lti import (
     Deployment,
     LaunchHealth,
@@ -65,6 +68,10 @@ __all__ = [
     "FormationRun",
     "FormationSettings",
     "RUN_STATUSES",
+    "GradeLineItem",
+    "GradeSettings",
+    "SCORE_STATUSES",
+    "ScorePost",
     "Membership",
     "MembershipEnd",
     "Post",
@@ -89,7 +96,9 @@ __all__ = [
     "GIFT_KINDS",
     "NOTICE_KINDS",
     "Exchange",
+    "ExchangeMessage",
     "ExchangeSettings",
+    "TARGET_TYPES",
     "Gift",
     "GiftEdit",
     "ModerationCase",

@@ -63,35 +63,25 @@ def _people(
     """Upsert the new members' people (names only where sent); return their ids by sub."""
     if not members:
         return {}
-    statement = _insert(session)(Person)
-    statement = statement.on_conflict_do_update(
-        index_elements=["issuer", "client_id", "sub"],
-        set_={f: func.coalesce(statement.excluded[f], getattr(Person, f)) for f in PERSONAL},
-    )
     rows = [
         {"issuer": issuer, "client_id": client_id, "sub": m.sub}
         | {f: getattr(m, f) for f in PERSONAL}
         for m in members
     ]
-    ids: dict[str, int] = {}
-    for start in range(0, len(rows), CHUNK):
-        session.connection().execute(statement, rows[start : start + CHUNK])
-        subs = [r["sub"] for r in rows[start : start + CHUNK]]
-        ids.update(
-            session.execute(
-                select(Person.sub, Person.id).where(
-                    Person.issuer == issuer, Person.client_id == client_id, Person.sub.in_(subs)
-                )
-            ).all()  # type: ignore[arg-type]
-        )
-    return ids
+    statement = _insert(session)(Person)
+    statement = statement.on_conflict_do_update(
+        index_elements=["issuer", "client_id", "sub"],
+        set_={f: func.coalesce(statement.excluded[f], getattr(Person, f)) for f in PERSONAL},
+    )
+    # With RETURNING, SQLAlchemy sends many rows per statement ("insertmanyvalues").
+    found = session.connection().execute(statement.returning(Person.sub, Person.id), rows)
+    return dict(found.all())  # type: ignore[arg-type]
 
 
 def _enrol(session: Session, course_id: int, members: Sequence[Member], ids: dict[str, int]) -> int:
     """Enrol new members as never launched; one a concurrent launch enrolled is left alone."""
-    statement = _insert(session)(Enrolment).on_conflict_do_nothing(
-        index_elements=["course_id", "person_id"]
-    )
+    if not members:
+        return 0  # an empty parameter list would run the statement once, with no values
     rows = [
         {
             "course_id": course_id,
@@ -103,9 +93,11 @@ def _enrol(session: Session, course_id: int, members: Sequence[Member], ids: dic
         }
         for m in members
     ]
-    connection = session.connection()  # Core: the ORM would fill None with the column default
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, rows[start : start + CHUNK])
+    statement = _insert(session)(Enrolment).on_conflict_do_nothing(
+        index_elements=["course_id", "person_id"]
+    )
+    # Core (the ORM would fill None with the column default); RETURNING batches the rows.
+    session.connection().execute(statement.returning(Enrolment.id), rows)
     return len(rows)
 
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from cohorts import challenges, profiles
+from cohorts import challenges, profiles, timezones
+from cohorts.exchange.queries import tag_suggestions
 from cohorts.formation import upkeep
 from cohorts.membership import published_cohort_of
 from cohorts.models import utcnow
@@ -96,18 +97,28 @@ def propose_challenge() -> Any:
 @bp.route("/profile", methods=["GET", "POST"])
 def profile() -> Any:
     viewer = signed_in_viewer()
-    stored = profiles.facts_of(profiles.get_profile(db.session, viewer.course_id, viewer.person_id))
+    now = utcnow()
+    stored = profiles.facts_of(
+        profiles.get_profile(db.session, viewer.course_id, viewer.person_id), now
+    )
     form = ProfileForm(
         data={
-            "utc_offset": stored.utc_offset,
+            "time_zone": stored.time_zone or "",
             "availability": list(stored.day_parts),
             "offers": ", ".join(sorted(stored.offers)),
             "needs": ", ".join(sorted(stored.needs)),
         }
     )
+    form.set_zones(now, stored.time_zone)
 
     def page(status: int = 200) -> Any:
-        return render_template("learner/profile.html", tab="profile", form=form), status
+        return render_template(
+            "learner/profile.html",
+            tab="profile",
+            form=form,
+            fixed=bool(stored.time_zone and timezones.is_fixed(stored.time_zone)),
+            suggestions=tag_suggestions(db.session, viewer.course_id),
+        ), status
 
     if request.method == "GET":
         return page()
@@ -117,7 +128,7 @@ def profile() -> Any:
             db.session,
             viewer.course_id,
             viewer.person_id,
-            utc_offset=form.utc_offset.data,
+            time_zone=form.time_zone.data or None,
             day_parts=form.availability.data or [],
             offers=form.offers.data or "",
             needs=form.needs.data or "",

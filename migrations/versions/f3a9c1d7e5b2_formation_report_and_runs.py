@@ -1,7 +1,7 @@
 """The stored quality report of a course's cohorts, and background formation runs
 
 Revision ID: f3a9c1d7e5b2
-Revises: c3d9a7e5f210
+Revises: c3d9e4f7a215
 Create Date: 2026-12-02 08:15:00
 
 """
@@ -12,7 +12,7 @@ import cohorts.models.base
 
 
 revision = 'f3a9c1d7e5b2'
-down_revision = 'c3d9a7e5f210'
+down_revision = 'c3d9e4f7a215'
 branch_labels = None
 depends_on = None
 

@@ -47,7 +47,7 @@ def test_the_page_keeps_the_stored_report_until_the_cohorts_change(session):
             session,
             course.id,
             person.id,
-            utc_offset=60,
+            time_zone="Europe/Paris",
             day_parts=["mon-evening"],
             offers="",
             needs="",

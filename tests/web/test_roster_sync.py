@@ -1,6 +1,5 @@
 """Staff sync the course roster from the platform (NRPS) and see what it changed."""
 
-import pytest
 from sqlalchemy import func, select
 
 from cohorts.models import (
@@ -26,17 +25,6 @@ from tests.web.cohort_client import Browser
 PAGE = "/instructor/persistence"
 SYNC = "/instructor/persistence/roster/sync"
 DEMO = "demo-course-101"
-
-
-@pytest.fixture
-def roster(test_platform, tool_server):
-    """The platform's roster service in pages of 10, reset after the test."""
-    token.forget()
-    test_platform.roster.max_page = 10
-    yield test_platform.roster
-    test_platform.roster.reset()
-    test_platform.roster.max_page = 100
-    token.forget()
 
 
 def sync(staff):
