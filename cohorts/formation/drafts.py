@@ -12,6 +12,7 @@ from cohorts.errors import DomainError, NotFound
 from cohorts.formation.exact import form_best
 from cohorts.formation.learners import load_learners, members_by_cohort, states_of
 from cohorts.formation.settings import get_settings, settings_of
+from cohorts.formation.stored import refresh_report
 from cohorts.formation.values import Cohort as FormedCohort
 from cohorts.formation.words import stored_findings
 from cohorts.membership import get_cohort
@@ -112,7 +113,8 @@ def insert_cohorts(
 
 
 #: Seconds the exact solver may take in a page request; past it the best found so far.
-FORM_SECONDS = 5.0
+#: Courses that need longer form in a background job (`cohorts.formation.runs`).
+FORM_SECONDS = 1.0
 
 
 def form_draft(
@@ -124,6 +126,8 @@ def form_draft(
     go to the formation code as locked, so their members never move.
     """
     row = get_settings(session, course_id)
+    # One formation at a time per course: a second one waits here, then replaces the first.
+    session.refresh(row, with_for_update=True)
     settings = settings_of(row)
     with guarded(session):
         loose = [c.id for c in _cohorts(session, course_id, "draft") if not c.locked]
@@ -140,7 +144,7 @@ def form_draft(
         raise DomainError("No cohort could be formed: learners need to pick challenges first.")
     rows = insert_cohorts(session, course_id, fresh, "draft", now)
     row.left_out, row.quality = stored_findings(result)
-    session.flush()
+    refresh_report(session, course_id, now)
     return rows
 
 
@@ -187,14 +191,18 @@ def move_member(
         elif membership.cohort_id != target.id:
             _draft_for_editing(session, course_id, membership.cohort_id)
             membership.cohort_id = target.id
+    refresh_report(session, course_id, now)
     return target
 
 
-def set_locked(session: Session, course_id: int, cohort_id: int, locked: bool) -> Cohort:
+def set_locked(
+    session: Session, course_id: int, cohort_id: int, locked: bool, now: datetime
+) -> Cohort:
     """Lock a cohort so re-forming and late joiners leave it as it is, or unlock it."""
     cohort = get_cohort(session, course_id, cohort_id, ("draft", "published"))
     cohort.locked = locked
     session.flush()
+    refresh_report(session, course_id, now)
     return cohort
 
 
@@ -229,4 +237,5 @@ def publish_drafts(session: Session, course_id: int, now: datetime) -> int:
     if done.rowcount != len(ready):  # type: ignore[attr-defined]
         raise CohortsChanged(COHORTS_CHANGED)
     session.expire_all()
+    refresh_report(session, course_id, now)
     return len(ready)

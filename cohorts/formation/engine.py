@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from cohorts.formation.batch import score_groups
 from cohorts.formation.building import Draft, split_groups
 from cohorts.formation.improve import improve
 from cohorts.formation.leftovers import place_leftovers, too_few
@@ -94,8 +95,7 @@ def _form(
     pool, unplaced = _pool(learners, existing, preparer, rng)
     settler = Settler(pool, settings)
     fresh, overflow = split_groups(settler.settle(), settings)
-    for draft in fresh:
-        draft.score = cohort_score(draft.members, draft.challenge, settings)
+    score_drafts(fresh, settings)
     improve(fresh, settings)
     late = [(m, too_few(m, settler.closed)) for m in settler.leftovers] + overflow
     extra, left = place_leftovers(late, kept + fresh, settings)
@@ -109,6 +109,21 @@ def _form(
     placed = sum(len(d.members) for d in kept) + sum(len(d.members) for d in fresh)
     quality = quick_bounds(pool, kept, placed, settings)
     return assemble(result, unplaced, settings, started, quality)
+
+
+#: From this many fresh cohorts on, they are scored together with numpy (same scores).
+BATCH_FROM = 256
+
+
+def score_drafts(drafts: Sequence[Draft], settings: Settings) -> None:
+    """Score each draft, all at once when there are many."""
+    if len(drafts) < BATCH_FROM:
+        for draft in drafts:
+            draft.score = cohort_score(draft.members, draft.challenge, settings)
+        return
+    scores, _ = score_groups([d.members for d in drafts], [d.challenge for d in drafts], settings)
+    for draft, score in zip(drafts, scores, strict=True):
+        draft.score = score
 
 
 def quick_bounds(

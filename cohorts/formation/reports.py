@@ -1,21 +1,22 @@
 """Read-only pictures of cohorts for pages: the quality report, cohort cards, why you are here."""
 
 import json
-import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cohorts.formation.learners import load_learners, members_by_cohort
-from cohorts.formation.scoring import assemble, common_mask, overlap_hours
+from cohorts.formation.scoring import overlap_hours
 from cohorts.formation.settings import get_settings, settings_of
-from cohorts.formation.values import Learner, Preparer, Settings, Unplaced, mask_windows
+from cohorts.formation.stored import course_report, formation_learner, stored_report
+from cohorts.formation.values import Preparer, Settings, Unplaced
 from cohorts.formation.words import quality_words, reason_words
-from cohorts.models import Challenge, Cohort, Person
+from cohorts.limits import ONE_CHALLENGE_AT_A_TIME
+from cohorts.models import Challenge, Choice, Cohort, Enrolment, Membership, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +39,49 @@ class LeftOut:
 
 @dataclass(frozen=True, slots=True)
 class FormationPicture:
-    """Everything staff need to judge and edit the current cohorts."""
+    """Everything staff need to judge and edit the current cohorts.
+
+    The report is the stored one (`cohorts.formation.stored`); cards are built only for
+    the challenge in focus, so a page on a large course reads a few cohorts, not all.
+    """
 
     cards: tuple[CohortCard, ...]
     report: dict[str, Any]
     left_out: tuple[LeftOut, ...]
     #: How close the last formation came to the best possible, in a sentence ("" before any).
     quality: str = ""
+    #: The challenge shown (None: every challenge), and (id, title, cohorts) for each.
+    focus: int | None = None
+    challenge_choices: tuple[tuple[int, str, int], ...] = ()
+    total: int = 0
+    draft_total: int = 0
 
 
-def _people(session: Session, ids: set[int]) -> dict[int, Person]:
+def people_by_id(session: Session, ids: set[int]) -> dict[int, Person]:
     if not ids:
         return {}
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
-def formation_picture(session: Session, course_id: int) -> FormationPicture:
-    """Describe draft and published cohorts with a report computed on what is stored now."""
+def _focus(
+    cohorts: Sequence[Cohort], titles: dict[int, str], wanted: int | None, everything: bool
+) -> tuple[int | None, tuple[tuple[int, str, int], ...]]:
+    """The challenge to show: the one asked for, or the biggest one in large courses."""
+    counts = Counter(c.challenge_id for c in cohorts)
+    if everything or wanted not in counts:
+        wanted = None
+        if not everything and len(cohorts) > ONE_CHALLENGE_AT_A_TIME:
+            wanted = counts.most_common(1)[0][0]
+    choices = sorted(
+        ((cid, titles.get(cid, ""), n) for cid, n in counts.items()), key=lambda i: i[1]
+    )
+    return wanted, tuple(choices)
+
+
+def formation_picture(
+    session: Session, course_id: int, wanted: int | None = None, everything: bool = False
+) -> FormationPicture:
+    """Describe draft and published cohorts of the challenge in focus, with the stored report."""
     settings_row = get_settings(session, course_id)
     settings = settings_of(settings_row)
     cohorts = list(
@@ -64,26 +91,24 @@ def formation_picture(session: Session, course_id: int) -> FormationPicture:
             .order_by(Cohort.status, Cohort.name, Cohort.id)
         )
     )
-    members = members_by_cohort(session, [c.id for c in cohorts])
-    learners = load_learners(session, course_id)
-    placed = {pid for ids in members.values() for pid in ids}
-    reasons = json.loads(settings_row.left_out or "{}")
-    unplaced_ids = sorted(set(learners) - placed)
-    people = _people(session, placed | set(unplaced_ids))
     titles = dict(
         session.execute(
             select(Challenge.id, Challenge.title).where(Challenge.course_id == course_id)
         ).all()
     )
-    named = {str(cid): f"“{title}”" for cid, title in titles.items()}
+    focus, choices = _focus(cohorts, titles, wanted, everything)
+    shown = [c for c in cohorts if focus is None or c.challenge_id == focus]
+    members = members_by_cohort(session, [c.id for c in shown])
+    placed = {pid for ids in members.values() for pid in ids}
+    learners = load_learners(session, course_id, only=sorted(placed))
+    people = people_by_id(session, placed)
     preparer = Preparer()
-    groups, cards = [], []
-    for cohort in cohorts:
+    cards = []
+    for cohort in shown:
         prepared = [
             preparer.member(learners.get(pid) or formation_learner(pid))
             for pid in members[cohort.id]
         ]
-        groups.append((str(cohort.id), str(cohort.challenge_id), prepared, None))
         cards.append(
             CohortCard(
                 cohort,
@@ -92,31 +117,68 @@ def formation_picture(session: Session, course_id: int) -> FormationPicture:
                 overlap_hours(prepared),
             )
         )
-    unplaced = [Unplaced(str(pid), "") for pid in unplaced_ids]
-    report = assemble(groups, unplaced, settings, time.perf_counter()).report.as_dict()
+    report, _ = stored_report(session, course_id)
+    if not report and cohorts:
+        report = course_report(session, course_id)
+    named = {str(cid): f"“{title}”" for cid, title in titles.items()}
+    reasons = json.loads(settings_row.left_out or "{}")
     left_out = tuple(
-        LeftOut(people[pid], _reason(pid, learners[pid], reasons, named, settings))
-        for pid in unplaced_ids
+        LeftOut(person, _reason(person.id, picks, reasons, named, settings))
+        for person, picks in _left_out(session, course_id)
     )
-    quality = quality_words(json.loads(settings_row.quality or "{}"), report)
-    return FormationPicture(tuple(cards), report, left_out, quality)
+    quality = quality_words(json.loads(settings_row.quality or "{}"), report) if report else ""
+    return FormationPicture(
+        tuple(cards),
+        report,
+        left_out,
+        quality,
+        focus,
+        choices,
+        len(cohorts),
+        sum(c.status == "draft" for c in cohorts),
+    )
 
 
-def formation_learner(person_id: int) -> Learner:
-    """A learner with no picks, for members whose enrolment is gone."""
-    return Learner(str(person_id), ())
+def _left_out(session: Session, course_id: int) -> list[tuple[Person, int]]:
+    """Learners in no draft or published cohort, with how many active challenges they picked."""
+    placed = (
+        select(Membership.person_id)
+        .join(Cohort, Cohort.id == Membership.cohort_id)
+        .where(Membership.course_id == course_id, Cohort.status.in_(("draft", "published")))
+    )
+    picks = (
+        select(func.count(Choice.id))
+        .join(Challenge, Challenge.id == Choice.challenge_id)
+        .where(
+            Choice.course_id == course_id,
+            Choice.person_id == Enrolment.person_id,
+            Challenge.status == "active",
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Person, picks)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(
+            Enrolment.course_id == course_id,
+            Enrolment.role == "learner",
+            Enrolment.person_id.not_in(placed),
+        )
+        .order_by(Person.id)
+    ).all()
+    return [(person, count) for person, count in rows]
 
 
 def _reason(
     pid: int,
-    learner: Learner,
+    picks: int,
     reasons: dict[str, Any],
     named: dict[str, str],
     settings: Settings,
 ) -> str:
     """The stored reason code of the last formation, in words that name challenges."""
     stored = reasons.get(str(pid))
-    if not learner.choices:
+    if not picks:
         return "has not picked any challenge yet"
     if not stored:
         return "picked challenges after the cohorts were formed"
@@ -125,128 +187,3 @@ def _reason(
     code, challenge, count = stored
     item = Unplaced(str(pid), code, challenge, count)
     return reason_words(item, settings, lambda c: named.get(c, "a closed challenge"))
-
-
-@dataclass(frozen=True, slots=True)
-class Mate:
-    """Another member as a learner sees them."""
-
-    person: Person
-    email: str | None
-    overlap_hours: float
-    offers_you_need: tuple[str, ...]
-    shared_hours: bool
-
-
-@dataclass(frozen=True, slots=True)
-class WhyThisCohort:
-    """What a learner shares with their cohort: challenge, hours, help on offer."""
-
-    cohort: Cohort
-    challenge: Challenge
-    your_rank: int | None
-    mates: tuple[Mate, ...]
-    everyone_free_hours: float
-    gave_availability: bool
-    #: Weekly UTC minute windows when everyone who gave their hours is free, this week.
-    together: tuple[tuple[int, int], ...] = ()
-    #: How many members (the reader included) said when they are free.
-    sharing: int = 0
-
-    @property
-    def free_time(self) -> tuple[str, ...]:
-        """Shared free hours in a sentence or two, not one line per member."""
-        if not self.gave_availability:
-            return ()
-        sharing = [m for m in self.mates if m.shared_hours]
-        if not sharing:
-            return ("No one else in your cohort has said when they are free yet.",)
-        overlapping = sorted(
-            (m for m in sharing if m.overlap_hours),
-            key=lambda m: (-m.overlap_hours, m.person.display_name),
-        )
-        if overlapping:
-            low, high = overlapping[-1].overlap_hours, overlapping[0].overlap_hours
-            amount = (
-                f"about {high:g} hours a week"
-                if low == high
-                else f"{low:g} to {high:g} hours a week each"
-            )
-            names = _names([m.person.display_name for m in overlapping])
-            lines = [f"You are free at the same time as {names} for {amount}."]
-        else:
-            lines = ["Your free hours do not overlap with anyone's in your cohort yet."]
-        if len(sharing) > 1 and overlapping and self.everyone_free_hours != low:
-            together = len(sharing) + 1
-            lines.append(
-                f"All {together} of you who gave your hours are free together for about "
-                f"{self.everyone_free_hours:g} hours a week."
-                if self.everyone_free_hours
-                else f"There is no hour yet when all {together} of you who gave your hours "
-                "are free."
-            )
-        return tuple(lines)
-
-    @property
-    def help_on_offer(self) -> str | None:
-        """Who offers what this learner asked for, in one sentence."""
-        helpers = [m for m in self.mates if m.offers_you_need]
-        if not helpers:
-            return None
-        if len(helpers) == 1:
-            mate = helpers[0]
-            return (
-                f"{mate.person.display_name} offers what you need: "
-                f"{', '.join(mate.offers_you_need)}."
-            )
-        offers = [f"{m.person.display_name} ({', '.join(m.offers_you_need)})" for m in helpers]
-        return f"What you need is on offer from {_names(offers)}."
-
-
-def _names(names: Sequence[str]) -> str:
-    """Join names as people write them: "A", "A and B", "A, B and C"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def why_this_cohort(
-    session: Session, course_id: int, cohort: Cohort, person_id: int, at: datetime | None = None
-) -> WhyThisCohort:
-    """Explain a learner's published cohort in terms of their own picks and profile, with
-    free hours read for the week of ``at`` (this week by default)."""
-    show_emails = get_settings(session, course_id).show_emails
-    member_ids = members_by_cohort(session, [cohort.id])[cohort.id]
-    learners = load_learners(session, course_id, only=[*member_ids, person_id], at=at)
-    people = _people(session, set(member_ids))
-    preparer = Preparer()
-    prepared = {
-        pid: preparer.member(learners.get(pid) or formation_learner(pid)) for pid in member_ids
-    }
-    me = learners.get(person_id) or formation_learner(person_id)
-    key = str(cohort.challenge_id)
-    mates = []
-    for pid in member_ids:
-        if pid == person_id:
-            continue
-        other = learners.get(pid) or formation_learner(pid)
-        both = overlap_hours([prepared[person_id], prepared[pid]]) if person_id in prepared else 0
-        mates.append(
-            Mate(
-                people[pid],
-                people[pid].email if show_emails else None,
-                both if prepared[pid].hours and me.availability else 0.0,
-                tuple(sorted(me.needs & other.offers)),
-                bool(prepared[pid].hours),
-            )
-        )
-    challenge = cohort.challenge
-    rank = me.choices.index(key) + 1 if key in me.choices else None
-    return WhyThisCohort(
-        cohort,
-        challenge,
-        rank,
-        tuple(mates),
-        overlap_hours(prepared.values()),
-        bool(me.availability),
-        mask_windows(common_mask(prepared.values())),
-        sum(1 for m in prepared.values() if m.hours),
-    )

@@ -12,9 +12,10 @@ from cohorts.formation import engine
 from cohorts.formation.drafts import guarded, insert_cohorts
 from cohorts.formation.learners import load_learners, states_of
 from cohorts.formation.settings import get_settings, settings_of
+from cohorts.formation.stored import refresh_report
 from cohorts.formation.values import Learner
 from cohorts.membership import get_cohort
-from cohorts.models import Challenge, Cohort, Membership
+from cohorts.models import Challenge, Choice, Cohort, Membership
 
 
 def place_late_joiner(
@@ -54,6 +55,7 @@ def place_late_joiner(
         session.add(
             Membership(cohort_id=cohort.id, course_id=course_id, person_id=person_id, joined_at=now)
         )
+    refresh_report(session, course_id, now)
     return cohort
 
 
@@ -73,13 +75,18 @@ def waiting_learners(session: Session, course_id: int) -> dict[int, Learner]:
     )
     if not has_published:
         return {}
-    placed = set(
-        session.scalars(select(Membership.person_id).where(Membership.course_id == course_id))
-    )
+    placed = select(Membership.person_id).where(Membership.course_id == course_id)
+    waiting = session.scalars(
+        select(Choice.person_id)
+        .where(Choice.course_id == course_id, Choice.person_id.not_in(placed))
+        .distinct()
+    ).all()
+    if not waiting:
+        return {}
     return {
         pid: learner
-        for pid, learner in load_learners(session, course_id).items()
-        if learner.choices and pid not in placed
+        for pid, learner in load_learners(session, course_id, only=waiting).items()
+        if learner.choices
     }
 
 
@@ -128,10 +135,14 @@ def form_from_waiting(
             f"a new cohort needs at least {settings.minimum}."
         )
     result = engine.form_cohorts(pool, settings)
-    return insert_cohorts(session, course_id, result.cohorts, "published", now)
+    rows = insert_cohorts(session, course_id, result.cohorts, "published", now)
+    refresh_report(session, course_id, now)
+    return rows
 
 
-def remove_member(session: Session, course_id: int, cohort_id: int, person_id: int) -> Cohort:
+def remove_member(
+    session: Session, course_id: int, cohort_id: int, person_id: int, now: datetime
+) -> Cohort:
     """Take a learner out of a cohort (for example after they left the course)."""
     cohort = get_cohort(session, course_id, cohort_id, ("draft", "published"))
     gone = session.execute(
@@ -144,6 +155,7 @@ def remove_member(session: Session, course_id: int, cohort_id: int, person_id: i
     if not gone.rowcount:  # type: ignore[attr-defined]
         raise NotFound("That person is not a member of this cohort.")
     session.flush()
+    refresh_report(session, course_id, now)
     return cohort
 
 
@@ -186,7 +198,9 @@ def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion
     return suggestions
 
 
-def merge_cohorts(session: Session, course_id: int, source_id: int, target_id: int) -> Cohort:
+def merge_cohorts(
+    session: Session, course_id: int, source_id: int, target_id: int, now: datetime
+) -> Cohort:
     """Move every member of a small cohort into another and archive the small one."""
     if source_id == target_id:
         raise DomainError("A cohort cannot merge into itself.")
@@ -201,6 +215,7 @@ def merge_cohorts(session: Session, course_id: int, source_id: int, target_id: i
             update(Membership).where(Membership.cohort_id == source.id).values(cohort_id=target.id)
         )
         source.status = "archived"
+    refresh_report(session, course_id, now)
     return target
 
 

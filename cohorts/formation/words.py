@@ -16,7 +16,16 @@ from cohorts.formation.values import (
     Unplaced,
 )
 
-QUALITY_KEYS = ("method", "proven", "placed", "placed_bound", "total_rank", "rank_bound")
+QUALITY_KEYS = (
+    "method",
+    "proven",
+    "placed",
+    "placed_bound",
+    "total_rank",
+    "rank_bound",
+    "worst_overlap_hours",
+    "worst_overlap_bound",
+)
 
 
 def stored_findings(result: Result) -> tuple[str, str]:
@@ -63,13 +72,29 @@ def quality_words(formed: Mapping[str, Any], now: Mapping[str, Any] | None = Non
     """
     if not formed.get("method"):
         return ""
-    claim = _claim(formed)
+    claim = _claim(formed) + _hours_claim(formed)
     if now is not None and (
         now.get("placed"),
         now.get("total_rank"),
     ) != (formed.get("placed"), formed.get("total_rank")):
         return f"When formed, before later changes: {claim[0].lower()}{claim[1:]}"
     return claim
+
+
+def _hours_claim(formed: Mapping[str, Any]) -> str:
+    """The worst cohort's common free time next to the solver's proven ceiling for it."""
+    bound, worst = formed.get("worst_overlap_bound"), formed.get("worst_overlap_hours")
+    if bound is None or worst is None:
+        return ""
+    if worst >= bound:
+        return (
+            f" The cohort with the least common free time has {worst:g} h a week, "
+            "the most possible with learners on these challenges (proven)."
+        )
+    return (
+        f" The cohort with the least common free time has {worst:g} h a week; "
+        f"with learners on these challenges, no formation gives it more than {bound:g} h."
+    )
 
 
 def _claim(formed: Mapping[str, Any]) -> str:

@@ -23,6 +23,7 @@ from .cohorts import (
     Post,
     Profile,
 )
+from .formation import RUN_STATUSES, FormationReport, FormationRun
 from .gifts import (
     EXCHANGE_STATUSES,
     NOTICE_KINDS,
@@ -63,7 +64,10 @@ __all__ = [
     "Challenge",
     "Choice",
     "Cohort",
+    "FormationReport",
+    "FormationRun",
     "FormationSettings",
+    "RUN_STATUSES",
     "GradeLineItem",
     "GradeSettings",
     "SCORE_STATUSES",

@@ -1,6 +1,5 @@
 """Staff pages for cohorts: form a draft, edit it, publish, keep cohorts whole."""
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -11,33 +10,23 @@ from cohorts import board as cohort_board
 from cohorts import membership
 from cohorts.errors import DomainError
 from cohorts.exchange import moderation
-from cohorts.formation import drafts, reports, upkeep
+from cohorts.formation import drafts, reports, runs, upkeep
 from cohorts.formation import settings as formation_settings
-from cohorts.limits import ONE_CHALLENGE_AT_A_TIME
-from cohorts.models import utcnow
+from cohorts.models import FormationRun, utcnow
 
+from .. import jobs
 from ..auth import signed_in_viewer
 from ..extensions import db
+from ..formation_jobs import form_course_cohorts
 from ..forms import ActionForm, options
 from ..pages import submit
 from ..templating import plural
 from .forms import MergeCohortForm, MoveForm, RenameForm
 
 bp = Blueprint("cohorts", __name__)
+#: While cohorts form in the background, the page reloads itself this often.
+REFRESH_SECONDS = 5
 T = TypeVar("T")
-
-
-def _focus(cards: Sequence[reports.CohortCard]) -> tuple[int | None, list[Any]]:
-    """Pick the challenge to show (from ?challenge=, or the biggest one in large courses)."""
-    counts = Counter(card.cohort.challenge_id for card in cards)
-    titles = {card.cohort.challenge_id: card.challenge_title for card in cards}
-    wanted = request.args.get("challenge", type=int)
-    if wanted not in counts:
-        wanted = counts.most_common(1)[0][0] if len(cards) > ONE_CHALLENGE_AT_A_TIME else None
-    choices = [
-        (cid, titles[cid], n) for cid, n in sorted(counts.items(), key=lambda i: titles[i[0]])
-    ]
-    return wanted, choices
 
 
 def _move_form(cards: Sequence[Any], picture: Any, formdata: bool = False) -> MoveForm:
@@ -66,17 +55,17 @@ def _back() -> str:
 
 def _page(status: int = 200, move: MoveForm | None = None) -> Any:
     viewer = signed_in_viewer()
-    picture = reports.formation_picture(db.session, viewer.course_id)
-    focus, challenge_choices = _focus(picture.cards)
-    cards = [c for c in picture.cards if focus is None or c.cohort.challenge_id == focus]
+    wanted = request.args.get("challenge", type=int)
+    picture = reports.formation_picture(db.session, viewer.course_id, wanted)
+    cards = picture.cards
     return render_template(
         "instructor/cohorts.html",
         tab="cohorts",
         picture=picture,
         settings=formation_settings.get_settings(db.session, viewer.course_id),
-        focus=focus,
-        challenge_choices=challenge_choices,
-        draft_total=sum(c.cohort.status == "draft" for c in picture.cards),
+        focus=picture.focus,
+        challenge_choices=picture.challenge_choices,
+        draft_total=picture.draft_total,
         drafts=[c for c in cards if c.cohort.status == "draft"],
         published=[c for c in cards if c.cohort.status == "published"],
         waiting=upkeep.waiting_groups(db.session, viewer.course_id),
@@ -85,15 +74,24 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
         rename=RenameForm(formdata=None),
         action=ActionForm(),
         merge=MergeCohortForm(formdata=None),
+        forming=runs.active_run(db.session, viewer.course_id),
+        last_run=runs.latest_run(db.session, viewer.course_id),
+        now=utcnow(),
+        refresh_seconds=REFRESH_SECONDS,
     ), status
 
 
 def _run(call: Callable[[int], T], done: Callable[[T], str], form: Any = None) -> Any:
     """Run one change on this course's cohorts and come back to the page."""
     course = signed_in_viewer().course_id
+
+    def change() -> T:
+        runs.refuse_if_forming(db.session, course, utcnow())
+        return call(course)
+
     return submit(
         form or ActionForm(),
-        lambda: call(course),
+        change,
         done=done,
         back=lambda _: _back(),
         page=_page,
@@ -106,21 +104,31 @@ def cohorts() -> Any:
     return _page()
 
 
+def _form(course: int) -> FormationRun | list[Any]:
+    """Form small courses at once; queue large ones for a background job."""
+    if not runs.in_background(db.session, course):
+        return drafts.form_draft(db.session, course, utcnow())
+    run = runs.start_run(db.session, course, signed_in_viewer().person_id, utcnow())
+    jobs.submit(form_course_cohorts, run.id)  # handed over once the run is committed
+    return run
+
+
+def _formed(result: FormationRun | list[Any]) -> str:
+    if isinstance(result, FormationRun):
+        return "Forming cohorts in the background; this page shows the drafts when they are ready."
+    count = len(result)
+    return f"Formed {count} draft {plural(count, 'cohort')}. Review the drafts, then publish."
+
+
 @bp.post("/cohorts/form")
 def form_draft() -> Any:
-    return _run(
-        lambda course: drafts.form_draft(db.session, course, utcnow()),
-        lambda rows: (
-            f"Formed {len(rows)} draft {plural(len(rows), 'cohort')}. "
-            "Review the drafts, then publish."
-        ),
-    )
+    return _run(_form, _formed)
 
 
 @bp.post("/cohorts/move")
 def move_member() -> Any:
     viewer = signed_in_viewer()
-    picture = reports.formation_picture(db.session, viewer.course_id)
+    picture = reports.formation_picture(db.session, viewer.course_id, everything=True)
     form = _move_form(picture.cards, picture, formdata=True)
     if not form.validate_on_submit():
         return _page(400, form)
@@ -152,7 +160,7 @@ def board(cohort_id: int) -> Any:
 @bp.post("/cohorts/<int:cohort_id>/<any(lock, unlock):change>")
 def lock(cohort_id: int, change: str) -> Any:
     return _run(
-        lambda course: drafts.set_locked(db.session, course, cohort_id, change == "lock"),
+        lambda course: drafts.set_locked(db.session, course, cohort_id, change == "lock", utcnow()),
         lambda c: (
             f"“{c.name}” is locked: re-forming and late joiners leave it alone."
             if c.locked
@@ -182,7 +190,7 @@ def publish() -> Any:
 @bp.post("/cohorts/<int:cohort_id>/members/<int:person_id>/remove")
 def remove_member(cohort_id: int, person_id: int) -> Any:
     return _run(
-        lambda course: upkeep.remove_member(db.session, course, cohort_id, person_id),
+        lambda course: upkeep.remove_member(db.session, course, cohort_id, person_id, utcnow()),
         lambda c: f"Removed from “{c.name}”.",
     )
 
@@ -191,7 +199,9 @@ def remove_member(cohort_id: int, person_id: int) -> Any:
 def merge(cohort_id: int) -> Any:
     form = MergeCohortForm()
     return _run(
-        lambda course: upkeep.merge_cohorts(db.session, course, cohort_id, form.target_id.data),
+        lambda course: upkeep.merge_cohorts(
+            db.session, course, cohort_id, form.target_id.data, utcnow()
+        ),
         lambda c: f"Merged into “{c.name}”.",
         form,
     )

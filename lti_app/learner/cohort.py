@@ -9,7 +9,7 @@ from cohorts.activity.cohort_measures import quiet_members
 from cohorts.activity.events import record_activity
 from cohorts.exchange import moderation
 from cohorts.exchange.encouragement import encourage as encourage_mate
-from cohorts.formation import reports
+from cohorts.formation.why import why_this_cohort
 from cohorts.membership import published_cohort_of
 from cohorts.models import utcnow
 
@@ -28,7 +28,7 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
     if cohort is None:
         return render_template("learner/cohort.html", tab="cohort", why=None), status
     now = utcnow()
-    why = reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id, now)
+    why = why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id, now)
     zone = profiles.zone_of(db.session, viewer.course_id, viewer.person_id)
     return render_template(
         "learner/cohort.html",

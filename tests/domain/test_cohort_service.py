@@ -10,6 +10,7 @@ from cohorts import board, membership, profiles
 from cohorts.errors import DomainError, NotFound
 from cohorts.formation import drafts, export, reports, upkeep
 from cohorts.formation import settings as formation_settings
+from cohorts.formation.why import why_this_cohort
 from cohorts.models import Cohort, Membership
 
 from .cohort_factories import NOW, make_challenges, make_course, make_people, pick
@@ -97,7 +98,7 @@ def test_move_lock_and_reform_keep_locked_cohorts_whole(session, course12):
     course, people, stats, writing = course12
     made = drafts.form_draft(session, course.id, NOW)
     kept, other = made[0], made[1]
-    drafts.set_locked(session, course.id, kept.id, True)
+    drafts.set_locked(session, course.id, kept.id, True, NOW)
     kept_members = members(session, kept.id)
     mover = next(iter(members(session, other.id)))
     with pytest.raises(DomainError, match="locked"):
@@ -216,10 +217,10 @@ def test_shrinking_cohort_gets_a_merge_suggestion_staff_can_accept(session):
     drafts.publish_drafts(session, course.id, NOW)
     small, big = cohorts(session, course, "published")
     for pid in list(members(session, small.id))[:3]:
-        upkeep.remove_member(session, course.id, small.id, pid)
+        upkeep.remove_member(session, course.id, small.id, pid, NOW)
     [suggestion] = upkeep.shrink_suggestions(session, course.id)
     assert (suggestion.cohort.id, suggestion.size, suggestion.target.id) == (small.id, 2, big.id)
-    upkeep.merge_cohorts(session, course.id, small.id, big.id)
+    upkeep.merge_cohorts(session, course.id, small.id, big.id, NOW)
     assert small.status == "archived" and len(members(session, big.id)) == 7
     assert upkeep.shrink_suggestions(session, course.id) == []
 
@@ -232,8 +233,8 @@ def test_dismissed_merge_suggestion_stays_dismissed(session):
     drafts.form_draft(session, course.id, NOW)
     drafts.publish_drafts(session, course.id, NOW)
     [only] = cohorts(session, course, "published")
-    upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))))
-    upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))))
+    upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))), NOW)
+    upkeep.remove_member(session, course.id, only.id, next(iter(members(session, only.id))), NOW)
     [suggestion] = upkeep.shrink_suggestions(session, course.id)
     assert suggestion.target is None
     upkeep.dismiss_merge(session, course.id, only.id)
@@ -258,7 +259,7 @@ def test_cohorts_of_another_course_are_not_found(session, course12):
     with pytest.raises(NotFound):
         drafts.rename_cohort(session, other.id, made[0].id, "Mine now")
     with pytest.raises(NotFound):
-        drafts.set_locked(session, other.id, made[0].id, True)
+        drafts.set_locked(session, other.id, made[0].id, True, NOW)
 
 
 def test_board_posts_stay_in_their_cohort_and_replies_thread(session, course12):
@@ -375,7 +376,7 @@ def test_why_this_cohort_explains_shared_hours_and_offers(session):
     drafts.form_draft(session, course.id, NOW)
     drafts.publish_drafts(session, course.id, NOW)
     cohort = membership.published_cohort_of(session, course.id, me.id)
-    why = reports.why_this_cohort(session, course.id, cohort, me.id)
+    why = why_this_cohort(session, course.id, cohort, me.id)
     mate = next(m for m in why.mates if m.person.id == helper.id)
     assert (why.your_rank, mate.overlap_hours, mate.offers_you_need) == (1, 4.0, ("sql",))
     assert mate.email == helper.email
@@ -409,7 +410,7 @@ def test_re_forming_never_reuses_the_name_of_a_kept_cohort(session):
     for person in make_people(session, course, 12):
         pick(session, course, person, topic)
     first = drafts.form_draft(session, course.id, NOW)
-    drafts.set_locked(session, course.id, first[-1].id, True)
+    drafts.set_locked(session, course.id, first[-1].id, True, NOW)
     drafts.form_draft(session, course.id, NOW)
     names = session.scalars(select(Cohort.name).where(Cohort.course_id == course.id)).all()
     assert len(names) == len(set(names)) >= 2

@@ -309,6 +309,18 @@ def test_learners_left_over_from_several_challenges_open_a_cohort_they_share():
     assert [len(c.members) for c in result.cohorts if c.challenge_id == "shared"] == [3]
 
 
+def test_overflow_and_leftovers_that_share_a_choice_open_a_cohort_of_it():
+    # "X" holds one cohort of 3 and cannot split 5; the two left over and the lone "Z"
+    # picker all named "Y" second, so they become a cohort of "Y" instead of waiting.
+    learners = [Learner(f"x{i}", ("X", "Y")) for i in range(5)] + [Learner("z", ("Z", "Y"))]
+    result = form_cohorts(learners, Settings(target=3, minimum=3, maximum=3))
+    assert not result.unplaced
+    assert sorted((c.challenge_id, len(c.members)) for c in result.cohorts) == [
+        ("X", 3),
+        ("Y", 3),
+    ]
+
+
 def test_a_cohort_swaps_with_any_cohort_of_its_challenge_whose_hours_suit_it():
     from cohorts.formation.building import chunk
     from cohorts.formation.improve import improve
@@ -346,3 +358,8 @@ def test_the_quality_sentence_says_proven_or_how_far_from_the_best():
     edited = quality_words(formed, {"placed": 10, "total_rank": 13})
     assert edited.startswith("When formed, before later changes: best possible placement")
     assert quality_words({}) == ""
+    timed = formed | {"worst_overlap_hours": 1.5, "worst_overlap_bound": 2.0}
+    assert quality_words(timed).endswith("no formation gives it more than 2 h.")
+    assert "the most possible with learners on these challenges (proven)" in quality_words(
+        timed | {"worst_overlap_hours": 2.0}
+    )

@@ -119,3 +119,12 @@ def test_locked_cohorts_stay_as_they_are_in_the_exact_formation():
     assert result.cohorts[0].cohort_id == "X1"
     assert result.cohorts[0].members == tuple(x.learner_id for x in learners[:4])
     assert sorted(placements(result)) == sorted(x.learner_id for x in learners)
+
+
+def test_a_budget_too_short_to_prove_anything_still_keeps_the_heuristics_cohorts_or_better():
+    learners = synthetic(1000)
+    heuristic = form_cohorts(learners, Settings())
+    hurried = form_best(learners, Settings(), seconds=0.05)
+    assert figures(hurried) >= figures(heuristic)
+    assert hurried.report.placed_bound >= hurried.report.placed
+    assert hurried.report.rank_bound <= hurried.report.total_rank
