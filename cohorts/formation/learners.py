@@ -39,7 +39,7 @@ def load_learners(
     each learner's daylight-saving changes.
     """
     people_query = select(Enrolment.person_id).where(
-        Enrolment.course_id == course_id, Enrolment.role == "learner"
+        Enrolment.course_id == course_id, Enrolment.role == "learner", Enrolment.active.is_(True)
     )
     picks_query = (
         select(Choice.person_id, Choice.challenge_id)
