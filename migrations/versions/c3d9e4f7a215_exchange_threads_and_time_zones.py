@@ -1,7 +1,7 @@
 """Conversations on exchanges, reportable messages, and named time zones on profiles
 
 Revision ID: c3d9e4f7a215
-Revises: 1e1c27c54f96
+Revises: 207e8ad96659
 Create Date: 2026-12-02 08:30:00
 
 Existing UTC offsets become zones this way. A whole-hour offset becomes the fixed zone
@@ -23,7 +23,7 @@ import cohorts.models.base
 
 
 revision = 'c3d9e4f7a215'
-down_revision = '1e1c27c54f96'
+down_revision = '207e8ad96659'
 branch_labels = None
 depends_on = None
 
