@@ -26,9 +26,15 @@ REGIONS = (
 
 
 @lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """Every name in the zone database (read from disk once per process)."""
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
     """The zones a learner chooses from: every city zone, then UTC."""
-    cities = sorted(z for z in available_timezones() if z.split("/", 1)[0] in REGIONS)
+    cities = sorted(z for z in known_zones() if z.split("/", 1)[0] in REGIONS)
     return (*cities, "UTC")
 
 
@@ -43,7 +49,7 @@ def check_zone(name: str | None) -> str | None:
         return None
     name = name.strip()
     try:
-        known = name in available_timezones() and _zone(name) is not None
+        known = name in known_zones() and _zone(name) is not None
     except (ZoneInfoNotFoundError, ValueError):
         known = False
     if not known:

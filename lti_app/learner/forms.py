@@ -1,6 +1,7 @@
 """Learner forms: picks, profile, board posts and the gift exchange; shape only."""
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -163,13 +164,22 @@ class ReportForm(FlaskForm):
     )
 
 
+@lru_cache(maxsize=2)
+def _zone_labels(hour: datetime) -> tuple[tuple[str, str], ...]:
+    """Every city zone labelled with its offset in that hour (clocks change on the hour)."""
+    return tuple((z, timezones.zone_label(z, hour)) for z in timezones.zone_names())
+
+
 def zone_choices(at: datetime, keep: str | None = None) -> list[tuple[str, str]]:
     """Every city zone with its offset now; a stored zone off the list (a fixed offset kept
     from before zones were named) stays choosable."""
-    names = list(timezones.zone_names())
-    if keep and keep not in names:
-        names.insert(0, keep)
-    return [("", "I'd rather not say")] + [(z, timezones.zone_label(z, at)) for z in names]
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    extra = (
+        []
+        if not keep or keep in timezones.zone_names()
+        else [(keep, timezones.zone_label(keep, at))]
+    )
+    return [("", "I'd rather not say"), *extra, *_zone_labels(hour)]
 
 
 RANKS = ("first", "second", "third")
