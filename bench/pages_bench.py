@@ -115,7 +115,11 @@ def run_pages(
             started = time.perf_counter()
             course_id, _, _ = seed(LEARNERS, random.Random(7))
             seed_world(
-                course_id, cohorts=COHORTS, gifts=GIFTS, events=events, now=now,
+                course_id,
+                cohorts=COHORTS,
+                gifts=GIFTS,
+                events=events,
+                now=now,
                 rng=random.Random(11),
             )
             db.session.commit()
@@ -147,7 +151,8 @@ def run_pages(
             .order_by(Membership.person_id.desc())
             .limit(1)
         ).one()
-        print(f"  load average {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} cores")
+        load = open("/proc/loadavg").read().split()[:3]
+        print(f"  load average {load} on {os.cpu_count()} cores")
         staff = as_viewer(app, course_id, staff_id)
         print("staff pages")
         for label, path in STAFF_PAGES:
@@ -156,9 +161,8 @@ def run_pages(
         print("learner pages")
         for label, path in LEARNER_PAGES:
             _time_page(learner, path.format(gift=gift_id), repeat * 2, LEARNER_MS, label)
-        ids = list(
-            db.session.scalars(select(Membership.person_id).where(Membership.course_id == course_id))
-        )
+        placed = select(Membership.person_id).where(Membership.course_id == course_id)
+        ids = list(db.session.scalars(placed))
         rng, wall, cpu = random.Random(3), [], []
         for _ in range(1000):
             started, started_cpu = time.perf_counter(), time.process_time()

@@ -25,9 +25,10 @@ WEEKS = 12
 def copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Write rows with COPY on the session's own connection (same transaction)."""
     raw = db.session.connection().connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    ) as out:
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as out,
+    ):
         for row in rows:
             out.write_row(row)
 
@@ -65,17 +66,31 @@ def seed_world(
     start = now - timedelta(weeks=WEEKS)
     copy(
         "cohort",
-        ("course_id", "challenge_id", "name", "status", "locked", "merge_dismissed",
-         "created_at", "published_at"),
         (
-            (course_id, rng.choices(challenges, weights)[0], f"Cohort {c:04d}", "published",
-             False, False, start, start)
+            "course_id",
+            "challenge_id",
+            "name",
+            "status",
+            "locked",
+            "merge_dismissed",
+            "created_at",
+            "published_at",
+        ),
+        (
+            (
+                course_id,
+                rng.choices(challenges, weights)[0],
+                f"Cohort {c:04d}",
+                "published",
+                False,
+                False,
+                start,
+                start,
+            )
             for c in range(cohorts)
         ),
     )
-    cohort_ids = _ids(
-        "SELECT id FROM cohort WHERE course_id = :c ORDER BY id", c=course_id
-    )
+    cohort_ids = _ids("SELECT id FROM cohort WHERE course_id = :c ORDER BY id", c=course_id)
     placed = learners[: len(learners) * 9 // 10]
     cohort_of = {pid: cohort_ids[i % cohorts] for i, pid in enumerate(placed)}
     # One cohort in forty keeps only two members: it shrank in members.
@@ -134,19 +149,48 @@ def _seed_gifts(
         state = rng.choice(EXCHANGE_STATES) if helper else None
         taken = 1 if state and state != "withdrawn" else 0
         gifts.append(
-            (course_id, cid, author, "offer" if offer else "ask", rng.choice(KINDS),
-             f"Gift {g}", "", ",".join(rng.sample(TAGS, 2)), rng.randint(1, 3) if offer else 1,
-             taken, None, not offer and rng.random() < 0.2,
-             "course" if rng.random() < 0.1 else "cohort",
-             "withdrawn" if rng.random() < 0.05 else "open",
-             f"{at.isocalendar().year}-W{at.isocalendar().week:02d}", at, at)
+            (
+                course_id,
+                cid,
+                author,
+                "offer" if offer else "ask",
+                rng.choice(KINDS),
+                f"Gift {g}",
+                "",
+                ",".join(rng.sample(TAGS, 2)),
+                rng.randint(1, 3) if offer else 1,
+                taken,
+                None,
+                not offer and rng.random() < 0.2,
+                "course" if rng.random() < 0.1 else "cohort",
+                "withdrawn" if rng.random() < 0.05 else "open",
+                f"{at.isocalendar().year}-W{at.isocalendar().week:02d}",
+                at,
+                at,
+            )
         )
         plans.append((author, offer, helper, state, at))
     copy(
         "gift",
-        ("course_id", "cohort_id", "author_id", "direction", "kind", "title", "body", "tags",
-         "capacity", "taken", "ends_at", "anonymous", "scope", "status", "iso_week",
-         "created_at", "updated_at"),
+        (
+            "course_id",
+            "cohort_id",
+            "author_id",
+            "direction",
+            "kind",
+            "title",
+            "body",
+            "tags",
+            "capacity",
+            "taken",
+            "ends_at",
+            "anonymous",
+            "scope",
+            "status",
+            "iso_week",
+            "created_at",
+            "updated_at",
+        ),
         gifts,
     )
     gift_ids = _ids("SELECT id FROM gift WHERE course_id = :c ORDER BY id", c=course_id)
@@ -158,19 +202,48 @@ def _seed_gifts(
         claimed = at + timedelta(hours=rng.randint(1, 72))
         done = claimed + timedelta(days=1) if state in ("given", "received", "thanked") else None
         exchanges.append(
-            (gift_id, course_id, 1, giver, receiver, helper, state, claimed, done,
-             done if state in ("received", "thanked") else None,
-             "Thank you!" if state == "thanked" else None,
-             rng.randint(3, 5) if state == "thanked" else None)
+            (
+                gift_id,
+                course_id,
+                1,
+                giver,
+                receiver,
+                helper,
+                state,
+                claimed,
+                done,
+                done if state in ("received", "thanked") else None,
+                "Thank you!" if state == "thanked" else None,
+                rng.randint(3, 5) if state == "thanked" else None,
+            )
         )
         notices.append(
-            (course_id, author, "claimed", gift_id, "Someone took up your gift.", claimed,
-             claimed if rng.random() < 0.7 else None)
+            (
+                course_id,
+                author,
+                "claimed",
+                gift_id,
+                "Someone took up your gift.",
+                claimed,
+                claimed if rng.random() < 0.7 else None,
+            )
         )
     copy(
         "exchange",
-        ("gift_id", "course_id", "seat", "giver_id", "receiver_id", "claimed_by_id", "status",
-         "claimed_at", "given_at", "received_at", "thanks_note", "helpfulness"),
+        (
+            "gift_id",
+            "course_id",
+            "seat",
+            "giver_id",
+            "receiver_id",
+            "claimed_by_id",
+            "status",
+            "claimed_at",
+            "given_at",
+            "received_at",
+            "thanks_note",
+            "helpfulness",
+        ),
         exchanges,
     )
     copy(
@@ -212,8 +285,17 @@ def _seed_reports(course_id: int, now: datetime, rng: random.Random) -> None:
     ).all()
     copy(
         "report",
-        ("course_id", "target_type", "target_id", "reporter_id", "author_id", "category",
-         "reason", "counted_day", "created_at"),
+        (
+            "course_id",
+            "target_type",
+            "target_id",
+            "reporter_id",
+            "author_id",
+            "category",
+            "reason",
+            "counted_day",
+            "created_at",
+        ),
         ((course_id, "gift", g, r, a, "other", "Not helpful", None, now) for g, a, r in rows),
     )
     states = ("open", "hidden", "hidden", "restored", "removed")

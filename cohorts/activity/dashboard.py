@@ -47,9 +47,10 @@ class Persistence:
 def course_persistence(session: Session, course_id: int, now: datetime) -> Persistence:
     """Measure the course once for the Persistence page and its CSV export."""
     course = course_rules(session, course_id)
-    facts = measures.learner_facts(session, course_id, now, course.weights)
-    health = cohort_measures.cohort_health(session, course_id, now)
     week = rules.week_of(rules.day_of(now))
+    stats = measures.score_stats(session, course_id, week - 1)
+    facts = measures.learner_facts(session, course_id, now, course.weights, stats=stats)
+    health = cohort_measures.cohort_health(session, course_id, now)
     return Persistence(
         today=rules.day_of(now),
         rules=course,
@@ -58,7 +59,7 @@ def course_persistence(session: Session, course_id: int, now: datetime) -> Persi
         weekly=measures.weekly_active(session, course_id, now, CURVE_WEEKS),
         health=health,
         flagged=flagged(session, course_id, facts, health, course.inactive_days, now),
-        stats=measures.score_stats(session, course_id, week - 1),
+        stats=stats,
     )
 
 

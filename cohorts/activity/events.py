@@ -6,6 +6,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity.rules import SIGNAL_OF_KIND, SIGNALS, day_of, week_of
+from cohorts.activity.summary import rebuild_summary
 from cohorts.db import upsert_id
 from cohorts.models import ACTIVITY_KINDS, ActivityEvent, ActivityWeek, Cohort, Membership
 
@@ -32,7 +33,8 @@ def record_activity(
     now: datetime,
     cohort_id: int | None = None,
 ) -> None:
-    """Append one event and add it to the person's weekly counts; the caller commits."""
+    """Append one event, add it to the person's week and rebuild their summary; the caller
+    commits, so all three change together."""
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
     day = day_of(now)
@@ -55,3 +57,4 @@ def record_activity(
         add={"events": 1, **{s: int(s == signal) for s in SIGNALS}},
         widest={"last_day": day},
     )
+    rebuild_summary(session, course_id, person_id)

@@ -9,6 +9,8 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from cohorts import board as cohort_board
 from cohorts import membership
+from cohorts.activity.cohort_measures import cohort_pulses
+from cohorts.activity.merging import activity_merges
 from cohorts.errors import DomainError
 from cohorts.exchange import moderation
 from cohorts.formation import drafts, reports, upkeep
@@ -25,6 +27,8 @@ from .forms import MergeCohortForm, MoveForm, RenameForm
 
 bp = Blueprint("cohorts", __name__)
 T = TypeVar("T")
+#: Quiet cohorts listed at once, the quietest first.
+QUIET_ROWS = 20
 
 
 def _focus(cards: Sequence[reports.CohortCard]) -> tuple[int | None, list[Any]]:
@@ -69,11 +73,16 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
     picture = reports.formation_picture(db.session, viewer.course_id)
     focus, challenge_choices = _focus(picture.cards)
     cards = [c for c in picture.cards if focus is None or c.cohort.challenge_id == focus]
+    settings = formation_settings.get_settings(db.session, viewer.course_id)
+    pulses = cohort_pulses(db.session, viewer.course_id, utcnow())
+    quiet = activity_merges(pulses, settings.minimum, settings.maximum)
     return render_template(
         "instructor/cohorts.html",
         tab="cohorts",
         picture=picture,
-        settings=formation_settings.get_settings(db.session, viewer.course_id),
+        settings=settings,
+        quiet=quiet[:QUIET_ROWS],
+        quiet_total=len(quiet),
         focus=focus,
         challenge_choices=challenge_choices,
         draft_total=sum(c.cohort.status == "draft" for c in picture.cards),

@@ -18,6 +18,8 @@ from .forms import ActivitySettingsForm, AlertForm
 
 bp = Blueprint("persistence", __name__, url_prefix="/persistence")
 PAGE_SIZE = 50
+#: Cohort health lists this many cohorts, the least active first.
+HEALTH_ROWS = 50
 ANSWERED = {"contacted": "Marked as contacted.", "dismissed": "Alert dismissed for two weeks."}
 
 
@@ -54,6 +56,7 @@ def overview(status: int = 200) -> Any:
         "instructor/persistence.html",
         tab="persistence",
         page=page,
+        health=sorted(page.health, key=lambda c: (c.share_active, c.name))[:HEALTH_ROWS],
         rows=rows[start : start + PAGE_SIZE],
         total=len(rows),
         pages=max(1, -(-len(rows) // PAGE_SIZE)),
