@@ -1,12 +1,13 @@
 """Record what a learner did: one event row and their week's counters, in the same transaction."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity.rules import SIGNAL_OF_KIND, SIGNALS, day_of, week_of
 from cohorts.activity.summary import rebuild_summary
+from cohorts.activity.write_pg import WRITE_EVENT
 from cohorts.db import upsert_id
 from cohorts.models import ACTIVITY_KINDS, ActivityEvent, ActivityWeek, Cohort, Membership
 
@@ -38,6 +39,23 @@ def record_activity(
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
     day = day_of(now)
+    signal = SIGNAL_OF_KIND.get(kind)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            WRITE_EVENT,
+            {
+                "course_id": course_id,
+                "person_id": person_id,
+                "cohort_id": cohort_id,
+                "kind": kind,
+                "occurred_at": now.astimezone(UTC),
+                "day": day,
+                "week": week_of(day),
+                **{s: int(s == signal) for s in SIGNALS},
+            },
+        )
+        return
     session.execute(
         insert(ActivityEvent).values(
             course_id=course_id,
@@ -48,7 +66,6 @@ def record_activity(
             day=day,
         )
     )
-    signal = SIGNAL_OF_KIND.get(kind)
     upsert_id(
         session,
         ActivityWeek,
