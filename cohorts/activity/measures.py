@@ -115,12 +115,11 @@ def learner_facts(
 
 def _facts(row: Any, current: int, offset: float) -> LearnerFacts:
     m = row._mapping
-    full = " ".join(p for p in (m["given_name"], m["family_name"]) if p)
     first = m["first_week"]
     early_weeks = min(2, current - first) if first is not None else 0
     return LearnerFacts(
         person_id=m["person_id"],
-        name=m["name"] or full or f"Participant {m['person_id']}",
+        name=Person.shown(m["person_id"], m["name"], m["given_name"], m["family_name"]),
         cohort_id=m["cohort_id"],
         cohort_name=m["cohort_name"],
         first_week=first,

@@ -90,43 +90,61 @@ class QueueItem:
 
 
 def queue(
-    session: Session, course_id: int, states: Sequence[str] = ("open", "hidden")
+    session: Session,
+    course_id: int,
+    states: Sequence[str] = ("open", "hidden"),
+    limit: int | None = None,
 ) -> list[QueueItem]:
-    """Return the course's reported items in these states, hidden ones first."""
-    cases = session.scalars(
-        select(ModerationCase)
-        .where(ModerationCase.course_id == course_id, ModerationCase.state.in_(states))
-        .order_by(ModerationCase.state, ModerationCase.updated_at)
-    ).all()
+    """Return the course's reported items in these states, hidden ones first (at most
+    ``limit``, the latest first then), each with its content, author and reports."""
+    query = select(ModerationCase).where(
+        ModerationCase.course_id == course_id, ModerationCase.state.in_(states)
+    )
+    if limit is None:
+        query = query.order_by(ModerationCase.state, ModerationCase.updated_at)
+    else:
+        query = query.order_by(ModerationCase.updated_at.desc(), ModerationCase.id.desc())
+    cases = session.scalars(query.limit(limit)).all()
+    if not cases:
+        return []
+    ids = {kind: {c.target_id for c in cases if c.target_type == kind} for kind in TARGETS}
+    gifts = {g.id: g for g in session.scalars(select(Gift).where(Gift.id.in_(ids["gift"])))}
+    posts = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(ids["post"])))}
+    authors = {c.author_id for c in cases if c.author_id}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(authors)))}
     reasons: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
-    for target_type, target_id, name, category, words in session.execute(
-        select(Report.target_type, Report.target_id, Person, Report.category, Report.reason)
-        .join(Person, Person.id == Report.reporter_id)
-        .where(Report.course_id == course_id)
-        .order_by(Report.created_at)
-    ):
-        label = rules.CATEGORY_LABELS[category]
-        reasons.setdefault((target_type, target_id), []).append((name.display_name, label, words))
-    items = []
-    for case in cases:
-        target = _stored_target(session, case)
-        author = session.get(Person, case.author_id) if case.author_id else None
-        items.append(
-            QueueItem(
-                case,
-                target,
-                author.display_name if author else "Former member",
-                reasons.get((case.target_type, case.target_id), []),
+    for kind in TARGETS:
+        if not ids[kind]:
+            continue
+        for target_id, name, category, words in session.execute(
+            select(Report.target_id, Person, Report.category, Report.reason)
+            .join(Person, Person.id == Report.reporter_id)
+            .where(
+                Report.course_id == course_id,
+                Report.target_type == kind,
+                Report.target_id.in_(ids[kind]),
             )
+            .order_by(Report.created_at, Report.id)
+        ):
+            label = rules.CATEGORY_LABELS[category]
+            reasons.setdefault((kind, target_id), []).append((name.display_name, label, words))
+    return [
+        QueueItem(
+            case,
+            _target_of(case, gifts, posts),
+            people[case.author_id].display_name if case.author_id in people else "Former member",
+            reasons.get((case.target_type, case.target_id), []),
         )
-    return items
+        for case in cases
+    ]
 
 
-def _stored_target(session: Session, case: ModerationCase) -> Target:
+def _target_of(case: ModerationCase, gifts: dict[int, Gift], posts: dict[int, Post]) -> Target:
+    """The reported item as plain values, from rows loaded for the whole queue."""
     if case.target_type == "gift":
-        gift = session.get_one(Gift, case.target_id)
+        gift = gifts[case.target_id]
         return Target("gift", gift.id, gift.author_id, gift.title, gift.body)
-    post = session.get(Post, case.target_id)
+    post = posts.get(case.target_id)
     return Target(
         "post",
         case.target_id,
@@ -134,6 +152,13 @@ def _stored_target(session: Session, case: ModerationCase) -> Target:
         "Board message",
         post.body if post else "(deleted with its cohort)",
     )
+
+
+def _stored_target(session: Session, case: ModerationCase) -> Target:
+    if case.target_type == "gift":
+        return _target_of(case, {case.target_id: session.get_one(Gift, case.target_id)}, {})
+    post = session.get(Post, case.target_id)
+    return _target_of(case, {}, {post.id: post} if post else {})
 
 
 def decide(

@@ -52,8 +52,13 @@ class Person(Base):
     @property
     def display_name(self) -> str:
         """Return the best name we have, never an empty string."""
-        full = " ".join(p for p in (self.given_name, self.family_name) if p)
-        return self.name or full or f"Participant {self.id}"
+        return Person.shown(self.id, self.name, self.given_name, self.family_name)
+
+    @staticmethod
+    def shown(pid: int, name: str | None, given: str | None, family: str | None) -> str:
+        """The display name from plain columns, for lists that load no Person rows."""
+        full = " ".join(p for p in (given, family) if p)
+        return name or full or f"Participant {pid}"
 
 
 class Enrolment(Base):

@@ -1,13 +1,12 @@
 """Staff see who keeps coming back: the curve, weekly activity, alerts, cohorts and learners."""
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 
 from cohorts.activity import alerts, dashboard, rules
 from cohorts.activity.settings import COLUMNS, course_rules, save_rules
+from cohorts.formation.export import csv_lines
 from cohorts.models import utcnow
 
 from ..auth import signed_in_viewer
@@ -84,24 +83,21 @@ def learners_csv() -> Any:
         for f in page.flagged
         if f.kind == "learner"
     }
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "cohort", "last active", "active weeks", "streak", "score", "alerts"])
-    for f in dashboard.choose_learners(page, show, query, sort, descending):
-        last = rules.date_of(f.last_day) if f.last_day is not None else ""
-        writer.writerow(
-            [
-                f.name,
-                f.cohort_name or "",
-                last,
-                f.active_weeks,
-                f.streak,
-                f.score,
-                reasons.get(f.person_id, ""),
-            ]
-        )
+    rows = (
+        [
+            f.name,
+            f.cohort_name or "",
+            rules.date_of(f.last_day).isoformat() if f.last_day is not None else "",
+            f.active_weeks,
+            f.streak,
+            f.score,
+            reasons.get(f.person_id, ""),
+        ]
+        for f in dashboard.choose_learners(page, show, query, sort, descending)
+    )
+    header = ["name", "cohort", "last active", "active weeks", "streak", "score", "alerts"]
     return Response(
-        out.getvalue(),
+        csv_lines(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=communitas-persistence.csv"},
     )
