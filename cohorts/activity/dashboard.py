@@ -99,6 +99,10 @@ class Rhythm:
 def learner_rhythm(session: Session, course_id: int, person_id: int, now: datetime) -> Rhythm:
     """Measure one learner for their My rhythm page."""
     weights = course_rules(session, course_id).weights
-    facts = measures.learner_facts(session, course_id, now, weights, person_id=person_id)
+    # The page shows no score, so the course-wide spread is not worth a query here.
+    neutral = {s: SignalStats(0.0, 1.0) for s in SIGNAL_LABELS}
+    facts = measures.learner_facts(
+        session, course_id, now, weights, person_id=person_id, stats=neutral
+    )
     totals = measures.learner_totals(session, course_id, person_id, now, CURVE_WEEKS)
     return Rhythm(facts[0] if facts else None, totals, rules.day_of(now))

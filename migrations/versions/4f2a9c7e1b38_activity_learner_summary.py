@@ -57,9 +57,13 @@ def upgrade():
         batch_op.create_index('ix_activity_event_person_id', ['person_id'], unique=False)
     with op.batch_alter_table('post', schema=None) as batch_op:
         batch_op.create_index('ix_post_author_id', ['author_id'], unique=False)
+    with op.batch_alter_table('gift', schema=None) as batch_op:
+        batch_op.create_index('ix_gift_course_id_created_at', ['course_id', 'created_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('gift', schema=None) as batch_op:
+        batch_op.drop_index('ix_gift_course_id_created_at')
     with op.batch_alter_table('post', schema=None) as batch_op:
         batch_op.drop_index('ix_post_author_id')
     with op.batch_alter_table('activity_event', schema=None) as batch_op:
