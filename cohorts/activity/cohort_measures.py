@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
@@ -81,13 +81,14 @@ def cohort_health(session: Session, course_id: int, now: datetime) -> list[Cohor
 def quiet_members(session: Session, course_id: int, cohort_id: int, now: datetime) -> set[int]:
     """Return the members of one cohort with no activity for a while (or none at all)."""
     since = rules.day_of(now) - rules.QUIET_MEMBER_DAYS
-    recent = select(W.person_id).where(
-        W.course_id == course_id, W.last_day > since, W.week >= rules.week_of(since)
-    )
+    S = ActivityLearner
     return set(
         session.scalars(
-            select(Membership.person_id).where(
-                Membership.cohort_id == cohort_id, Membership.person_id.not_in(recent)
+            select(Membership.person_id)
+            .outerjoin(S, and_(S.course_id == course_id, S.person_id == Membership.person_id))
+            .where(
+                Membership.cohort_id == cohort_id,
+                or_(S.last_day.is_(None), S.last_day <= since),
             )
         )
     )
