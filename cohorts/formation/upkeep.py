@@ -14,7 +14,7 @@ from cohorts.formation.learners import load_learners, states_of
 from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.values import Learner
 from cohorts.membership import get_cohort
-from cohorts.models import Challenge, Cohort, Membership
+from cohorts.models import Challenge, Cohort, Enrolment, Membership
 
 
 def place_late_joiner(
@@ -73,13 +73,18 @@ def waiting_learners(session: Session, course_id: int) -> dict[int, Learner]:
     )
     if not has_published:
         return {}
-    placed = set(
-        session.scalars(select(Membership.person_id).where(Membership.course_id == course_id))
-    )
+    placed = select(Membership.person_id).where(Membership.course_id == course_id)
+    unplaced = session.scalars(
+        select(Enrolment.person_id).where(
+            Enrolment.course_id == course_id,
+            Enrolment.role == "learner",
+            Enrolment.person_id.not_in(placed),
+        )
+    ).all()
     return {
         pid: learner
-        for pid, learner in load_learners(session, course_id).items()
-        if learner.choices and pid not in placed
+        for pid, learner in load_learners(session, course_id, only=unplaced).items()
+        if learner.choices
     }
 
 
@@ -169,17 +174,17 @@ def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion
         .order_by(Cohort.id)
     ).all()
     sizes = {cohort.id: size for cohort, size in rows}
+    by_challenge: dict[int, list[tuple[Cohort, int]]] = {}
+    for cohort, size in rows:
+        by_challenge.setdefault(cohort.challenge_id, []).append((cohort, size))
     suggestions = []
     for cohort, size in rows:
         if size >= settings.minimum or cohort.merge_dismissed:
             continue
         fits = [
             c
-            for c, s in rows
-            if c.id != cohort.id
-            and c.challenge_id == cohort.challenge_id
-            and not c.locked
-            and s + size <= settings.maximum
+            for c, s in by_challenge[cohort.challenge_id]
+            if c.id != cohort.id and not c.locked and s + size <= settings.maximum
         ]
         target = min(fits, key=lambda c: (sizes[c.id], c.id), default=None)
         suggestions.append(MergeSuggestion(cohort, size, target, sizes[target.id] if target else 0))
