@@ -57,8 +57,10 @@ class Person(Base):
     @staticmethod
     def shown(pid: int, name: str | None, given: str | None, family: str | None) -> str:
         """The display name from plain columns, for lists that load no Person rows."""
-        full = " ".join(p for p in (given, family) if p)
-        return name or full or f"Participant {pid}"
+        if name:
+            return name
+        full = f"{given} {family}" if given and family else given or family
+        return full or f"Participant {pid}"
 
 
 class Enrolment(Base):
