@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from cohorts import challenges, profiles
 from cohorts.formation import upkeep
@@ -27,19 +27,12 @@ def home() -> Any:
     return render_template("learner/home.html", tab="home", cohort=cohort, picks=picks)
 
 
-def _rows(viewer: Viewer) -> list[challenges.ChallengeRow]:
-    """The course's open challenges with pick counts, counted once per request."""
-    if "challenge_rows" not in g:
-        g.challenge_rows = challenges.list_challenges(db.session, viewer.course_id)
-    return g.challenge_rows  # type: ignore[no-any-return]
-
-
 def _challenges_page(pick: PickForm, propose: ChallengeForm, status: int = 200) -> Any:
     viewer = signed_in_viewer()
     return render_template(
         "learner/challenges.html",
         tab="challenges",
-        rows=_rows(viewer),
+        rows=challenges.list_challenges(db.session, viewer.course_id),
         pick=pick,
         propose=propose,
         cohort=published_cohort_of(db.session, viewer.course_id, viewer.person_id),
@@ -47,7 +40,7 @@ def _challenges_page(pick: PickForm, propose: ChallengeForm, status: int = 200) 
 
 
 def _pick_form(viewer: Viewer) -> PickForm:
-    rows = _rows(viewer)
+    rows = challenges.list_challenges(db.session, viewer.course_id)
     form = PickForm()
     form.set_challenges([(r.challenge.id, r.challenge.title) for r in rows])
     if request.method == "GET":
