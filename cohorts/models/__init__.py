@@ -35,6 +35,7 @@ from .gifts import (
     Notification,
     Report,
 )
+from .grades import SCORE_STATUSES, GradeLineItem, GradeSettings, ScorePost
 from .lti import (
     Deployment,
     LaunchHealth,
@@ -45,6 +46,7 @@ from .lti import (
     ToolKey,
 )
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
+from .roster import SYNC_STATUSES, SYNC_TRIGGERS, MembershipEnd, RosterSync
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -62,7 +64,12 @@ __all__ = [
     "Choice",
     "Cohort",
     "FormationSettings",
+    "GradeLineItem",
+    "GradeSettings",
+    "SCORE_STATUSES",
+    "ScorePost",
     "Membership",
+    "MembershipEnd",
     "Post",
     "Profile",
     "ROLES",
@@ -77,6 +84,9 @@ __all__ = [
     "Platform",
     "RegistrationInvite",
     "ResourceLink",
+    "RosterSync",
+    "SYNC_STATUSES",
+    "SYNC_TRIGGERS",
     "ToolKey",
     "EXCHANGE_STATUSES",
     "GIFT_KINDS",

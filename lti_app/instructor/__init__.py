@@ -3,9 +3,18 @@
 from flask import Blueprint
 
 from ..auth import guard
-from . import challenges, cohorts, course, exchange, export, persistence
+from . import challenges, cohorts, course, exchange, export, grades, persistence, roster
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 guard(bp, "staff")
-for child in (course.bp, challenges.bp, cohorts.bp, export.bp, exchange.bp, persistence.bp):
+for child in (
+    course.bp,
+    challenges.bp,
+    cohorts.bp,
+    export.bp,
+    exchange.bp,
+    persistence.bp,
+    grades.bp,
+):
     bp.register_blueprint(child)
+bp.register_blueprint(roster.bp)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from cohorts import challenges
 from cohorts.formation import settings as formation_settings
 from cohorts.models import Cohort, Enrolment
+from cohorts.roster.runs import learners_opened
 
 from ..auth import signed_in_viewer
 from ..extensions import db
@@ -31,6 +32,7 @@ def home() -> Any:
         "instructor/home.html",
         tab="home",
         counts=_counts(Enrolment.role, viewer.course_id),
+        opened=learners_opened(db.session, viewer.course_id),
         cohorts=_counts(Cohort.status, viewer.course_id),
         rows=challenges.list_challenges(db.session, viewer.course_id, ("active", "proposed")),
     )
