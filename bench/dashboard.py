@@ -12,6 +12,13 @@ activity events in the database at ``--url`` (its schema is rebuilt), then times
 Persistence page, a learner's My rhythm page and single event writes (median and p95).
 
     python bench/dashboard.py --persistence --url postgresql+psycopg://postgres@host/db
+
+With ``--pages`` it seeds a whole course (10,000 learners, 2,000 cohorts, 100,000 gifts with
+their exchanges, 50,000 board posts, 1,000,000 activity events) at ``--url`` and times every
+staff and learner page and single event writes, each next to its target (``--reuse`` keeps a
+course seeded by an earlier run).
+
+    python bench/dashboard.py --pages --url postgresql+psycopg://postgres@host/db [--reuse]
 """
 
 import argparse
@@ -26,6 +33,7 @@ from typing import Any
 
 from flask_migrate import upgrade
 from launch import scratch_database
+from pages_bench import run_pages
 from persistence_seed import build_rollup, seed_cohorts, seed_events
 from sqlalchemy import create_engine, insert, select, text
 
@@ -264,7 +272,15 @@ def main() -> None:
     parser.add_argument("--persistence", action="store_true")
     parser.add_argument("--url", help="an existing PostgreSQL database for --persistence")
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--pages", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the course --pages seeded")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page for --pages")
     args = parser.parse_args()
+    if args.pages:
+        if not args.url:
+            parser.error("--pages needs --url (its schema is dropped and rebuilt)")
+        run_pages(args.url, args.events, args.repeat, args.reuse, seed, as_viewer)
+        return
     if args.persistence:
         if not args.url:
             parser.error("--persistence needs --url (its schema is dropped and rebuilt)")

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
-from cohorts.models import ActivityWeek, Cohort, Exchange, Gift, Membership
+from cohorts.activity.merging import CohortPulse
+from cohorts.models import ActivityLearner, ActivityWeek, Cohort, Exchange, Gift, Membership
 
 W = ActivityWeek
 DONE = ("given", "received", "thanked")
@@ -38,9 +39,8 @@ def cohort_health(session: Session, course_id: int, now: datetime) -> list[Cohor
     """Per published cohort: members active in 7 days, gifts in 14, members who gave and got."""
     today = rules.day_of(now)
     last = (
-        select(W.person_id, func.max(W.last_day).label("last_day"))
-        .where(W.course_id == course_id)
-        .group_by(W.person_id)
+        select(ActivityLearner.person_id, ActivityLearner.last_day)
+        .where(ActivityLearner.course_id == course_id)
         .subquery()
     )
     done = select(Exchange).where(Exchange.course_id == course_id, Exchange.status.in_(DONE))
@@ -81,13 +81,42 @@ def cohort_health(session: Session, course_id: int, now: datetime) -> list[Cohor
 def quiet_members(session: Session, course_id: int, cohort_id: int, now: datetime) -> set[int]:
     """Return the members of one cohort with no activity for a while (or none at all)."""
     since = rules.day_of(now) - rules.QUIET_MEMBER_DAYS
-    recent = select(W.person_id).where(
-        W.course_id == course_id, W.last_day > since, W.week >= rules.week_of(since)
-    )
+    S = ActivityLearner
     return set(
         session.scalars(
-            select(Membership.person_id).where(
-                Membership.cohort_id == cohort_id, Membership.person_id.not_in(recent)
+            select(Membership.person_id)
+            .outerjoin(S, and_(S.course_id == course_id, S.person_id == Membership.person_id))
+            .where(
+                Membership.cohort_id == cohort_id,
+                or_(S.last_day.is_(None), S.last_day <= since),
             )
         )
     )
+
+
+def cohort_pulses(session: Session, course_id: int, now: datetime) -> list[CohortPulse]:
+    """Per published cohort: its challenge, members and members active in the last 7 days."""
+    today = rules.day_of(now)
+    active = case((ActivityLearner.last_day > today - 7, 1), else_=0)
+    rows = session.execute(
+        select(
+            Cohort.id,
+            Cohort.name,
+            Cohort.challenge_id,
+            func.count(Membership.id),
+            func.coalesce(func.sum(active), 0),
+            Cohort.locked,
+            Cohort.merge_dismissed,
+        )
+        .outerjoin(Membership, Membership.cohort_id == Cohort.id)
+        .outerjoin(
+            ActivityLearner,
+            and_(
+                ActivityLearner.course_id == course_id,
+                ActivityLearner.person_id == Membership.person_id,
+            ),
+        )
+        .where(Cohort.course_id == course_id, Cohort.status == "published")
+        .group_by(Cohort.id)
+    ).all()
+    return [CohortPulse(*row) for row in rows]

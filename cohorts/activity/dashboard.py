@@ -47,9 +47,10 @@ class Persistence:
 def course_persistence(session: Session, course_id: int, now: datetime) -> Persistence:
     """Measure the course once for the Persistence page and its CSV export."""
     course = course_rules(session, course_id)
-    facts = measures.learner_facts(session, course_id, now, course.weights)
-    health = cohort_measures.cohort_health(session, course_id, now)
     week = rules.week_of(rules.day_of(now))
+    stats = measures.score_stats(session, course_id, week - 1)
+    facts = measures.learner_facts(session, course_id, now, course.weights, stats=stats)
+    health = cohort_measures.cohort_health(session, course_id, now)
     return Persistence(
         today=rules.day_of(now),
         rules=course,
@@ -58,7 +59,7 @@ def course_persistence(session: Session, course_id: int, now: datetime) -> Persi
         weekly=measures.weekly_active(session, course_id, now, CURVE_WEEKS),
         health=health,
         flagged=flagged(session, course_id, facts, health, course.inactive_days, now),
-        stats=measures.score_stats(session, course_id, week - 1),
+        stats=stats,
     )
 
 
@@ -98,6 +99,10 @@ class Rhythm:
 def learner_rhythm(session: Session, course_id: int, person_id: int, now: datetime) -> Rhythm:
     """Measure one learner for their My rhythm page."""
     weights = course_rules(session, course_id).weights
-    facts = measures.learner_facts(session, course_id, now, weights, person_id=person_id)
+    # The page shows no score, so the course-wide spread is not worth a query here.
+    neutral = {s: SignalStats(0.0, 1.0) for s in SIGNAL_LABELS}
+    facts = measures.learner_facts(
+        session, course_id, now, weights, person_id=person_id, stats=neutral
+    )
     totals = measures.learner_totals(session, course_id, person_id, now, CURVE_WEEKS)
     return Rhythm(facts[0] if facts else None, totals, rules.day_of(now))

@@ -1,12 +1,14 @@
 """Record what a learner did: one event row and their week's counters, in the same transaction."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity.rules import SIGNAL_OF_KIND, SIGNALS, day_of, week_of
+from cohorts.activity.summary import rebuild_summary
+from cohorts.activity.write_pg import WRITE_EVENT
 from cohorts.db import upsert_id
 from cohorts.models import ACTIVITY_KINDS, ActivityEvent, ActivityWeek, Cohort, Membership
 
@@ -45,17 +47,23 @@ def record_activity(
     now: datetime,
     cohort_id: int | None = None,
 ) -> None:
-    """Append one event and add it to the person's weekly counts; the caller commits."""
+    """Append one event, add it to the person's week and rebuild their summary; the caller
+    commits, so all three change together."""
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
     day = day_of(now)
+    signal = SIGNAL_OF_KIND.get(kind)
     params = {"course_id": course_id, "person_id": person_id, "kind": kind}
     params.update(occurred_at=now, day=day)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        params.update(cohort_id=cohort_id, occurred_at=now.astimezone(UTC), week=week_of(day))
+        connection.execute(WRITE_EVENT, {**params, **{s: int(s == signal) for s in SIGNALS}})
+        return
     if cohort_id is None:
         session.execute(_IN_COHORT, params)
     else:
         session.execute(_IN_GIVEN_COHORT, {**params, "cohort_id": cohort_id})
-    signal = SIGNAL_OF_KIND.get(kind)
     upsert_id(
         session,
         ActivityWeek,
@@ -64,3 +72,4 @@ def record_activity(
         add={"events": 1, **{s: int(s == signal) for s in SIGNALS}},
         widest={"last_day": day},
     )
+    rebuild_summary(session, course_id, person_id)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
 from cohorts.activity.rules import SIGNALS, CurvePoint, LearnerFacts, SignalStats, Weights
-from cohorts.models import ActivityWeek, Cohort, Enrolment, Membership, Person
+from cohorts.models.people import display_name_of
+from cohorts.models import ActivityLearner, ActivityWeek, Cohort, Enrolment, Membership, Person
 
 W = ActivityWeek
 
@@ -67,79 +68,69 @@ def _score_column(stats: dict[str, SignalStats], weights: Weights, week: int) ->
     return func.sum(case((W.week == week, weekly), else_=0.0)), offset
 
 
-def _streaks(course_id: int, current: int, person_id: int | None) -> Any:
-    """Consecutive active weeks ending this week or last (gaps and islands)."""
-    query = select(
-        W.person_id,
-        (W.week - func.row_number().over(partition_by=W.person_id, order_by=W.week)).label("g"),
-        W.week,
-    ).where(W.course_id == course_id)
-    if person_id is not None:
-        query = query.where(W.person_id == person_id)
-    islands = query.subquery()
-    return (
-        select(islands.c.person_id, func.count().label("streak"))
-        .group_by(islands.c.person_id, islands.c.g)
-        .having(func.max(islands.c.week) >= current - 1)
-        .subquery()
-    )
-
-
 def learner_facts(
-    session: Session, course_id: int, now: datetime, weights: Weights, person_id: int | None = None
+    session: Session,
+    course_id: int,
+    now: datetime,
+    weights: Weights,
+    person_id: int | None = None,
+    stats: dict[str, SignalStats] | None = None,
 ) -> list[LearnerFacts]:
-    """Return each learner's measures (or one learner's): activity, streak, score, alert inputs."""
+    """Return each learner's measures (or one learner's): activity, streak, score, alert inputs.
+
+    Reads the one-row summaries and only the last two full weeks of the rollup.
+    """
     current = rules.week_of(rules.day_of(now))
-    score, offset = _score_column(
-        score_stats(session, course_id, current - 1), weights, current - 1
-    )
-    firsts = select(W.person_id, func.min(W.week).label("first")).where(W.course_id == course_id)
-    if person_id is not None:
-        firsts = firsts.where(W.person_id == person_id)
-    firsts = firsts.group_by(W.person_id).subquery()
-    recent = and_(W.week >= current - 2, W.week < current)
-    agg = (
+    if stats is None:
+        stats = score_stats(session, course_id, current - 1)
+    score, offset = _score_column(stats, weights, current - 1)
+    recent = (
         select(
             W.person_id,
-            func.min(W.week).label("first_week"),
-            func.max(W.last_day).label("last_day"),
-            func.count().label("active_weeks"),
-            func.max(case((W.week == current, 1), else_=0)).label("this_week"),
-            func.sum(W.gifts_given + W.gifts_received).label("gifts"),
-            func.sum(W.cohort_actions).label("cohort_actions"),
-            func.sum(case((W.week < firsts.c.first + 2, W.events), else_=0)).label("early"),
-            func.sum(case((recent, W.events), else_=0)).label("recent"),
+            func.sum(W.events).label("recent"),
             score.label("score"),
         )
-        .join(firsts, firsts.c.person_id == W.person_id)
-        .where(W.course_id == course_id)
+        .where(W.course_id == course_id, W.week >= current - 2, W.week < current)
         .group_by(W.person_id)
-        .subquery()
     )
+    if person_id is not None:
+        recent = recent.where(W.person_id == person_id)
+    recent = recent.subquery()
     people = _learners(course_id, person_id)
-    streaks = _streaks(course_id, current, person_id)
+    S = ActivityLearner
     rows = session.execute(
-        select(people, agg, func.coalesce(streaks.c.streak, 0))
-        .outerjoin(agg, agg.c.person_id == people.c.person_id)
-        .outerjoin(streaks, streaks.c.person_id == people.c.person_id)
+        select(
+            people,
+            S.first_week,
+            S.last_day,
+            S.active_weeks,
+            (S.last_week == current).label("this_week"),
+            S.gifts,
+            S.cohort_actions,
+            S.early_events.label("early"),
+            recent.c.recent,
+            recent.c.score,
+            case((S.last_week >= current - 1, S.run_weeks), else_=0),
+        )
+        .outerjoin(S, and_(S.course_id == course_id, S.person_id == people.c.person_id))
+        .outerjoin(recent, recent.c.person_id == people.c.person_id)
     ).all()
     return [_facts(row, current, offset) for row in rows]
 
 
 def _facts(row: Any, current: int, offset: float) -> LearnerFacts:
     m = row._mapping
-    full = " ".join(p for p in (m["given_name"], m["family_name"]) if p)
     first = m["first_week"]
     early_weeks = min(2, current - first) if first is not None else 0
     return LearnerFacts(
         person_id=m["person_id"],
-        name=m["name"] or full or f"Participant {m['person_id']}",
+        name=display_name_of(m["person_id"], m["name"], m["given_name"], m["family_name"]),
         cohort_id=m["cohort_id"],
         cohort_name=m["cohort_name"],
         first_week=first,
         last_day=m["last_day"],
         active_weeks=m["active_weeks"] or 0,
-        streak=row[-1],
+        streak=row[-1] or 0,
         active_this_week=bool(m["this_week"]),
         joined_day=rules.day_of(m["joined_at"]) if m["joined_at"] else None,
         gifts=m["gifts"] or 0,
@@ -177,12 +168,11 @@ def persistence_curves(
     people = _learners(course_id)
     spans = (
         select(
-            W.person_id,
-            func.min(W.week).label("first"),
-            func.max(W.week).label("last"),
+            ActivityLearner.person_id,
+            ActivityLearner.first_week.label("first"),
+            ActivityLearner.last_week.label("last"),
         )
-        .where(W.course_id == course_id)
-        .group_by(W.person_id)
+        .where(ActivityLearner.course_id == course_id)
         .subquery()
     )
     stopped = spans.c.last < current - 1

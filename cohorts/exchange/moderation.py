@@ -11,15 +11,13 @@ from cohorts.db import get_or_create
 from cohorts.errors import DomainError, NotFound
 from cohorts.exchange import rules
 from cohorts.exchange.notifications import notify
+from cohorts.exchange.targets import Target, gift_target, message_target, targets_of
 from cohorts.exchange.threads import find_message
 from cohorts.exchange.visibility import get_gift, not_hidden
 from cohorts.membership import published_cohort_of
 from cohorts.models import (
     TARGET_TYPES,
     Cohort,
-    Exchange,
-    ExchangeMessage,
-    Gift,
     ModerationCase,
     Person,
     Post,
@@ -29,49 +27,15 @@ from cohorts.models import (
 TARGETS = TARGET_TYPES
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A reportable item as plain values, with where and when it was written for staff."""
-
-    type: str
-    id: int
-    author_id: int | None
-    title: str
-    body: str
-    cohort_id: int | None = None
-    written_at: datetime | None = None
-    #: The conversation a message belongs to, so staff can read it whole.
-    exchange_id: int | None = None
-
-
-def _gift_target(gift: Gift) -> Target:
-    return Target(
-        "gift", gift.id, gift.author_id, gift.title, gift.body, gift.cohort_id, gift.created_at
-    )
-
-
-def _message_target(message: ExchangeMessage, gift: Gift) -> Target:
-    return Target(
-        "message",
-        message.id,
-        message.author_id,
-        f"Message about “{gift.title}”",
-        message.body,
-        gift.cohort_id,
-        message.created_at,
-        message.exchange_id,
-    )
-
-
 def find_target(
     session: Session, course_id: int, person_id: int, target_type: str, target_id: int, staff: bool
 ) -> Target:
     """Return a gift or board post the person may see in this course, or raise NotFound."""
     if target_type == "gift":
-        return _gift_target(get_gift(session, course_id, person_id, target_id, staff=staff))
+        return gift_target(get_gift(session, course_id, person_id, target_id, staff=staff))
     if target_type == "message":
         message, _, gift = find_message(session, course_id, person_id, target_id, staff)
-        return _message_target(message, gift)
+        return message_target(message, gift)
     if target_type != "post":
         raise NotFound("There is nothing like that to report.")
     query = (
@@ -147,30 +111,51 @@ class QueueItem:
 
 
 def queue(
-    session: Session, course_id: int, states: Sequence[str] = ("open", "hidden")
+    session: Session,
+    course_id: int,
+    states: Sequence[str] = ("open", "hidden"),
+    limit: int | None = None,
 ) -> list[QueueItem]:
-    """Return the course's reported items in these states, hidden ones first."""
-    cases = session.scalars(
-        select(ModerationCase)
-        .where(ModerationCase.course_id == course_id, ModerationCase.state.in_(states))
-        .order_by(ModerationCase.state, ModerationCase.updated_at)
-    ).all()
-    reasons: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
-    for target_type, target_id, name, category, words in session.execute(
-        select(Report.target_type, Report.target_id, Person, Report.category, Report.reason)
-        .join(Person, Person.id == Report.reporter_id)
-        .where(Report.course_id == course_id)
-        .order_by(Report.created_at)
-    ):
-        label = rules.CATEGORY_LABELS[category]
-        reasons.setdefault((target_type, target_id), []).append((name.display_name, label, words))
-    cohorts = dict(
-        session.execute(select(Cohort.id, Cohort.name).where(Cohort.course_id == course_id)).all()
+    """Return the course's reported items in these states, hidden ones first (at most
+    ``limit``, the latest first then), each with its content, author and reports."""
+    query = select(ModerationCase).where(
+        ModerationCase.course_id == course_id, ModerationCase.state.in_(states)
     )
+    if limit is None:
+        query = query.order_by(ModerationCase.state, ModerationCase.updated_at)
+    else:
+        query = query.order_by(ModerationCase.updated_at.desc(), ModerationCase.id.desc())
+    cases = session.scalars(query.limit(limit)).all()
+    if not cases:
+        return []
+    targets = targets_of(session, cases)
+    authors = {c.author_id for c in cases if c.author_id}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(authors)))}
+    cohort_ids = {t.cohort_id for t in targets.values() if t.cohort_id}
+    cohorts = dict(
+        session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(cohort_ids))).all()
+    )
+    reasons: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
+    for kind in TARGETS:
+        ids = {c.target_id for c in cases if c.target_type == kind}
+        if not ids:
+            continue
+        for target_id, name, category, words in session.execute(
+            select(Report.target_id, Person, Report.category, Report.reason)
+            .join(Person, Person.id == Report.reporter_id)
+            .where(
+                Report.course_id == course_id,
+                Report.target_type == kind,
+                Report.target_id.in_(ids),
+            )
+            .order_by(Report.created_at, Report.id)
+        ):
+            label = rules.CATEGORY_LABELS[category]
+            reasons.setdefault((kind, target_id), []).append((name.display_name, label, words))
     items = []
     for case in cases:
-        target = _stored_target(session, case)
-        author = session.get(Person, case.author_id) if case.author_id else None
+        target = targets[case.id]
+        author = people.get(case.author_id) if case.author_id else None
         items.append(
             QueueItem(
                 case,
@@ -184,20 +169,7 @@ def queue(
 
 
 def _stored_target(session: Session, case: ModerationCase) -> Target:
-    if case.target_type == "gift":
-        return _gift_target(session.get_one(Gift, case.target_id))
-    if case.target_type == "message":
-        message = session.get_one(ExchangeMessage, case.target_id)
-        exchange = session.get_one(Exchange, message.exchange_id)
-        return _message_target(message, session.get_one(Gift, exchange.gift_id))
-    post = session.get(Post, case.target_id)
-    if post is None:
-        return Target(
-            "post", case.target_id, case.author_id, "Board message", "(deleted with its cohort)"
-        )
-    return Target(
-        "post", post.id, post.author_id, "Board message", post.body, post.cohort_id, post.created_at
-    )
+    return targets_of(session, [case])[case.id]
 
 
 def decide(

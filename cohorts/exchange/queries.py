@@ -181,7 +181,10 @@ def gift_exchanges(session: Session, gift_id: int, person_id: int | None) -> lis
 
 
 def flow_edges(
-    session: Session, course_id: int, cohort_id: int | None = None, include_anonymous: bool = True
+    session: Session,
+    course_id: int,
+    cohort_id: int | Sequence[int] | None = None,
+    include_anonymous: bool = True,
 ) -> list[tuple[int, int, int, int]]:
     """Count completed gifts between members of the same cohort: (cohort, giver, receiver, n)."""
     giver_m, receiver_m = aliased(Membership), aliased(Membership)
@@ -202,8 +205,10 @@ def flow_edges(
         .where(Exchange.course_id == course_id, Exchange.status.in_(DONE))
         .group_by(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id)
     )
-    if cohort_id is not None:
+    if isinstance(cohort_id, int):
         query = query.where(giver_m.cohort_id == cohort_id)
+    elif cohort_id is not None:
+        query = query.where(giver_m.cohort_id.in_(cohort_id))
     if not include_anonymous:
         query = query.where(Gift.anonymous.is_(False))
     return [(c, g, r, n) for c, g, r, n in session.execute(query)]

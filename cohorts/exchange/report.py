@@ -1,5 +1,6 @@
 """The staff view of a course's exchange, aggregated in SQL."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,8 @@ from cohorts.exchange import rules
 from cohorts.exchange.queries import cohort_members, flow_edges
 from cohorts.exchange.rules import DONE, Node
 from cohorts.exchange.visibility import not_hidden
-from cohorts.models import Cohort, Exchange, ExchangeMessage, Gift, Membership
+from cohorts.models import Cohort, Exchange, ExchangeMessage, Gift, Membership, Person
+from cohorts.models.people import display_name_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +33,14 @@ class CohortBalance:
         return self.both / self.members if self.members else 0.0
 
 
+#: Cohorts shown on one page of the staff exchange; names and asks listed at most.
+COHORTS_PER_PAGE = 30
+LISTED = 50
+
+
 @dataclass(frozen=True, slots=True)
 class CourseExchange:
-    """Everything on the staff exchange page."""
+    """Everything on the staff exchange page: one page of cohorts, the first names and asks."""
 
     by_week: list[tuple[str, str, str, int]]
     cohorts: list[CohortBalance]
@@ -42,6 +49,14 @@ class CourseExchange:
     median_hours: float | None
     unanswered: list[Gift]
     conversations: list["Conversation"]
+    cohort_total: int = 0
+    page: int = 1
+    one_sided_totals: tuple[int, int] = (0, 0)
+    unanswered_total: int = 0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.cohort_total // COHORTS_PER_PAGE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +91,12 @@ def _givers_and_receivers(course_id: int):  # type: ignore[no-untyped-def]
     return Membership.person_id.in_(gave), Membership.person_id.in_(got)
 
 
-def balance_rows(session: Session, course_id: int) -> dict[int, tuple[int, int, int, int]]:
-    """Per published cohort: (members, gave and received, only gave, only received)."""
+def balance_rows(
+    session: Session, course_id: int, cohort_ids: Sequence[int] | None = None
+) -> dict[int, tuple[int, int, int, int]]:
+    """Per published cohort (or these): (members, gave and received, only gave, only got)."""
     gave, got = _givers_and_receivers(course_id)
-    rows = session.execute(
+    query = (
         select(
             Membership.cohort_id,
             func.count(Membership.id),
@@ -91,6 +108,9 @@ def balance_rows(session: Session, course_id: int) -> dict[int, tuple[int, int, 
         .where(Membership.course_id == course_id, Cohort.status == "published")
         .group_by(Membership.cohort_id)
     )
+    if cohort_ids is not None:
+        query = query.where(Membership.cohort_id.in_(cohort_ids))
+    rows = session.execute(query)
     return {c: (m, int(b or 0), int(g or 0), int(t or 0)) for c, m, b, g, t in rows}
 
 
@@ -100,13 +120,20 @@ def one_sided(
     """Return (name, cohort) of learners who only give, and of those who only receive."""
     gave, got = _givers_and_receivers(course_id)
     out: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
-    for membership, cohort_name, gives in session.execute(
-        select(Membership, Cohort.name, case((gave, 1), else_=0))
+    for pid, name, given, family, cohort_name, gives in session.execute(
+        select(
+            Person.id,
+            Person.name,
+            Person.given_name,
+            Person.family_name,
+            Cohort.name,
+            case((gave, 1), else_=0),
+        )
         .join(Cohort, Cohort.id == Membership.cohort_id)
+        .join(Person, Person.id == Membership.person_id)
         .where(Membership.course_id == course_id, or_(gave, got), ~and_(gave, got))
-        .options(selectinload(Membership.person))
     ):
-        out[0 if gives else 1].append((membership.person.display_name, cohort_name))
+        out[0 if gives else 1].append((display_name_of(pid, name, given, family), cohort_name))
     return sorted(out[0]), sorted(out[1])
 
 
@@ -127,22 +154,28 @@ def median_hours_to_answer(session: Session, course_id: int) -> float | None:
     return round(value, 1) if value is not None else None
 
 
-def unanswered_asks(session: Session, course_id: int, now: datetime) -> list[Gift]:
-    """Open asks nobody answered yet, oldest first."""
-    return list(
-        session.scalars(
-            select(Gift)
-            .where(
-                Gift.course_id == course_id,
-                Gift.direction == "ask",
-                Gift.status == "open",
-                Gift.taken == 0,
-                not_hidden("gift", Gift.id),
-            )
-            .options(selectinload(Gift.author))
-            .order_by(Gift.created_at)
-        )
+def unanswered_asks(
+    session: Session, course_id: int, now: datetime, limit: int | None = None
+) -> tuple[list[Gift], int]:
+    """Open asks nobody answered yet, the oldest ``limit`` of them, and how many in all."""
+    unanswered = (
+        Gift.course_id == course_id,
+        Gift.direction == "ask",
+        Gift.status == "open",
+        Gift.taken == 0,
+        not_hidden("gift", Gift.id),
     )
+    rows = session.scalars(
+        select(Gift)
+        .where(*unanswered)
+        .options(selectinload(Gift.author))
+        .order_by(Gift.created_at, Gift.id)
+        .limit(limit)
+    ).all()
+    total = len(rows)
+    if limit is not None and total == limit:
+        total = session.scalar(select(func.count(Gift.id)).where(*unanswered)) or 0
+    return list(rows), total
 
 
 def recent_conversations(session: Session, course_id: int, limit: int = 20) -> list[Conversation]:
@@ -163,34 +196,49 @@ def recent_conversations(session: Session, course_id: int, limit: int = 20) -> l
     return [Conversation(row, count, last) for row, count, last in rows]
 
 
-def course_exchange(session: Session, course_id: int, now: datetime) -> CourseExchange:
-    """Load the staff exchange page for a course."""
+def course_exchange(
+    session: Session, course_id: int, now: datetime, page: int = 1
+) -> CourseExchange:
+    """Load the staff exchange page for a course, one page of cohorts by name."""
+    published = (Cohort.course_id == course_id, Cohort.status == "published")
+    total = session.scalar(select(func.count(Cohort.id)).where(*published)) or 0
+    page = min(max(page, 1), max(1, -(-total // COHORTS_PER_PAGE)))
     cohorts = session.scalars(
         select(Cohort)
-        .where(Cohort.course_id == course_id, Cohort.status == "published")
-        .order_by(Cohort.name)
+        .where(*published)
+        .order_by(Cohort.name, Cohort.id)
+        .limit(COHORTS_PER_PAGE)
+        .offset((page - 1) * COHORTS_PER_PAGE)
     ).all()
-    members = cohort_members(session, [c.id for c in cohorts])
-    balances = balance_rows(session, course_id)
+    ids = [c.id for c in cohorts]
+    members = cohort_members(session, ids)
+    balances = balance_rows(session, course_id, ids)
     edges: dict[int, list[tuple[int, int, int]]] = {}
-    for cohort_id, giver, receiver, count in flow_edges(session, course_id):
+    for cohort_id, giver, receiver, count in flow_edges(session, course_id, ids):
         edges.setdefault(cohort_id, []).append((giver, receiver, count))
     cards = []
     for cohort in cohorts:
         nodes = rules.circle_layout(members[cohort.id])
         at = {n.person_id: n for n in nodes}
         lines = [(at[g], at[r], n) for g, r, n in edges.get(cohort.id, []) if g in at and r in at]
-        total, both, give, take = balances.get(cohort.id, (0, 0, 0, 0))
+        total_members, both, give, take = balances.get(cohort.id, (0, 0, 0, 0))
         cards.append(
-            CohortBalance(cohort, total, both, give, take, nodes, lines, dict(members[cohort.id]))
+            CohortBalance(
+                cohort, total_members, both, give, take, nodes, lines, dict(members[cohort.id])
+            )
         )
     only_give, only_take = one_sided(session, course_id)
+    unanswered, unanswered_total = unanswered_asks(session, course_id, now, LISTED)
     return CourseExchange(
         gifts_by_kind_and_week(session, course_id),
         cards,
-        only_give,
-        only_take,
+        only_give[:LISTED],
+        only_take[:LISTED],
         median_hours_to_answer(session, course_id),
-        unanswered_asks(session, course_id, now),
+        unanswered,
         recent_conversations(session, course_id),
+        cohort_total=total,
+        page=page,
+        one_sided_totals=(len(only_give), len(only_take)),
+        unanswered_total=unanswered_total,
     )

@@ -2,11 +2,14 @@
 
 import csv
 import io
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cohorts.models.people import display_name_of
 from cohorts.models import Cohort, Course, Membership, Person
 
 MOODLE_HEADER = ("username", "course1", "group1")
@@ -44,13 +47,23 @@ def export_rows(session: Session, course_id: int) -> list[ExportRow]:
     so a member whose platform sent no login has none here.
     """
     rows = session.execute(
-        select(Cohort.name, Person)
+        select(
+            Cohort.name,
+            Person.id,
+            Person.name,
+            Person.given_name,
+            Person.family_name,
+            Person.username,
+        )
         .join(Membership, Membership.cohort_id == Cohort.id)
         .join(Person, Person.id == Membership.person_id)
         .where(Cohort.course_id == course_id, Cohort.status == "published")
         .order_by(Cohort.name, Cohort.id, Person.id)
     ).all()
-    return [ExportRow(name, person.display_name, person.username) for name, person in rows]
+    return [
+        ExportRow(group, display_name_of(pid, name, given, family), login)
+        for group, pid, name, given, family, login in rows
+    ]
 
 
 def exportable(rows: list[ExportRow]) -> list[ExportRow]:
@@ -58,28 +71,41 @@ def exportable(rows: list[ExportRow]) -> list[ExportRow]:
     return [row for row in rows if row.login]
 
 
-def _write(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
+def csv_lines(header: Sequence[str], lines: Iterable[Sequence[object]]) -> Iterator[str]:
+    """Yield a CSV file line by line (so a response can stream it), formulas defused."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(tuple(safe_cell(cell) for cell in line) for line in lines)
-    return out.getvalue()
+    for line in itertools.chain([header], lines):
+        writer.writerow([safe_cell(c) if isinstance(c, str) else c for c in line])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
-def moodle_csv(session: Session, course_id: int) -> str:
+def moodle_lines(session: Session, course_id: int) -> Iterator[str]:
     """Moodle "Upload users" file enrolling each member into a group named like the cohort."""
     course = session.get_one(Course, course_id)
     short = course.label or course.context_id
     rows = exportable(export_rows(session, course_id))
-    return _write(MOODLE_HEADER, [(r.login or "", short, r.group_name) for r in rows])
+    return csv_lines(MOODLE_HEADER, [(r.login or "", short, r.group_name) for r in rows])
 
 
-def canvas_csv(session: Session, course_id: int) -> str:
+def canvas_lines(session: Session, course_id: int) -> Iterator[str]:
     """Canvas group category import file, identifying members by login id."""
-    return _write(
+    return csv_lines(
         CANVAS_HEADER,
         [
             (r.name, "", "", r.login or "", "", r.group_name, "", "")
             for r in exportable(export_rows(session, course_id))
         ],
     )
+
+
+def moodle_csv(session: Session, course_id: int) -> str:
+    """The Moodle file as one string."""
+    return "".join(moodle_lines(session, course_id))
+
+
+def canvas_csv(session: Session, course_id: int) -> str:
+    """The Canvas file as one string."""
+    return "".join(canvas_lines(session, course_id))

@@ -181,17 +181,17 @@ def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion
         .order_by(Cohort.id)
     ).all()
     sizes = {cohort.id: size for cohort, size in rows}
+    by_challenge: dict[int, list[tuple[Cohort, int]]] = {}
+    for cohort, size in rows:
+        by_challenge.setdefault(cohort.challenge_id, []).append((cohort, size))
     suggestions = []
     for cohort, size in rows:
         if size >= settings.minimum or cohort.merge_dismissed:
             continue
         fits = [
             c
-            for c, s in rows
-            if c.id != cohort.id
-            and c.challenge_id == cohort.challenge_id
-            and not c.locked
-            and s + size <= settings.maximum
+            for c, s in by_challenge[cohort.challenge_id]
+            if c.id != cohort.id and not c.locked and s + size <= settings.maximum
         ]
         target = min(fits, key=lambda c: (sizes[c.id], c.id), default=None)
         suggestions.append(MergeSuggestion(cohort, size, target, sizes[target.id] if target else 0))

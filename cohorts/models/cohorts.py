@@ -177,6 +177,7 @@ class Post(Base):
             ["parent_id", "cohort_id"], ["post.id", "post.cohort_id"], ondelete="CASCADE"
         ),
         Index("ix_post_cohort_id_created_at", "cohort_id", "created_at"),
+        Index("ix_post_author_id", "author_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -82,6 +82,7 @@ class Gift(Base):
         Index("ix_gift_course_id_direction_status", "course_id", "direction", "status"),
         Index("ix_gift_cohort_id", "cohort_id"),
         Index("ix_gift_author_id_created_at", "author_id", "created_at"),
+        Index("ix_gift_course_id_created_at", "course_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

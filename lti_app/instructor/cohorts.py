@@ -8,6 +8,8 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from cohorts import board as cohort_board
 from cohorts import membership
+from cohorts.activity.cohort_measures import cohort_pulses
+from cohorts.activity.merging import activity_merges
 from cohorts.errors import DomainError
 from cohorts.exchange import moderation
 from cohorts.formation import drafts, reports, runs, upkeep
@@ -27,6 +29,8 @@ bp = Blueprint("cohorts", __name__)
 #: While cohorts form in the background, the page reloads itself this often.
 REFRESH_SECONDS = 5
 T = TypeVar("T")
+#: Quiet cohorts listed at once, the quietest first.
+QUIET_ROWS = 20
 
 
 def _move_form(cards: Sequence[Any], picture: Any, formdata: bool = False) -> MoveForm:
@@ -58,11 +62,16 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
     wanted = request.args.get("challenge", type=int)
     picture = reports.formation_picture(db.session, viewer.course_id, wanted)
     cards = picture.cards
+    settings = formation_settings.get_settings(db.session, viewer.course_id)
+    pulses = cohort_pulses(db.session, viewer.course_id, utcnow())
+    quiet = activity_merges(pulses, settings.minimum, settings.maximum)
     return render_template(
         "instructor/cohorts.html",
         tab="cohorts",
         picture=picture,
-        settings=formation_settings.get_settings(db.session, viewer.course_id),
+        settings=settings,
+        quiet=quiet[:QUIET_ROWS],
+        quiet_total=len(quiet),
         focus=picture.focus,
         challenge_choices=picture.challenge_choices,
         draft_total=picture.draft_total,

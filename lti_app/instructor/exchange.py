@@ -16,6 +16,8 @@ from ..pages import submit
 from .forms import ExchangeSettingsForm
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+#: Decided cases listed under the queue, the latest first.
+DECIDED_SHOWN = 50
 DECIDED = {
     "restore": "Restored: learners can see it again.",
     "remove": "Removed: learners no longer see it. It is kept for the record.",
@@ -24,7 +26,9 @@ DECIDED = {
 
 @bp.get("/")
 def overview() -> Any:
-    picture = report.course_exchange(db.session, signed_in_viewer().course_id, utcnow())
+    number = request.args.get("page", "1")
+    page = int(number) if number.isdigit() and len(number) < 6 else 1
+    picture = report.course_exchange(db.session, signed_in_viewer().course_id, utcnow(), page)
     return render_template("instructor/exchange.html", tab="exchange", picture=picture)
 
 
@@ -62,7 +66,7 @@ def _queue(status: int = 200) -> Any:
         "instructor/exchange_moderation.html",
         tab="moderation",
         items=moderation.queue(db.session, course),
-        done=moderation.queue(db.session, course, ("restored", "removed")),
+        done=moderation.queue(db.session, course, ("restored", "removed"), limit=DECIDED_SHOWN),
         piled_on=reporting.piled_on(db.session, course, utcnow()),
         action=ActionForm(),
     ), status

@@ -10,13 +10,23 @@ from ..auth import signed_in_viewer
 from ..extensions import db
 
 bp = Blueprint("export", __name__, url_prefix="/export")
-WRITERS = {"moodle": cohort_export.moodle_csv, "canvas": cohort_export.canvas_csv}
+WRITERS = {"moodle": cohort_export.moodle_lines, "canvas": cohort_export.canvas_lines}
+#: Members previewed on the page; the files hold everyone.
+PREVIEW = 100
 
 
 @bp.get("")
 def page() -> Any:
     rows = cohort_export.export_rows(db.session, signed_in_viewer().course_id)
-    return render_template("instructor/export.html", tab="export", rows=rows)
+    missing = [row for row in rows if not row.login]
+    return render_template(
+        "instructor/export.html",
+        tab="export",
+        rows=rows[:PREVIEW],
+        total=len(rows),
+        missing=missing[:PREVIEW],
+        missing_total=len(missing),
+    )
 
 
 @bp.get("/<any(moodle, canvas):lms>.csv")

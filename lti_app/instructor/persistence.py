@@ -1,13 +1,12 @@
 """Staff see who keeps coming back: the curve, weekly activity, alerts, cohorts and learners."""
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 
 from cohorts.activity import alerts, dashboard, rules
 from cohorts.activity.settings import COLUMNS, course_rules, save_rules
+from cohorts.formation.export import csv_lines
 from cohorts.models import utcnow
 
 from ..auth import signed_in_viewer
@@ -18,6 +17,8 @@ from .forms import ActivitySettingsForm, AlertForm
 
 bp = Blueprint("persistence", __name__, url_prefix="/persistence")
 PAGE_SIZE = 50
+#: Cohort health lists this many cohorts, the least active first.
+HEALTH_ROWS = 50
 ANSWERED = {"contacted": "Marked as contacted.", "dismissed": "Alert dismissed for two weeks."}
 
 
@@ -54,6 +55,10 @@ def overview(status: int = 200) -> Any:
         "instructor/persistence.html",
         tab="persistence",
         page=page,
+        health=sorted(page.health, key=lambda c: (c.share_active, c.name))[:HEALTH_ROWS],
+        active_now=sum(f.active_this_week for f in page.learners),
+        in_cohort=sum(f.cohort_id is not None for f in page.learners),
+        learner_alerts=sum(f.kind == "learner" for f in page.flagged),
         rows=rows[start : start + PAGE_SIZE],
         total=len(rows),
         pages=max(1, -(-len(rows) // PAGE_SIZE)),
@@ -81,24 +86,21 @@ def learners_csv() -> Any:
         for f in page.flagged
         if f.kind == "learner"
     }
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "cohort", "last active", "active weeks", "streak", "score", "alerts"])
-    for f in dashboard.choose_learners(page, show, query, sort, descending):
-        last = rules.date_of(f.last_day) if f.last_day is not None else ""
-        writer.writerow(
-            [
-                f.name,
-                f.cohort_name or "",
-                last,
-                f.active_weeks,
-                f.streak,
-                f.score,
-                reasons.get(f.person_id, ""),
-            ]
-        )
+    rows = (
+        [
+            f.name,
+            f.cohort_name or "",
+            rules.date_of(f.last_day).isoformat() if f.last_day is not None else "",
+            f.active_weeks,
+            f.streak,
+            f.score,
+            reasons.get(f.person_id, ""),
+        ]
+        for f in dashboard.choose_learners(page, show, query, sort, descending)
+    )
+    header = ["name", "cohort", "last active", "active weeks", "streak", "score", "alerts"]
     return Response(
-        out.getvalue(),
+        csv_lines(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=communitas-persistence.csv"},
     )

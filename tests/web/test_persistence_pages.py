@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
+from cohorts.activity.summary import rebuild_summary
 from cohorts.models import (
     ActivityEvent,
     ActivityWeek,
@@ -153,6 +154,7 @@ def test_a_quiet_member_gets_a_one_click_encouragement(app, test_platform):
         .where(ActivityWeek.person_id == ben.id)
         .values(week=ActivityWeek.week - 5, last_day=ActivityWeek.last_day - 30)
     )
+    rebuild_summary(db.session, db.session.scalars(select(Course.id)).one(), ben.id)
     db.session.commit()
     page = ana.get("/learner/cohort").get_data(as_text=True)
     assert "hasn't been around for a while" in page

@@ -36,6 +36,8 @@ STAFF_PAGES = [
     "/instructor/exchange/moderation",
     "/instructor/persistence",
     "/instructor/persistence/settings",
+    "/instructor/persistence/learners.csv",
+    "/instructor/export/canvas.csv",
 ]
 
 
