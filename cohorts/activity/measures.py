@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
 from cohorts.activity.rules import SIGNALS, CurvePoint, LearnerFacts, SignalStats, Weights
-from cohorts.models.people import display_name_of
 from cohorts.models import ActivityLearner, ActivityWeek, Cohort, Enrolment, Membership, Person
+from cohorts.models.people import display_name_of
 
 W = ActivityWeek
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cohorts.models.people import display_name_of
 from cohorts.models import Cohort, Course, Membership, Person
+from cohorts.models.people import display_name_of
 
 MOODLE_HEADER = ("username", "course1", "group1")
 CANVAS_HEADER = (

@@ -1,7 +1,7 @@
 """One summary row per learner and course, kept with every event; indexes for big courses
 
 Revision ID: 4f2a9c7e1b38
-Revises: 207e8ad96659
+Revises: f3a9c1d7e5b2
 Create Date: 2026-12-02 08:30:00.000000
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '4f2a9c7e1b38'
-down_revision = '207e8ad96659'
+down_revision = 'f3a9c1d7e5b2'
 branch_labels = None
 depends_on = None
 
