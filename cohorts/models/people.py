@@ -47,13 +47,20 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(255))
     #: The LMS login (Moodle username, Canvas login id), which group imports match on.
     username: Mapped[str | None] = mapped_column(String(255))
+    #: The name a person chose in Communitas when their LMS sent none (anonymous privacy).
+    chosen_name: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
     def display_name(self) -> str:
-        """Return the best name we have, never an empty string."""
+        """Return the best name we have, never an empty string: the LMS's, else the chosen one."""
         full = " ".join(p for p in (self.given_name, self.family_name) if p)
-        return self.name or full or f"Participant {self.id}"
+        return self.name or full or self.chosen_name or f"Participant {self.id}"
+
+    @property
+    def lms_named(self) -> bool:
+        """Whether the platform sent a name; only people without one may choose theirs."""
+        return bool(self.name or self.given_name or self.family_name)
 
 
 class Enrolment(Base):
