@@ -158,9 +158,7 @@ def choose_name(session: Session, person_id: int, name: str) -> Person:
         raise DomainError("Your name comes from your course site; change it there.")
     name = " ".join(name.split())
     if len(name) not in DISPLAY_NAME:
-        raise DomainError(
-            f"Choose a name of {DISPLAY_NAME.low} to {DISPLAY_NAME.high} characters."
-        )
+        raise DomainError(f"Choose a name of {DISPLAY_NAME.low} to {DISPLAY_NAME.high} characters.")
     if not any(ch.isalpha() for ch in name):
         raise DomainError("Use at least one letter in your name.")
     person.chosen_name = name

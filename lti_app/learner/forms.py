@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from cohorts.exchange.rules import CATEGORY_LABELS, KIND_LABELS
 from cohorts.limits import (
+    DISPLAY_NAME,
     GIFT_BODY_MAX,
     POST_BODY_MAX,
     REPORT_DETAILS_MAX,
@@ -142,6 +143,24 @@ OFFSETS = [("", "I'd rather not say")] + [(str(m), format_offset(m)) for m in ra
 
 
 RANKS = ("first", "second", "third")
+
+
+class NameForm(FlaskForm):
+    """The name classmates see, for people whose course site shares none."""
+
+    name = StringField(
+        "Your name in Communitas",
+        validators=[
+            DataRequired(message="Write the name classmates should see."),
+            within(DISPLAY_NAME, "Use {low} to {high} characters."),
+        ],
+    )
+
+
+class PickMoveForm(FlaskForm):
+    """One step on a challenge card or in the list of picks: add at a rank, move, remove."""
+
+    rank = IntegerField(validators=[Optional(), NumberRange(min=1, max=3)])
 
 
 class PickForm(FlaskForm):

@@ -28,6 +28,11 @@ LEARNER_ONLY = [
     ("GET", "/learner/profile"),
     ("GET", "/learner/cohort"),
     ("POST", "/learner/challenges/propose"),
+    ("POST", "/learner/challenges/1/add"),
+    ("POST", "/learner/challenges/1/up"),
+    ("POST", "/learner/challenges/1/down"),
+    ("POST", "/learner/challenges/1/remove"),
+    ("POST", "/learner/profile/name"),
     ("POST", "/learner/cohort/posts"),
     ("POST", "/learner/profile"),
     ("GET", "/learner/rhythm"),
@@ -160,3 +165,5 @@ def test_learners_never_reach_another_cohort_board(app, world):
     assert nudge.status_code == 404
     picks = call(app, learner, "POST", "/learner/challenges", {"first": ids["cb"]})
     assert picks.status_code in (400, 404)
+    card = call(app, learner, "POST", f"/learner/challenges/{ids['cb']}/add", {"rank": "1"})
+    assert card.status_code == 404
