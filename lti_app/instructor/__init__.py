@@ -3,9 +3,10 @@
 from flask import Blueprint
 
 from ..auth import guard
-from . import challenges, cohorts, course, exchange, export, persistence
+from . import challenges, cohorts, confirm, course, exchange, export, persistence
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 guard(bp, "staff")
-for child in (course.bp, challenges.bp, cohorts.bp, export.bp, exchange.bp, persistence.bp):
-    bp.register_blueprint(child)
+CHILDREN = (course, challenges, cohorts, confirm, export, exchange, persistence)
+for child in CHILDREN:
+    bp.register_blueprint(child.bp)

@@ -56,6 +56,9 @@ STAFF_ROUTES = [
     ("POST", "/instructor/cohorts/{ka}/unlock", 302),
     ("POST", "/instructor/cohorts/{ka}/rename", 400),
     ("POST", "/instructor/cohorts/publish", 400),
+    ("GET", "/instructor/cohorts/publish", 200),
+    ("GET", "/instructor/cohorts/{ka}/members/{pa}/remove", 200),
+    ("GET", "/instructor/challenges/{ca}/archive", 200),
     ("POST", "/instructor/cohorts/{ka}/merge", 400),
     ("POST", "/instructor/cohorts/{ka}/dismiss", 302),
     ("POST", "/instructor/waiting/{ca}/form", 400),
@@ -84,6 +87,8 @@ FOREIGN = [
     ("POST", "/instructor/cohorts/{kb}/merge", {"target_id": "{ka}"}),
     ("POST", "/instructor/cohorts/{ka}/merge", {"target_id": "{kb}"}),
     ("POST", "/instructor/cohorts/{kb}/members/{pb}/remove", {}),
+    ("GET", "/instructor/cohorts/{kb}/members/{pb}/remove", {}),
+    ("GET", "/instructor/challenges/{cb}/archive", {}),
     ("POST", "/instructor/waiting/{cb}/form", {}),
     (
         "POST",
