@@ -6,8 +6,9 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from cohorts import challenges
+from cohorts.attention import staff_attention
 from cohorts.formation import settings as formation_settings
-from cohorts.models import Cohort, Enrolment
+from cohorts.models import Cohort, Enrolment, utcnow
 
 from ..auth import signed_in_viewer
 from ..extensions import db
@@ -33,6 +34,7 @@ def home() -> Any:
         counts=_counts(Enrolment.role, viewer.course_id),
         cohorts=_counts(Cohort.status, viewer.course_id),
         rows=challenges.list_challenges(db.session, viewer.course_id, ("active", "proposed")),
+        attention=staff_attention(db.session, viewer.course_id, utcnow()),
     )
 
 
