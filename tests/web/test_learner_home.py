@@ -63,8 +63,14 @@ def test_cards_add_reorder_and_remove_picks_and_home_follows(app, test_platform)
     assert "Add as 2nd" not in page  # nothing to come after yet
     assert re.search(r"<details class=\"card\"[^>]*>\s*<summary>Suggest a challenge", page)
 
-    first = card_step(ana, ids[TITLES[0]], "add", "1")
-    assert f"“{TITLES[0]}” is now your 1st choice." in text(first)
+    first = text(card_step(ana, ids[TITLES[0]], "add", "1"))
+    assert f"“{TITLES[0]}” is now your 1st choice." in first
+    second = f'action="/learner/challenges/{ids[TITLES[1]]}/add">'
+    assert re.search(
+        re.escape(second)
+        + r'<input[^>]*csrf_token[^>]*><input type="hidden" name="rank" value="2">',
+        first,
+    )
     card_step(ana, ids[TITLES[1]], "add", "2")
     moved = text(card_step(ana, ids[TITLES[2]], "add", "1"))
     assert f"“{TITLES[2]}” is now your 1st choice." in moved
