@@ -257,7 +257,7 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         expect(
             card_named(tool, target).get_by_role("button", name=f"Unlock {target}")
         ).to_be_visible()
-        kept = card_named(tool, target).locator(".members").inner_text()
+        kept = card_named(tool, target).locator(".members").text_content() or ""
 
         press(page, tool.get_by_role("button", name="Re-form unlocked drafts"))
         # Found by its lock: a fresh draft may be given the same name again.

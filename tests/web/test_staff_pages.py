@@ -18,11 +18,17 @@ def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
-def test_publish_and_archive_ask_first_and_say_who_notices(app, test_platform):
+def drafted(app, test_platform, count: int) -> tuple[Browser, dict[str, int]]:
+    """Staff add the challenges, ``count`` learners pick, staff form draft cohorts."""
     staff = Browser(app, test_platform, "instructor-1")
     ids = add_challenges(staff)
-    learners_pick(app, test_platform, ids, count=6)
+    learners_pick(app, test_platform, ids, count=count)
     staff.post(f"{COHORTS}/form", form_page=COHORTS)
+    return staff, ids
+
+
+def test_publish_and_archive_ask_first_and_say_who_notices(app, test_platform):
+    staff, ids = drafted(app, test_platform, 6)
     page = text(staff.get(COHORTS))
     assert "/instructor/cohorts/publish" in page and '<button type="submit">Publish' not in page
     ask = text(staff.get(f"{COHORTS}/publish"))
@@ -34,10 +40,7 @@ def test_publish_and_archive_ask_first_and_say_who_notices(app, test_platform):
 
 
 def test_published_cards_have_no_lock_and_removing_names_the_person(app, test_platform):
-    staff = Browser(app, test_platform, "instructor-1")
-    ids = add_challenges(staff)
-    learners_pick(app, test_platform, ids, count=6)
-    staff.post(f"{COHORTS}/form", form_page=COHORTS)
+    staff, ids = drafted(app, test_platform, 6)
     drafts = text(staff.get(COHORTS))
     assert "Lock" in drafts and "1st choice" in drafts and "free with" not in drafts
     staff.post(f"{COHORTS}/publish", form_page=COHORTS)
@@ -58,10 +61,7 @@ def test_published_cards_have_no_lock_and_removing_names_the_person(app, test_pl
 
 
 def test_reforming_warns_of_manual_moves(app, test_platform):
-    staff = Browser(app, test_platform, "instructor-1")
-    ids = add_challenges(staff)
-    learners_pick(app, test_platform, ids, count=12)
-    staff.post(f"{COHORTS}/form", form_page=COHORTS)
+    staff, _ = drafted(app, test_platform, 12)
     assert "manual move" not in text(staff.get(COHORTS))
     ben = person("learner-2").id
     mine = db.session.scalar(select(Membership.cohort_id).where(Membership.person_id == ben))
@@ -80,10 +80,7 @@ def test_reforming_warns_of_manual_moves(app, test_platform):
 
 
 def test_waiting_learners_button_says_it_publishes(app, test_platform):
-    staff = Browser(app, test_platform, "instructor-1")
-    ids = add_challenges(staff)
-    learners_pick(app, test_platform, ids, count=3)
-    staff.post(f"{COHORTS}/form", form_page=COHORTS)
+    staff, ids = drafted(app, test_platform, 3)
     staff.post(f"{COHORTS}/publish", form_page=COHORTS)
     for n in (4, 5, 6):
         Browser(app, test_platform, f"learner-{n}").post(
