@@ -18,6 +18,7 @@ bp = Blueprint("confirm", __name__)
 
 
 def _ask(question: str, lines: list[str], button: str, action: str, cancel: str, **kw: Any) -> Any:
+    """Render the question; without a button the page only leads back."""
     return render_template(
         "instructor/confirm.html",
         tab=kw.pop("tab", "cohorts"),
@@ -43,8 +44,8 @@ def publish() -> Any:
         return _ask(
             "Nothing to publish",
             ["There are no draft cohorts. Form draft cohorts first, then publish them."],
-            "Back to cohorts",
-            url_for(".publish"),
+            "",
+            "",
             url_for("instructor.cohorts.cohorts"),
         )
     return _ask(
