@@ -33,6 +33,13 @@ class LaunchFacts:
     username: str | None = None
     resource_link_id: str | None = None
     resource_link_title: str | None = None
+    #: The roster service (NRPS) and its versions, when the launch offers it.
+    nrps_url: str | None = None
+    nrps_versions: tuple[str, ...] = ()
+    #: The grades service (AGS) of the resource link, when the launch offers it.
+    ags_lineitems_url: str | None = None
+    ags_lineitem_url: str | None = None
+    ags_scopes: tuple[str, ...] = ()
 
 
 def record_person(session: Session, facts: LaunchFacts) -> int:
@@ -62,7 +69,12 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
             "deployment_id": facts.deployment_id,
             "context_id": facts.context_id,
         },
-        {"title": facts.context_title, "label": facts.context_label},
+        {
+            "title": facts.context_title,
+            "label": facts.context_label,
+            "nrps_url": facts.nrps_url,
+            "nrps_versions": " ".join(facts.nrps_versions) or None,
+        },
     )
     person_id = record_person(session, facts)
     enrolment_id = upsert_id(
@@ -70,14 +82,26 @@ def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
         Enrolment,
         {"course_id": course_id, "person_id": person_id},
         {},
-        {"role": facts.role, "lti_roles": " ".join(facts.lti_roles), "last_launch_at": now},
+        # A launch proves they are in the course: someone the roster had dropped is back.
+        {
+            "role": facts.role,
+            "lti_roles": " ".join(facts.lti_roles),
+            "last_launch_at": now,
+            "active": True,
+            "left_at": None,
+        },
     )
     if facts.resource_link_id:
         upsert_id(
             session,
             ResourceLink,
             {"course_id": course_id, "link_id": facts.resource_link_id},
-            {"title": facts.resource_link_title},
+            {
+                "title": facts.resource_link_title,
+                "ags_lineitems_url": facts.ags_lineitems_url,
+                "ags_lineitem_url": facts.ags_lineitem_url,
+                "ags_scopes": " ".join(facts.ags_scopes) or None,
+            },
         )
     if facts.role == "learner":
         record_activity(session, course_id, person_id, "launch", now)

@@ -38,3 +38,8 @@ REPORT_THRESHOLD = Span(1, 20)
 ONE_CHALLENGE_AT_A_TIME = 60
 CHALLENGE_KINDS = ("challenge", "opportunity")
 GIFT_KINDS = ("feedback", "explanation", "resource", "encouragement", "practice", "other")
+#: A roster sync reads at most this many members over at most this many pages, asking for
+#: pages of this size (platforms may send smaller ones); a longer roster fails in words.
+ROSTER_MAX_MEMBERS = 50_000
+ROSTER_MAX_PAGES = 1_000
+ROSTER_PAGE_SIZE = 500

@@ -3,11 +3,14 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cohorts.errors import NotFound
-from cohorts.models import Cohort, Membership
+from cohorts.models import Cohort, Membership, MembershipEnd
+
+#: Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
+CHUNK = 500
 
 
 def get_cohort(
@@ -64,3 +67,46 @@ def manual_moves(session: Session, course_id: int) -> int:
         )
         or 0
     )
+
+
+def end_memberships(
+    session: Session, course_id: int, person_ids: Sequence[int], now: datetime, reason: str
+) -> int:
+    """End these people's cohort places: each moves to ``membership_end``, nothing is lost.
+
+    Their posts, gifts and activity stay; the cohort simply no longer counts them. Returns
+    how many places ended.
+    """
+    if not person_ids:
+        return 0
+    ended = 0
+    for start in range(0, len(person_ids), CHUNK):
+        chunk = list(person_ids[start : start + CHUNK])
+        rows = session.execute(
+            select(Membership.cohort_id, Membership.person_id, Membership.joined_at).where(
+                Membership.course_id == course_id, Membership.person_id.in_(chunk)
+            )
+        ).all()
+        if not rows:
+            continue
+        session.execute(
+            insert(MembershipEnd),
+            [
+                {
+                    "cohort_id": cohort_id,
+                    "course_id": course_id,
+                    "person_id": person_id,
+                    "joined_at": joined_at,
+                    "ended_at": now,
+                    "reason": reason,
+                }
+                for cohort_id, person_id, joined_at in rows
+            ],
+        )
+        session.execute(
+            delete(Membership).where(
+                Membership.course_id == course_id, Membership.person_id.in_(chunk)
+            )
+        )
+        ended += len(rows)
+    return ended

@@ -17,6 +17,7 @@ from cohorts.models import (
     Gift,
     GiftEdit,
     Membership,
+    MembershipEnd,
     Notification,
     Person,
     Post,
@@ -27,10 +28,19 @@ from cohorts.models import (
 ERASED = "[removed at the author's request]"
 #: Each kind of record, what it holds, and the rows of a person it counts.
 RECORDS = (
-    ("Course enrolments", "your role and when you last opened Communitas", Enrolment.person_id),
+    (
+        "Course enrolments",
+        "your role, when you last opened Communitas, whether the course roster lists you",
+        Enrolment.person_id,
+    ),
     ("Challenge picks", "which challenges you picked, in your order", Choice.person_id),
     ("Profile", "time zone, free hours, what you offer and need", Profile.person_id),
     ("Cohort memberships", "which cohort you are in and since when", Membership.person_id),
+    (
+        "Ended cohort places",
+        "cohorts you were in before leaving the course, with dates",
+        MembershipEnd.person_id,
+    ),
     ("Board messages", "what you wrote on your cohort's board", Post.author_id),
     ("Offers and asks", "the gifts you offered or asked for", Gift.author_id),
     ("Gifts given", "gifts you gave, with dates", Exchange.giver_id),

@@ -268,6 +268,14 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(info)
     app.cli.add_command(doctor_command)
     from .cli_activity import demo_cli, privacy_cli  # imports this module's helpers
+    from .cli_jobs import worker_command
+    from .cli_roster import roster_cli
+
+    app.cli.add_command(worker_command)
+    app.cli.add_command(roster_cli)
 
     app.cli.add_command(privacy_cli)
     app.cli.add_command(demo_cli)
+    from .cli_grades import grades_cli
+
+    app.cli.add_command(grades_cli)

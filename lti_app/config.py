@@ -47,6 +47,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance),
         "REDIS_URL": env.get("REDIS_URL") or None,
+        #: Background jobs: "rq" (default with REDIS_URL), "thread" (default without), "inline".
+        "JOBS_MODE": env.get("COMMUNITAS_JOBS") or None,
         "BASE_URL": base_url,
         "SANDBOX": sandbox,
         "REGISTRATION": _registration_mode(env.get("COMMUNITAS_REGISTRATION"), sandbox),

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from .demo import USERS, DemoUser
 from .keys import SigningKey
 from .profiles import DEFAULT, MOODLE_EMPTY_CUSTOM, PROFILES, STRICT, Profile
+from .roster import RosterState
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -54,6 +55,12 @@ class Platform:
     client_id: str = "communitas-sandbox"
     deployment_id: str = "sandbox-deployment-1"
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.generate()])
+    #: Where the tool's key set is read for service assertions (default: under its base URL).
+    tool_jwks_url: str = ""
+    #: Who is in each course beyond the demo people, and the roster service's paging.
+    roster: RosterState = field(default_factory=RosterState)
+    #: Access tokens issued so far, for tests and benchmarks to count.
+    tokens_issued: int = field(init=False, default=0)
     #: The client and deployment given at construction; dynamic registrations replace them.
     builtin_registration: tuple[str, str] = field(init=False, default=("", ""))
     #: Moodle's pending launches: each ``lti_message_hint`` works once (one sandbox process).
@@ -105,6 +112,10 @@ class Platform:
         return keys
 
     # -- URLs ---------------------------------------------------------------------------------
+    @property
+    def tool_key_set_url(self) -> str:
+        return self.tool_jwks_url or self.tool_base_url + "/lti/jwks"
+
     @property
     def tool_login_url(self) -> str:
         return self.tool_base_url + "/lti/login"
@@ -217,7 +228,8 @@ class Platform:
                     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
                     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
                 ],
-                "lineitems": f"{self.issuer}/ags/{p.context_id}/lineitems",
+                "lineitems": f"{self.issuer}/ags/{p.context_id}/lineitems"
+                + (f"?type_id={p.deployment_id}" if p.ags_type_id else ""),
             },
         }
         claims.update(p.user_claims(user))

@@ -48,8 +48,12 @@ class Profile:
     custom: dict[str, str] = field(default_factory=dict)
     #: Canvas refuses API requests without a User-Agent header.
     requires_user_agent: bool = False
-    #: Canvas takes scores only for students.
+    #: Canvas takes scores only for students; Moodle only for users gradable in the course.
     scores_learners_only: bool = False
+    #: Moodle's AGS URLs carry the tool type in the query (``.../lineitems?type_id=2``) and a
+    #: line item's URL ends in ``/lineitem?type_id=2``, so its scores are at
+    #: ``.../lineitem/scores?type_id=2``.
+    ags_type_id: bool = False
 
     def context_claim(self) -> dict[str, Any]:
         return {
@@ -112,6 +116,8 @@ MOODLE = Profile(
     single_use_hint=True,
     php_json=True,
     sends_username=True,
+    scores_learners_only=True,
+    ags_type_id=True,
 )
 CANVAS = Profile(
     name="canvas",

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from . import registration, services
+from . import gradebook, registration, roster, services
 from .demo import COURSE, USERS
 from .platform import AuthRequestError, DeepLinkRefused, Platform
 from .profiles import PROFILES, Profile
@@ -96,7 +96,7 @@ def course() -> Any:
         platform=platform(),
         profile=profile,
         profiles=PROFILES.values(),
-        scores=services.scores(data_path()),
+        scores=gradebook.scores(data_path(), latest=10),
         storage=uses_storage(profile, request.args.get("storage")),
     )
     return with_moodle_session(profile, page)
@@ -185,36 +185,12 @@ def nrps(context_id: str) -> Any:
         services.check_bearer(platform(), request.headers.get("Authorization"), SCOPE_NRPS)
     except services.ServiceError as exc:
         return service_error(exc, 401)
-    response = jsonify(services.roster(platform(), profile))
+    base = f"{platform().issuer}/nrps/{context_id}"
+    body, links = roster.page(platform().roster, base, profile, request.args.to_dict())
+    response = jsonify(body)
     response.mimetype = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+    response.headers["Link"] = ", ".join(links)
     return response
-
-
-@bp.route("/ags/<context_id>/lineitems", methods=["GET", "POST"])
-def lineitems(context_id: str) -> Any:
-    scope = SCOPE_LINEITEM
-    service_profile(context_id)
-    try:
-        services.check_bearer(platform(), request.headers.get("Authorization"), scope)
-        if request.method == "POST":
-            base = f"{platform().issuer}/ags/{context_id}/lineitems"
-            item = services.add_lineitem(data_path(), base, request.get_json(force=True))
-            return jsonify(item), 201
-    except services.ServiceError as exc:
-        return service_error(exc)
-    return jsonify(services.lineitems(data_path()))
-
-
-@bp.post("/ags/<context_id>/lineitems/<int:item>/scores")
-def post_score(context_id: str, item: int) -> Any:
-    profile = service_profile(context_id)
-    try:
-        services.check_bearer(platform(), request.headers.get("Authorization"), SCOPE_SCORE)
-        lineitem_id = f"{platform().issuer}/ags/{context_id}/lineitems/{item}"
-        services.add_score(data_path(), lineitem_id, request.get_json(force=True), profile)
-    except services.ServiceError as exc:
-        return service_error(exc)
-    return "", 204
 
 
 @bp.post("/deep-link-return")

@@ -71,6 +71,7 @@ def make_tool_app(database_url: str, **overrides: Any) -> Flask:
         "BASE_URL": TOOL_BASE,
         "SECRET_KEY": "test-secret",
         "REDIS_URL": None,
+        "JOBS_MODE": "inline",  # background jobs run right after the commit, deterministically
         "OUTBOUND_ALLOW": ("127.0.0.0/8",),
         "REGISTRATION": "open",
     }
@@ -138,6 +139,19 @@ def app(
         db.session.remove()
         wipe(db.engine)
         db.engine.dispose()
+
+
+@pytest.fixture
+def tool_server(app: Flask, test_platform: TestPlatform) -> Iterator[str]:
+    """Serve the tool over HTTP too, so the platform can read its key set for service tokens."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    test_platform.tool_jwks_url = base + "/lti/jwks"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    test_platform.tool_jwks_url = ""
 
 
 @pytest.fixture

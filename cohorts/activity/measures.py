@@ -33,7 +33,11 @@ def _learners(course_id: int, person_id: int | None = None) -> Any:
             and_(Membership.course_id == course_id, Membership.person_id == Enrolment.person_id),
         )
         .outerjoin(Cohort, and_(Cohort.id == Membership.cohort_id, Cohort.status == "published"))
-        .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+        .where(
+            Enrolment.course_id == course_id,
+            Enrolment.role == "learner",
+            Enrolment.active.is_(True),  # people the roster dropped are kept, not counted
+        )
     )
     if person_id is not None:
         query = query.where(Enrolment.person_id == person_id)

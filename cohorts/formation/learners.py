@@ -30,7 +30,7 @@ def load_learners(
 ) -> dict[int, Learner]:
     """Load the course's learners (or ``only`` these people) with one query per table."""
     people_query = select(Enrolment.person_id).where(
-        Enrolment.course_id == course_id, Enrolment.role == "learner"
+        Enrolment.course_id == course_id, Enrolment.role == "learner", Enrolment.active.is_(True)
     )
     picks_query = (
         select(Choice.person_id, Choice.challenge_id)

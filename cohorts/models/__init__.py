@@ -34,6 +34,7 @@ from .gifts import (
     Notification,
     Report,
 )
+from .grades import SCORE_STATUSES, GradeLineItem, GradeSettings, ScorePost
 from .lti import (
     Deployment,
     LaunchHealth,
@@ -44,6 +45,7 @@ from .lti import (
     ToolKey,
 )
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
+from .roster import SYNC_STATUSES, SYNC_TRIGGERS, MembershipEnd, RosterSync
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -60,7 +62,12 @@ __all__ = [
     "Choice",
     "Cohort",
     "FormationSettings",
+    "GradeLineItem",
+    "GradeSettings",
+    "SCORE_STATUSES",
+    "ScorePost",
     "Membership",
+    "MembershipEnd",
     "Post",
     "Profile",
     "ROLES",
@@ -75,6 +82,9 @@ __all__ = [
     "Platform",
     "RegistrationInvite",
     "ResourceLink",
+    "RosterSync",
+    "SYNC_STATUSES",
+    "SYNC_TRIGGERS",
     "ToolKey",
     "EXCHANGE_STATUSES",
     "GIFT_KINDS",

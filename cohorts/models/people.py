@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -28,6 +28,12 @@ class Course(Base):
     title: Mapped[str | None] = mapped_column(String(255))
     label: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The roster service (NRPS ``context_memberships_url``) the latest launch offered.
+    nrps_url: Mapped[str | None] = mapped_column(String(1024))
+    #: Its ``service_versions``, space separated (``2.0``).
+    nrps_versions: Mapped[str | None] = mapped_column(String(64))
+    #: The ``differences`` link the last roster sync was offered, for the next one.
+    roster_differences_url: Mapped[str | None] = mapped_column(String(2048))
 
 
 class Person(Base):
@@ -78,7 +84,12 @@ class Enrolment(Base):
     role: Mapped[str] = mapped_column(String(16))
     #: The role URIs as the platform sent them, space separated, for support questions.
     lti_roles: Mapped[str] = mapped_column(Text, default="")
-    last_launch_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: None for someone the roster lists who never opened Communitas.
+    last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
+    #: False once the platform's roster stops listing them (kept, never deleted); a launch
+    #: or a later roster that lists them again makes them active again.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship()
@@ -94,3 +105,8 @@ class ResourceLink(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     link_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
+    #: The grades service (AGS endpoint claim) the latest launch of this link offered.
+    ags_lineitems_url: Mapped[str | None] = mapped_column(String(1024))
+    ags_lineitem_url: Mapped[str | None] = mapped_column(String(1024))
+    #: The AGS scopes granted, space separated.
+    ags_scopes: Mapped[str | None] = mapped_column(Text)

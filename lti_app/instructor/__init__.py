@@ -3,10 +3,19 @@
 from flask import Blueprint
 
 from ..auth import guard
-from . import challenges, cohorts, confirm, course, exchange, export, persistence
+from . import challenges, cohorts, confirm, course, exchange, export, grades, persistence, roster
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 guard(bp, "staff")
-CHILDREN = (course, challenges, cohorts, confirm, export, exchange, persistence)
-for child in CHILDREN:
-    bp.register_blueprint(child.bp)
+for child in (
+    course.bp,
+    challenges.bp,
+    cohorts.bp,
+    confirm.bp,
+    export.bp,
+    exchange.bp,
+    persistence.bp,
+    grades.bp,
+):
+    bp.register_blueprint(child)
+bp.register_blueprint(roster.bp)

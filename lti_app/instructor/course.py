@@ -9,6 +9,7 @@ from cohorts import challenges
 from cohorts.attention import staff_attention
 from cohorts.formation import settings as formation_settings
 from cohorts.models import Cohort, Enrolment, utcnow
+from cohorts.roster.runs import learners_opened
 
 from ..auth import signed_in_viewer
 from ..extensions import db
@@ -32,6 +33,7 @@ def home() -> Any:
         "instructor/home.html",
         tab="home",
         counts=_counts(Enrolment.role, viewer.course_id),
+        opened=learners_opened(db.session, viewer.course_id),
         cohorts=_counts(Cohort.status, viewer.course_id),
         rows=challenges.list_challenges(db.session, viewer.course_id, ("active", "proposed")),
         attention=staff_attention(db.session, viewer.course_id, utcnow()),

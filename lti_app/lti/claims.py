@@ -105,11 +105,55 @@ def has_course(body: dict[str, Any]) -> bool:
     return isinstance(body.get(CONTEXT), dict)
 
 
+#: Service URLs are stored in 1024-character columns; a longer or malformed one is ignored.
+MAX_SERVICE_URL = 1024
+MAX_SCOPES = 12
+
+
+def service_url(value: Any) -> str | None:
+    """Return an absolute http(s) URL from a service claim, or None for anything else."""
+    if not isinstance(value, str) or len(value) > MAX_SERVICE_URL:
+        return None
+    parts = urlsplit(value)
+    clean = value.isprintable() and " " not in value
+    return value if clean and parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _words(value: Any, limit: int, longest: int = 255) -> tuple[str, ...]:
+    """A list of short strings from a claim; anything else (or too many) counts as none."""
+    if not isinstance(value, list) or len(value) > limit:
+        return ()
+    if not all(isinstance(v, str) and 0 < len(v) <= longest and " " not in v for v in value):
+        return ()
+    return tuple(value)
+
+
+def nrps_endpoint(body: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """The roster service a launch offers: its URL and versions (bad types: none)."""
+    claim = body.get(NRPS)
+    if not isinstance(claim, dict):
+        return None, ()
+    url = service_url(claim.get("context_memberships_url"))
+    return url, _words(claim.get("service_versions"), 4, 10) if url else ()
+
+
+def ags_endpoint(body: dict[str, Any]) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """The grades service a launch offers: line items URL, its own line item, scopes."""
+    claim = body.get(AGS)
+    if not isinstance(claim, dict):
+        return None, None, ()
+    lineitems, lineitem = service_url(claim.get("lineitems")), service_url(claim.get("lineitem"))
+    scopes = _words(claim.get("scope"), MAX_SCOPES) if lineitems or lineitem else ()
+    return lineitems, lineitem, scopes
+
+
 def launch_facts(body: dict[str, Any], client_id: str) -> LaunchFacts:
     """Extract what the domain records from a validated id_token body."""
     context = body.get(CONTEXT) or {}
     link = body.get(RESOURCE_LINK) or {}
     roles = body.get(ROLES) or []
+    nrps_url, nrps_versions = nrps_endpoint(body)
+    lineitems, lineitem, scopes = ags_endpoint(body)
     return LaunchFacts(
         issuer=body["iss"],
         client_id=client_id,
@@ -127,4 +171,9 @@ def launch_facts(body: dict[str, Any], client_id: str) -> LaunchFacts:
         username=lms_login(body),
         resource_link_id=_text(link.get("id")) if isinstance(link, dict) else None,
         resource_link_title=_text(link.get("title")) if isinstance(link, dict) else None,
+        nrps_url=nrps_url,
+        nrps_versions=nrps_versions,
+        ags_lineitems_url=lineitems,
+        ags_lineitem_url=lineitem,
+        ags_scopes=scopes,
     )

@@ -159,3 +159,16 @@ def world(app, test_platform):
     }
     db.session.commit()
     return clients, ids
+
+
+@pytest.fixture
+def roster(test_platform, tool_server):
+    """The platform's roster service in pages of 10, reset after the test."""
+    from lti_app.lti.services import token
+
+    token.forget()
+    test_platform.roster.max_page = 10
+    yield test_platform.roster
+    test_platform.roster.reset()
+    test_platform.roster.max_page = 100
+    token.forget()

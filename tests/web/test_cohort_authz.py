@@ -72,6 +72,7 @@ STAFF_ROUTES = [
     ("POST", "/instructor/persistence/alerts", 400),
     ("GET", "/instructor/persistence/settings", 200),
     ("POST", "/instructor/persistence/settings", 400),
+    ("POST", "/instructor/persistence/roster/sync", 302),
 ]
 FOREIGN = [
     ("GET", "/instructor/cohorts/{kb}/board", {}),

@@ -6,6 +6,7 @@ import pytest
 
 from . import test_cohort_authz as cohorts
 from . import test_exchange_authz as exchange
+from . import test_grades_authz as grades
 from .test_cohort_authz import call
 
 #: Routes outside the audience blueprints, with what an anonymous browser gets.
@@ -30,7 +31,7 @@ PUBLIC = [
 
 def tables() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [(m, p) for m, p, _ in PUBLIC]
-    for module in (cohorts, exchange):
+    for module in (cohorts, exchange, grades):
         for name in dir(module):
             table = getattr(module, name)
             if name.isupper() and isinstance(table, list):

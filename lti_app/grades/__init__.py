@@ -1,0 +1,1 @@
+"""Sending participation scores to the platform: publication and the outbox drain."""

@@ -1,0 +1,1 @@
+"""LTI Advantage service clients (token, roster, grades) returning plain values."""
