@@ -40,6 +40,9 @@ DAY_PARTS = ["mon-evening", "tue-evening", "wed-evening", "thu-morning", "sat-af
 TAGS = ["statistics", "python", "writing", "reading", "spreadsheets", "charts", "sql", "ethics"]
 
 
+ZONES = ("America/Bogota", "UTC", "Europe/Lisbon", "Asia/Kolkata")
+
+
 def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
     """Bulk-insert a course with ``n`` learners and one instructor; return their ids."""
     conn = db.session.connection()
@@ -112,7 +115,9 @@ def seed(n: int, rng: random.Random) -> tuple[int, int, int]:
                 {
                     "course_id": course_id,
                     "person_id": pid,
-                    "utc_offset": rng.choice((-300, 0, 60, 330, 480)),
+                    "time_zone": rng.choice(
+                        ("America/Bogota", "UTC", "Europe/Lisbon", "Asia/Kolkata")
+                    ),
                     "availability": ",".join(rng.sample(DAY_PARTS, 2)),
                     "offers": ",".join(rng.sample(TAGS, 2)),
                     "needs": ",".join(rng.sample(TAGS, 1)),

@@ -20,6 +20,9 @@ GIFT_BODY_MAX = 4000
 TAGS_MAX = 300
 POST_BODY_MAX = 2000
 THANKS_NOTE_MAX = 280
+MESSAGE_BODY_MAX = 4000
+#: Messages one exchange's conversation may hold: a short thread, not a chat room.
+THREAD_MESSAGES_MAX = 100
 REPORT_DETAILS_MAX = 300
 REPORT_CATEGORIES = ("unkind", "spam", "private", "cheating", "off_topic", "other")
 #: Reports one member may file in ten minutes, and in a day.

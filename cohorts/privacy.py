@@ -14,6 +14,7 @@ from cohorts.models import (
     Course,
     Enrolment,
     Exchange,
+    ExchangeMessage,
     Gift,
     GiftEdit,
     Membership,
@@ -45,6 +46,11 @@ RECORDS = (
     ("Offers and asks", "the gifts you offered or asked for", Gift.author_id),
     ("Gifts given", "gifts you gave, with dates", Exchange.giver_id),
     ("Gifts received", "gifts you received, with dates and thank-you notes", Exchange.receiver_id),
+    (
+        "Exchange messages",
+        "what you wrote in the conversations of your exchanges",
+        ExchangeMessage.author_id,
+    ),
     ("Reports", "items you reported to staff, with your reason", Report.reporter_id),
     ("Notices", "messages Communitas showed you", Notification.person_id),
     (
@@ -123,9 +129,12 @@ def erase_person(session: Session, issuer: str, sub: str, now: datetime) -> int:
     )
     session.execute(update(Exchange).where(Exchange.receiver_id == pid).values(thanks_note=None))
     session.execute(
+        update(ExchangeMessage).where(ExchangeMessage.author_id == pid).values(body=ERASED)
+    )
+    session.execute(
         update(Profile)
         .where(Profile.person_id == pid)
-        .values(utc_offset=None, availability="", offers="", needs="", updated_at=now)
+        .values(time_zone=None, availability="", offers="", needs="", updated_at=now)
     )
     session.execute(update(Report).where(Report.reporter_id == pid).values(reason=ERASED))
     session.execute(update(Notification).where(Notification.person_id == pid).values(text=ERASED))

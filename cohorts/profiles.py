@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cohorts import timezones
 from cohorts.activity.events import record_activity
 from cohorts.db import upsert_id
 from cohorts.errors import DomainError
@@ -40,16 +41,18 @@ MAX_TAG_LENGTH = 30
 
 @dataclass(frozen=True, slots=True)
 class ProfileFacts:
-    """A profile as plain values, ready for the formation code."""
+    """A profile as plain values, ready for the formation code.
 
-    utc_offset: int | None
+    ``utc_offset`` and ``windows`` are the zone's offset and the free hours in UTC for the
+    week of the moment the facts were read, so daylight saving moves them with the clocks.
+    """
+
+    time_zone: str | None
     day_parts: tuple[str, ...]
     offers: frozenset[str]
     needs: frozenset[str]
-
-    @property
-    def windows(self) -> tuple[tuple[int, int], ...]:
-        return availability_windows(self.day_parts, self.utc_offset or 0)
+    utc_offset: int | None = None
+    windows: tuple[tuple[int, int], ...] = ()
 
 
 def normalise_tags(text: str, what: str) -> tuple[str, ...]:
@@ -69,18 +72,30 @@ def normalise_tags(text: str, what: str) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def availability_windows(day_parts: Iterable[str], utc_offset: int) -> tuple[tuple[int, int], ...]:
-    """Turn local day parts into weekly UTC minute windows from Monday 00:00, split at week end."""
+def availability_windows(
+    day_parts: Iterable[str], zone: str | None, at: datetime
+) -> tuple[tuple[int, int], ...]:
+    """Turn local day parts of ``at``'s week into weekly UTC minute windows from Monday 00:00.
+
+    The zone's rules for that week apply, so Lisbon's Monday evening is 18:00 UTC in winter
+    and 17:00 UTC in summer; a window running past Sunday midnight UTC is split at week end.
+    """
     hours = {part: (start, end) for part, _, start, end in PARTS}
     days = [day for day, _ in DAYS]
+    monday = timezones.week_monday(at, zone)
     windows: list[tuple[int, int]] = []
     for key in day_parts:
         day, _, part = key.partition("-")
         if day not in days or part not in hours:
             continue
         start_hour, end_hour = hours[part]
-        start = (days.index(day) * 1440 + start_hour * 60 - utc_offset) % WEEK
-        end = start + (end_hour - start_hour) * 60
+        date = (monday.replace(tzinfo=None) + timedelta(days=days.index(day))).date()
+        begin, finish = (
+            datetime.combine(date, time(hour), monday.tzinfo).astimezone(UTC)
+            for hour in (start_hour, end_hour)
+        )
+        start = begin.weekday() * 1440 + begin.hour * 60 + begin.minute
+        end = start + int((finish - begin).total_seconds() // 60)
         if end <= WEEK:
             windows.append((start, end))
         else:
@@ -88,22 +103,19 @@ def availability_windows(day_parts: Iterable[str], utc_offset: int) -> tuple[tup
     return tuple(sorted(windows))
 
 
-def format_offset(minutes: int) -> str:
-    """Show an offset the way people read it: UTC+05:30."""
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{rest:02d}"
-
-
-def facts_of(profile: Profile | None) -> ProfileFacts:
-    """Read a stored profile (or none) as plain values."""
+def facts_of(profile: Profile | None, at: datetime) -> ProfileFacts:
+    """Read a stored profile (or none) as plain values, its hours in UTC for ``at``'s week."""
     if profile is None:
         return ProfileFacts(None, (), frozenset(), frozenset())
+    parts = tuple(p for p in profile.availability.split(",") if p)
+    zone = profile.time_zone
     return ProfileFacts(
-        profile.utc_offset,
-        tuple(p for p in profile.availability.split(",") if p),
+        zone,
+        parts,
         frozenset(t for t in profile.offers.split(",") if t),
         frozenset(t for t in profile.needs.split(",") if t),
+        timezones.offset_minutes(zone, at) if zone else None,
+        availability_windows(parts, zone, at),
     )
 
 
@@ -114,20 +126,28 @@ def get_profile(session: Session, course_id: int, person_id: int) -> Profile | N
     ).one_or_none()
 
 
+def zone_of(session: Session, course_id: int, person_id: int) -> str | None:
+    """The time zone the person named in this course, if any."""
+    return session.scalar(
+        select(Profile.time_zone).where(
+            Profile.course_id == course_id, Profile.person_id == person_id
+        )
+    )
+
+
 def save_profile(
     session: Session,
     course_id: int,
     person_id: int,
     *,
-    utc_offset: int | None,
+    time_zone: str | None,
     day_parts: Sequence[str],
     offers: str,
     needs: str,
     now: datetime,
 ) -> Profile:
     """Create or replace the learner's profile after checking every part."""
-    if utc_offset is not None and not -720 <= utc_offset <= 840:
-        raise DomainError("Choose a time zone between UTC−12:00 and UTC+14:00.")
+    zone = timezones.check_zone(time_zone)
     known = {key for key, _ in DAY_PARTS}
     unknown = [p for p in day_parts if p not in known]
     if unknown:
@@ -140,7 +160,7 @@ def save_profile(
         {"course_id": course_id, "person_id": person_id},
         keep={},
         replace={
-            "utc_offset": utc_offset,
+            "time_zone": zone,
             "availability": ",".join(k for k, _ in DAY_PARTS if k in set(day_parts)),
             "offers": ",".join(offer_tags),
             "needs": ",".join(need_tags),

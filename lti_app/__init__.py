@@ -85,16 +85,27 @@ def _forget_previous_request() -> None:
 def _register_errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from .expired import form_expired
+
     def page(template: str, status: int) -> Any:
         return lambda _exc: (render_template(template), status)
 
     app.register_error_handler(401, page("errors/401.html", 401))
     app.register_error_handler(403, page("errors/403.html", 403))
     app.register_error_handler(404, page("errors/404.html", 404))
-    app.register_error_handler(CSRFError, page("errors/csrf.html", 400))
+    app.register_error_handler(405, _wrong_method)
+    app.register_error_handler(CSRFError, form_expired)
     app.register_error_handler(500, _server_error)
     for error in outage.OUTAGES:
         app.register_error_handler(error, outage.briefly_unavailable)
+
+
+def _wrong_method(exc: Any) -> Any:
+    """A link to an address that takes a form (the LMS's launch above all): say where to go."""
+    from flask import request
+
+    page = render_template("errors/405.html", launch=request.path == "/lti/launch")
+    return page, 405, {"Allow": ", ".join(exc.valid_methods or ())}
 
 
 def _server_error(exc: Exception) -> Any:

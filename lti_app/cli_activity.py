@@ -82,7 +82,7 @@ def demo_seed() -> None:
     """Give the sandbox course six weeks of launches, cohorts, posts and gifts."""
     from sandbox.demo import COURSE, LEARNER, USERS  # dev-only data, never on production paths
 
-    issuer = current_app.config["BASE_URL"].rstrip("/") + "/sandbox"
+    issuer = current_app.config["SANDBOX_URL"]
     people = [_facts(issuer, u, COURSE) for u in USERS.values() if u.sub != "mentor-1"]
     learners = [f for f in people if f.lti_roles == LEARNER]
     staff = [f for f in people if f.role == "staff"]

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from typing import Any
 
+import wtforms
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
@@ -42,6 +43,45 @@ def between(span: Span, message: str) -> NumberRange:
 def int_or_none(value: Any) -> int | None:
     """Read an optional whole number from a select or hidden field."""
     return int(value) if value not in (None, "", "None") else None
+
+
+class TextAreaField(wtforms.TextAreaField):
+    """Several lines of text; a browser's two-character line break counts once, as on screen."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.replace("\r\n", "\n")
+
+
+class SaysHow:
+    """Refuse a value that cannot be read with the format to use, not WTForms' own words."""
+
+    how = ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+        except ValueError as error:
+            raise ValueError(self.how) from error
+
+
+class DayField(SaysHow, wtforms.DateField):
+    """A calendar day."""
+
+    how = "Use a date like 2026-12-05 (year, month, day)."
+
+
+class WholeNumberField(SaysHow, wtforms.IntegerField):
+    """A whole number."""
+
+    how = "Use a whole number, like 5."
+
+
+class NumberField(SaysHow, wtforms.FloatField):
+    """A number that may have decimals."""
+
+    how = "Use a number, like 1 or 1.5."
 
 
 class IdField(HiddenField):
@@ -89,5 +129,8 @@ class DeepLinkForm(FlaskForm):
     title = StringField(
         "Link title shown in the course",
         default="Communitas: learning community",
-        validators=[DataRequired(message="Give the link a title."), Length(max=TITLE.high)],
+        validators=[
+            DataRequired(message="Give the link a title."),
+            at_most(TITLE.high, "Keep the title under {high} characters."),
+        ],
     )

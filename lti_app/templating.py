@@ -1,12 +1,13 @@
 """What every template may use: the viewer, its launch token, unread notices, filters."""
 
+from datetime import datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 
-from cohorts import limits
+from cohorts import limits, profiles, timezones
 from cohorts.attention import pending_reports
-from cohorts.exchange import notifications
+from cohorts.exchange import notifications, wording
 from cohorts.exchange.rules import KIND_LABELS, hides_asker
 
 from .auth import current_viewer
@@ -18,6 +19,21 @@ from .rich_text import render_markdown
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """The noun that goes with ``count``, so no page says "1 learners"."""
     return singular if count == 1 else plural_form or singular + "s"
+
+
+def viewer_zone() -> str | None:
+    """The viewer's own time zone (from their profile in this course), looked up once."""
+    if "viewer_zone" not in g:
+        viewer = current_viewer()
+        g.viewer_zone = (
+            profiles.zone_of(db.session, viewer.course_id, viewer.person_id) if viewer else None
+        )
+    return g.viewer_zone
+
+
+def local_time(moment: datetime, pattern: str = "%d %b %H:%M") -> str:
+    """Show a stored UTC moment on the viewer's clocks ("UTC" added when they named none)."""
+    return timezones.show(moment, viewer_zone(), pattern)
 
 
 def page_context() -> dict[str, Any]:
@@ -41,6 +57,7 @@ def page_context() -> dict[str, Any]:
         "launch_token": current_token(),
         "gift_kinds": KIND_LABELS,
         "hides_asker": hides_asker,
+        "exchange_words": wording,
         "limits": limits,
         "unread_notices": unread,
     }
@@ -51,3 +68,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(page_context)
     app.add_template_filter(plural, "plural")
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(local_time, "local_time")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import ags_views, roster_views  # noqa: F401  (their routes join the sandbox blueprint)
+from . import ags_views, demo_course, roster_views  # noqa: F401  (their routes join the sandbox blueprint)
 from .platform import Platform
 from .views import bp
 

@@ -89,10 +89,14 @@ def course() -> Any:
         )
     }
     people = sorted(USERS.values(), key=lambda u: order.get(u.label, len(order)))
+    # The instructor and a few learners up front; everyone else folded away.
+    first = people[:1] + [u for u in people if u.label == "Learner"][:3]
     page = render_template(
         "sandbox/course.html",
         course=COURSE,
-        people=people,
+        people=first,
+        more=[u for u in people if u not in first],
+        demo=request.args.get("demo"),
         platform=platform(),
         profile=profile,
         profiles=PROFILES.values(),

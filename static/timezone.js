@@ -1,9 +1,14 @@
-// Suggest the device's time zone in an empty "utc_offset" select; without JS the learner picks it.
+// Suggest the device's named time zone in an empty "time_zone" select; without JS the learner picks it.
 (function () {
-  const select = document.getElementById("utc_offset");
+  const select = document.getElementById("time_zone");
   if (!select || select.value !== "") return;
-  const minutesEast = String(-new Date().getTimezoneOffset());
-  if (Array.prototype.some.call(select.options, (o) => o.value === minutesEast)) {
-    select.value = minutesEast;
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (e) {
+    return;
+  }
+  if (Array.prototype.some.call(select.options, (o) => o.value === zone)) {
+    select.value = zone;
   }
 })();

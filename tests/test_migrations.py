@@ -68,3 +68,58 @@ SEED = [
     " (1, 1, 1, 'staff', '', CURRENT_TIMESTAMP), (2, 2, 2, 'learner', '', CURRENT_TIMESTAMP),"
     " (3, 2, 1, 'learner', '', CURRENT_TIMESTAMP)",
 ]
+
+
+ZONES = "c3d9e4f7a215"
+#: Offsets learners chose before zones were named, and the zone each becomes.
+OFFSET_ZONES = [
+    (60, "Etc/GMT-1"),
+    (0, "UTC"),
+    (-300, "Etc/GMT+5"),
+    (330, "Asia/Kolkata"),
+    (345, "Asia/Kathmandu"),
+    (-210, "America/St_Johns"),
+    (15, "UTC"),
+    (840, "Etc/GMT-14"),
+]
+
+
+def test_zones_migration_turns_offsets_into_zones_that_keep_the_same_hours(database_url, tmp_path):
+    app = make_tool_app(scratch_database(database_url, tmp_path))
+    with app.app_context():
+        upgrade(revision=f"{ZONES}-1")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO course (id, issuer, client_id, deployment_id, context_id,"
+                    " created_at) VALUES (1, 'https://lms', 'A', 'd1', 'c1', CURRENT_TIMESTAMP)"
+                )
+            )
+            for pid, (minutes, _) in enumerate(OFFSET_ZONES, start=10):
+                conn.execute(
+                    text(
+                        "INSERT INTO person (id, issuer, client_id, sub, created_at) VALUES"
+                        " (:id, 'https://lms', 'A', :sub, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": pid, "sub": f"z{pid}"},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO profile (course_id, person_id, utc_offset, availability,"
+                        " offers, needs, updated_at) VALUES (1, :pid, :minutes, 'mon-evening',"
+                        " '', '', CURRENT_TIMESTAMP)"
+                    ),
+                    {"pid": pid, "minutes": minutes},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            zones = conn.execute(text("SELECT time_zone FROM profile ORDER BY person_id")).all()
+        downgrade(revision=f"{ZONES}-1")
+        with db.engine.connect() as conn:
+            back = conn.execute(text("SELECT utc_offset FROM profile ORDER BY person_id")).all()
+        upgrade()
+        db.engine.dispose()
+    assert [z for (z,) in zones] == [zone for _, zone in OFFSET_ZONES]
+    # Fixed zones give the same offset back; zones of real places their offset today.
+    assert [m for (m,) in back][:3] == [60, 0, -300]
+    assert back[3] == (330,) and back[6] == (0,)

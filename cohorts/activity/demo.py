@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cohorts import board, challenges
+from cohorts.activity.demo_gifts import add_profile, gifts_in_every_state
 from cohorts.activity.events import record_activity
 from cohorts.courses import LaunchFacts, record_launch
 from cohorts.errors import DomainError
@@ -46,7 +47,7 @@ def seed_course(
     now: datetime,
     rng: random.Random,
 ) -> int:
-    """Launch, pick, form cohorts, visit, post and exchange gifts over ``WEEKS`` weeks."""
+    """Launch, pick, describe, form cohorts, visit, post and exchange gifts over ``WEEKS`` weeks."""
     start = now - timedelta(weeks=WEEKS - 1, days=now.weekday())
     enrolment = record_launch(session, staff[0], start)
     course_id = session.get_one(Enrolment, enrolment).course_id
@@ -67,7 +68,9 @@ def seed_course(
         if _persona(i) == "late":
             ids.append(0)
             continue
-        ids.append(_join(session, course_id, facts, start + timedelta(hours=i), topics, rng))
+        joined = _join(session, course_id, facts, start + timedelta(hours=i), topics, rng)
+        add_profile(session, course_id, joined, i, start + timedelta(hours=i, minutes=5))
+        ids.append(joined)
     drafts.form_draft(session, course_id, start + timedelta(days=3))
     drafts.publish_drafts(session, course_id, start + timedelta(days=3))
     for week in range(WEEKS):
@@ -79,6 +82,7 @@ def seed_course(
                 ids[i] = _week(session, course_id, facts, ids[i], moment, ids, rng)
     for sub, name in roster_only:
         _roster_member(session, course_id, learners[0].issuer, learners[0].client_id, sub, name)
+    gifts_in_every_state(session, course_id, ids, now)
     session.flush()
     return course_id
 

@@ -11,22 +11,56 @@ from cohorts.db import get_or_create
 from cohorts.errors import DomainError, NotFound
 from cohorts.exchange import rules
 from cohorts.exchange.notifications import notify
+from cohorts.exchange.threads import find_message
 from cohorts.exchange.visibility import get_gift, not_hidden
 from cohorts.membership import published_cohort_of
-from cohorts.models import Cohort, Gift, ModerationCase, Person, Post, Report
+from cohorts.models import (
+    TARGET_TYPES,
+    Cohort,
+    Exchange,
+    ExchangeMessage,
+    Gift,
+    ModerationCase,
+    Person,
+    Post,
+    Report,
+)
 
-TARGETS = ("gift", "post")
+TARGETS = TARGET_TYPES
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A reportable item as plain values."""
+    """A reportable item as plain values, with where and when it was written for staff."""
 
     type: str
     id: int
     author_id: int | None
     title: str
     body: str
+    cohort_id: int | None = None
+    written_at: datetime | None = None
+    #: The conversation a message belongs to, so staff can read it whole.
+    exchange_id: int | None = None
+
+
+def _gift_target(gift: Gift) -> Target:
+    return Target(
+        "gift", gift.id, gift.author_id, gift.title, gift.body, gift.cohort_id, gift.created_at
+    )
+
+
+def _message_target(message: ExchangeMessage, gift: Gift) -> Target:
+    return Target(
+        "message",
+        message.id,
+        message.author_id,
+        f"Message about “{gift.title}”",
+        message.body,
+        gift.cohort_id,
+        message.created_at,
+        message.exchange_id,
+    )
 
 
 def find_target(
@@ -34,8 +68,10 @@ def find_target(
 ) -> Target:
     """Return a gift or board post the person may see in this course, or raise NotFound."""
     if target_type == "gift":
-        gift = get_gift(session, course_id, person_id, target_id, staff=staff)
-        return Target("gift", gift.id, gift.author_id, gift.title, gift.body)
+        return _gift_target(get_gift(session, course_id, person_id, target_id, staff=staff))
+    if target_type == "message":
+        message, _, gift = find_message(session, course_id, person_id, target_id, staff)
+        return _message_target(message, gift)
     if target_type != "post":
         raise NotFound("There is nothing like that to report.")
     query = (
@@ -51,12 +87,31 @@ def find_target(
     post = session.scalars(query).one_or_none()
     if post is None:
         raise NotFound("That message is not on your cohort's board.")
-    return Target("post", post.id, post.author_id, "Board message", post.body)
+    return Target(
+        "post", post.id, post.author_id, "Board message", post.body, post.cohort_id, post.created_at
+    )
 
 
 def what(target: Target) -> str:
     """Name the item in a notice to its author."""
+    if target.type == "message":
+        return "message in an exchange conversation"
     return f"“{target.title}”" if target.type == "gift" else "board message"
+
+
+def tell_author(session: Session, course_id: int, target: Target, text: str, now: datetime) -> None:
+    """Leave the item's author a moderation notice (never reporters' names or words)."""
+    if target.author_id is None:
+        return
+    notify(
+        session,
+        course_id,
+        target.author_id,
+        "moderated",
+        text,
+        gift_id=target.id if target.type == "gift" else None,
+        now=now,
+    )
 
 
 def case_of(session: Session, course_id: int, target: Target, now: datetime) -> ModerationCase:
@@ -87,6 +142,8 @@ class QueueItem:
     author: str
     #: (reporter, category label, their words) for each report, oldest first.
     reasons: list[tuple[str, str, str]]
+    #: The cohort it was written in ("" when the cohort is gone).
+    cohort: str = ""
 
 
 def queue(
@@ -107,6 +164,9 @@ def queue(
     ):
         label = rules.CATEGORY_LABELS[category]
         reasons.setdefault((target_type, target_id), []).append((name.display_name, label, words))
+    cohorts = dict(
+        session.execute(select(Cohort.id, Cohort.name).where(Cohort.course_id == course_id)).all()
+    )
     items = []
     for case in cases:
         target = _stored_target(session, case)
@@ -117,6 +177,7 @@ def queue(
                 target,
                 author.display_name if author else "Former member",
                 reasons.get((case.target_type, case.target_id), []),
+                cohorts.get(target.cohort_id or -1, ""),
             )
         )
     return items
@@ -124,15 +185,18 @@ def queue(
 
 def _stored_target(session: Session, case: ModerationCase) -> Target:
     if case.target_type == "gift":
-        gift = session.get_one(Gift, case.target_id)
-        return Target("gift", gift.id, gift.author_id, gift.title, gift.body)
+        return _gift_target(session.get_one(Gift, case.target_id))
+    if case.target_type == "message":
+        message = session.get_one(ExchangeMessage, case.target_id)
+        exchange = session.get_one(Exchange, message.exchange_id)
+        return _message_target(message, session.get_one(Gift, exchange.gift_id))
     post = session.get(Post, case.target_id)
+    if post is None:
+        return Target(
+            "post", case.target_id, case.author_id, "Board message", "(deleted with its cohort)"
+        )
     return Target(
-        "post",
-        case.target_id,
-        case.author_id,
-        "Board message",
-        post.body if post else "(deleted with its cohort)",
+        "post", post.id, post.author_id, "Board message", post.body, post.cohort_id, post.created_at
     )
 
 
@@ -159,15 +223,34 @@ def decide(
             .distinct()
         ).all()
         kinds = "; ".join(sorted(rules.CATEGORY_LABELS[c].lower() for c in given)) or "a report"
-        notify(  # the category only: reporters' own words never reach the author
+        # The category only: reporters' own words never reach the author.
+        tell_author(
             session,
             course_id,
-            case.author_id,
-            "moderated",
+            target,
             f"Staff removed your {what(target)}. It was reported as: {kinds}.",
-            gift_id=target.id if target.type == "gift" else None,
-            now=now,
+            now,
         )
+    session.flush()
+    return case
+
+
+def hide(
+    session: Session, course_id: int, staff_id: int, target_type: str, target_id: int, now: datetime
+) -> ModerationCase:
+    """Hide an item at once on staff's own judgement; it waits in the queue to be restored."""
+    target = find_target(session, course_id, staff_id, target_type, target_id, staff=True)
+    case = case_of(session, course_id, target, now)
+    if case.state in ("hidden", "removed"):
+        raise DomainError("This is already hidden from learners.")
+    case.state, case.decided_by_id, case.updated_at = "hidden", staff_id, now
+    tell_author(
+        session,
+        course_id,
+        target,
+        f"Course staff hid your {what(target)} while they look at it.",
+        now,
+    )
     session.flush()
     return case
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from cohorts.exchange import rules
+from cohorts.exchange import rules, tags, wording
 from cohorts.exchange.rules import DONE, Reciprocity
 from cohorts.exchange.settings import exchange_settings
 from cohorts.exchange.visibility import not_hidden, visible_to
@@ -26,6 +26,8 @@ class GiftCard:
     author_name: str
     score: int = 0
     tier: int = 1
+    #: Why the ask fits the reader, in their words ("you offered statistics").
+    why: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,28 @@ def author_name(gift: Gift, viewer_id: int, staff: bool = False) -> str:
     return gift.author.display_name
 
 
-def _tags(text: str) -> set[str]:
-    return {t for t in text.split(",") if t}
+def _tags(text: str) -> list[str]:
+    return [t for t in text.split(",") if t]
+
+
+def tag_suggestions(session: Session, course_id: int) -> list[str]:
+    """Tags already used in the course (shown offers and asks, profiles), one per topic."""
+    texts = list(
+        session.scalars(
+            select(Gift.tags)
+            .where(Gift.course_id == course_id, Gift.tags != "", not_hidden("gift", Gift.id))
+            .distinct()
+            .limit(2000)
+        )
+    )
+    for column in (Profile.offers, Profile.needs):
+        texts += session.scalars(
+            select(column)
+            .where(Profile.course_id == course_id, column != "")
+            .distinct()
+            .limit(2000)
+        ).all()
+    return tags.suggestions(texts)
 
 
 def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[str], set[str]]:
@@ -80,7 +102,7 @@ def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[s
             Exchange.status.in_(DONE),
         )
     ).all()
-    return _tags(offers), set().union(*(_tags(t) for t in past)) if past else set()
+    return set(_tags(offers)), set().union(*(_tags(t) for t in past)) if past else set()
 
 
 def learner_exchange(
@@ -118,7 +140,8 @@ def learner_exchange(
         else:
             score = rules.match_score(_tags(gift.tags), offered, past)
             tier = rules.audience_tier(score, gift.cohort_id == cohort_id)
-            asks.append(GiftCard(gift, state, card.author_name, score, tier))
+            why = tags.explain_match(_tags(gift.tags), offered, past) if score else ""
+            asks.append(GiftCard(gift, state, card.author_name, score, tier, why))
     asks.sort(key=lambda c: (c.tier, -c.score, -c.gift.created_at.timestamp()))
     return LearnerExchange(
         cohort_id,
@@ -201,7 +224,11 @@ def cohort_members(session: Session, cohort_ids: Sequence[int]) -> dict[int, lis
 
 
 def cohort_flow(
-    session: Session, course_id: int, cohort_id: int, include_anonymous: bool = False
+    session: Session,
+    course_id: int,
+    cohort_id: int,
+    include_anonymous: bool = False,
+    viewer_id: int | None = None,
 ) -> Flow:
     """Return a cohort's gift flow, reciprocity and nudges (anonymous asks left out for peers)."""
     members = cohort_members(session, [cohort_id])[cohort_id]
@@ -210,7 +237,7 @@ def cohort_flow(
     ]
     balance = rules.reciprocity([p for p, _ in members], [(g, r) for g, r, _ in edges])
     asks: dict[int, list[str]] = {}
-    for author, tags in session.execute(
+    for author, words in session.execute(
         select(Gift.author_id, Gift.tags)
         .where(
             Gift.cohort_id == cohort_id,
@@ -222,6 +249,8 @@ def cohort_flow(
         )
         .order_by(Gift.created_at)
     ):
-        asks.setdefault(author, []).extend(t for t in tags.split(",") if t)
-    notes = rules.nudges(dict(members), balance, {p: sorted(set(t))[:3] for p, t in asks.items()})
+        asks.setdefault(author, []).extend(t for t in words.split(",") if t)
+    notes = wording.nudges(
+        dict(members), balance, {p: sorted(set(t))[:3] for p, t in asks.items()}, viewer_id
+    )
     return Flow(members, edges, balance, notes)

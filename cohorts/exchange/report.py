@@ -10,7 +10,7 @@ from cohorts.exchange import rules
 from cohorts.exchange.queries import cohort_members, flow_edges
 from cohorts.exchange.rules import DONE, Node
 from cohorts.exchange.visibility import not_hidden
-from cohorts.models import Cohort, Exchange, Gift, Membership
+from cohorts.models import Cohort, Exchange, ExchangeMessage, Gift, Membership
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,16 @@ class CourseExchange:
     only_take: list[tuple[str, str]]
     median_hours: float | None
     unanswered: list[Gift]
+    conversations: list["Conversation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """An exchange's thread as staff list it: who, about what, how long, how recent."""
+
+    exchange: Exchange
+    messages: int
+    last_at: datetime
 
 
 def gifts_by_kind_and_week(session: Session, course_id: int) -> list[tuple[str, str, str, int]]:
@@ -135,6 +145,24 @@ def unanswered_asks(session: Session, course_id: int, now: datetime) -> list[Gif
     )
 
 
+def recent_conversations(session: Session, course_id: int, limit: int = 20) -> list[Conversation]:
+    """The course's exchange threads with the latest messages first, counted in SQL."""
+    rows = session.execute(
+        select(Exchange, func.count(ExchangeMessage.id), func.max(ExchangeMessage.created_at))
+        .join(ExchangeMessage, ExchangeMessage.exchange_id == Exchange.id)
+        .where(Exchange.course_id == course_id)
+        .group_by(Exchange.id)
+        .order_by(func.max(ExchangeMessage.created_at).desc())
+        .limit(limit)
+        .options(
+            selectinload(Exchange.gift),
+            selectinload(Exchange.giver),
+            selectinload(Exchange.receiver),
+        )
+    ).all()
+    return [Conversation(row, count, last) for row, count, last in rows]
+
+
 def course_exchange(session: Session, course_id: int, now: datetime) -> CourseExchange:
     """Load the staff exchange page for a course."""
     cohorts = session.scalars(
@@ -164,4 +192,5 @@ def course_exchange(session: Session, course_id: int, now: datetime) -> CourseEx
         only_take,
         median_hours_to_answer(session, course_id),
         unanswered_asks(session, course_id, now),
+        recent_conversations(session, course_id),
     )

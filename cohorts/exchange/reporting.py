@@ -16,8 +16,7 @@ from cohorts.courses import lock_enrolment
 from cohorts.db import unique_or
 from cohorts.errors import DomainError
 from cohorts.exchange import rules
-from cohorts.exchange.moderation import Target, case_of, find_target, what
-from cohorts.exchange.notifications import notify
+from cohorts.exchange.moderation import Target, case_of, find_target, tell_author, what
 from cohorts.exchange.settings import exchange_settings
 from cohorts.limits import REPORT_CATEGORIES, REPORT_DETAILS_MAX
 from cohorts.models import ModerationCase, Person, Report
@@ -59,22 +58,21 @@ def report(
             Report.counted_day.is_not(None),
         )
     )
-    threshold = exchange_settings(session, course_id).report_threshold
+    # A conversation has one reader besides its author: their report is enough to hide it.
+    threshold = (
+        1 if target.type == "message" else exchange_settings(session, course_id).report_threshold
+    )
     hide = rules.should_hide(staff, counted or 0, threshold)
     if hide and (case.state == "open" or (staff and case.state == "restored")):
         case.state, case.updated_at = "hidden", now
-        if target.author_id is not None:
-            label = rules.CATEGORY_LABELS[category].lower()
-            notify(
-                session,
-                course_id,
-                target.author_id,
-                "moderated",
-                f"Your {what(target)} is hidden while staff review it. "
-                f"It was reported as: {label}.",
-                gift_id=target.id if target.type == "gift" else None,
-                now=now,
-            )
+        label = rules.CATEGORY_LABELS[category].lower()
+        tell_author(
+            session,
+            course_id,
+            target,
+            f"Your {what(target)} is hidden while staff review it. It was reported as: {label}.",
+            now,
+        )
     session.flush()
     return case
 

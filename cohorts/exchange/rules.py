@@ -1,11 +1,12 @@
 """Pure rules of the gift exchange: states, who may act, caps, matching and reciprocity."""
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cohorts.errors import DomainError, Forbidden
+from cohorts.exchange.tags import canonical_set
 from cohorts.limits import PILE_ON_REPORTS, REPORTS_PER_DAY, REPORTS_PER_TEN_MINUTES
 
 KIND_LABELS = {
@@ -147,9 +148,11 @@ def check_rate(recent_posts: int, limit: int, minutes: int) -> None:
 def match_score(
     ask_tags: Iterable[str], offer_tags: Iterable[str], past_gift_tags: Iterable[str]
 ) -> int:
-    """Score how well a member fits an ask: declared offers count double, past gifts once."""
-    wanted = set(ask_tags)
-    return 2 * len(wanted & set(offer_tags)) + len(wanted & set(past_gift_tags))
+    """Score how well a member fits an ask: declared offers count double, past gifts once.
+
+    Tags meet in their canonical form, so "stats" matches "statistics"."""
+    wanted = canonical_set(ask_tags)
+    return 2 * len(wanted & canonical_set(offer_tags)) + len(wanted & canonical_set(past_gift_tags))
 
 
 def audience_tier(score: int, same_cohort: bool) -> int:
@@ -186,23 +189,6 @@ def reciprocity(members: Iterable[int], edges: Iterable[tuple[int, int]]) -> Rec
         frozenset(got - gave),
         frozenset(people - gave - got),
     )
-
-
-def nudges(
-    names: Mapping[int, str], balance: Reciprocity, open_asks: Mapping[int, Sequence[str]]
-) -> list[str]:
-    """Write gentle notes about members who have not received yet, mentioning their asks."""
-    notes = []
-    for person in sorted(balance.only_give | balance.neither, key=lambda p: names.get(p, "")):
-        name = names.get(person, "A member")
-        tags = open_asks.get(person)
-        if tags:
-            notes.append(
-                f"{name} hasn't received anything yet; their ask is about {', '.join(tags)}."
-            )
-        else:
-            notes.append(f"{name} hasn't received anything yet.")
-    return notes
 
 
 def median(values: Sequence[float]) -> float | None:

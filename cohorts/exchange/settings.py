@@ -12,6 +12,7 @@ from cohorts.exchange import rules
 from cohorts.limits import REPORT_THRESHOLD, WEEKLY_CAP
 from cohorts.models import (
     Cohort,
+    ExchangeMessage,
     ExchangeSettings,
     Gift,
     Post,
@@ -56,7 +57,8 @@ def save_exchange_settings(
 def check_post_rate(
     session: Session, course_id: int, person_id: int, settings: ExchangeSettings, now: datetime
 ) -> None:
-    """Refuse posting when the person posted too often lately, counted in the database."""
+    """Refuse posting when the person posted too often lately (offers, asks, board and
+    exchange messages together), counted in the database."""
     lock_enrolment(session, course_id, person_id)
     since = now - timedelta(minutes=settings.post_window_minutes)
     gifts = (
@@ -77,4 +79,14 @@ def check_post_rate(
         )
         or 0
     )
-    rules.check_rate(gifts + posts, settings.post_limit, settings.post_window_minutes)
+    messages = (
+        session.scalar(
+            select(func.count(ExchangeMessage.id)).where(
+                ExchangeMessage.author_id == person_id,
+                ExchangeMessage.course_id == course_id,
+                ExchangeMessage.created_at >= since,
+            )
+        )
+        or 0
+    )
+    rules.check_rate(gifts + posts + messages, settings.post_limit, settings.post_window_minutes)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from cohorts.activity.events import record_activity
 from cohorts.db import unique_or
 from cohorts.errors import DomainError
-from cohorts.exchange import rules
+from cohorts.exchange import rules, threads
 from cohorts.exchange.notifications import notify
 from cohorts.exchange.rules import GiftClosed
 from cohorts.exchange.settings import exchange_settings
@@ -109,13 +109,18 @@ def step(
     *,
     note: str = "",
     helpfulness: int | None = None,
+    help_text: str = "",
     now: datetime,
 ) -> Exchange:
-    """Mark given, confirm received (optionally thanking), or thank, if the rules allow it."""
+    """Mark given (the help itself may come along as a message), confirm received
+    (optionally thanking), or thank, if the rules allow it."""
     row = get_exchange(session, course_id, person_id, exchange_id)
     role = "giver" if row.giver_id == person_id else "receiver"
     gift = session.get_one(Gift, row.gift_id)
-    row.status = rules.next_status(row.status, action, role, _state(gift, now))
+    status = rules.next_status(row.status, action, role, _state(gift, now))
+    if action == "give" and help_text.strip():
+        threads.post_message(session, course_id, person_id, row.id, help_text, now, tell=False)
+    row.status = status
     note = " ".join(note.split())
     if len(note) > THANKS_NOTE_MAX:
         raise DomainError(f"Keep your thank-you note under {THANKS_NOTE_MAX} characters.")
@@ -130,7 +135,9 @@ def step(
             course_id,
             row.receiver_id,
             "given",
-            f"{row.giver.display_name} marked “{gift.title}” as given. Confirm when you have it.",
+            f"{row.giver.display_name} marked “{gift.title}” as given"
+            f"{' and wrote to you' if help_text.strip() else ''}. "
+            "Confirm you received it when you have it.",
             gift_id=gift.id,
             now=now,
         )

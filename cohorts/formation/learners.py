@@ -1,6 +1,7 @@
 """Formation's input read from the database: learners, their picks and profiles, cohorts."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from cohorts.models import (
     Enrolment,
     Membership,
     Profile,
+    utcnow,
 )
 from cohorts.profiles import ProfileFacts, facts_of
 
@@ -26,9 +28,16 @@ def learner_of(person_id: int, choices: Iterable[str], facts: ProfileFacts | Non
 
 
 def load_learners(
-    session: Session, course_id: int, only: Sequence[int] | None = None
+    session: Session,
+    course_id: int,
+    only: Sequence[int] | None = None,
+    at: datetime | None = None,
 ) -> dict[int, Learner]:
-    """Load the course's learners (or ``only`` these people) with one query per table."""
+    """Load the course's learners (or ``only`` these people) with one query per table.
+
+    Free hours are read in UTC for the week of ``at`` (this week by default), so they follow
+    each learner's daylight-saving changes.
+    """
     people_query = select(Enrolment.person_id).where(
         Enrolment.course_id == course_id, Enrolment.role == "learner", Enrolment.active.is_(True)
     )
@@ -47,7 +56,8 @@ def load_learners(
     picks: dict[int, list[str]] = {}
     for person_id, challenge_id in session.execute(picks_query):
         picks.setdefault(person_id, []).append(str(challenge_id))
-    facts = {p.person_id: facts_of(p) for p in session.scalars(profiles_query)}
+    week = at or utcnow()
+    facts = {p.person_id: facts_of(p, week) for p in session.scalars(profiles_query)}
     return {pid: learner_of(pid, picks.get(pid, ()), facts.get(pid)) for pid in people}
 
 

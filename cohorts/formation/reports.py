@@ -4,15 +4,16 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cohorts.formation.learners import load_learners, members_by_cohort
-from cohorts.formation.scoring import assemble, overlap_hours
+from cohorts.formation.scoring import assemble, common_mask, overlap_hours
 from cohorts.formation.settings import get_settings, settings_of
-from cohorts.formation.values import Learner, Preparer, Settings, Unplaced
+from cohorts.formation.values import Learner, Preparer, Settings, Unplaced, mask_windows
 from cohorts.formation.words import quality_words, reason_words
 from cohorts.models import Challenge, Cohort, Person
 
@@ -147,6 +148,10 @@ class WhyThisCohort:
     mates: tuple[Mate, ...]
     everyone_free_hours: float
     gave_availability: bool
+    #: Weekly UTC minute windows when everyone who gave their hours is free, this week.
+    together: tuple[tuple[int, int], ...] = ()
+    #: How many members (the reader included) said when they are free.
+    sharing: int = 0
 
     @property
     def free_time(self) -> tuple[str, ...]:
@@ -204,12 +209,13 @@ def _names(names: Sequence[str]) -> str:
 
 
 def why_this_cohort(
-    session: Session, course_id: int, cohort: Cohort, person_id: int
+    session: Session, course_id: int, cohort: Cohort, person_id: int, at: datetime | None = None
 ) -> WhyThisCohort:
-    """Explain a learner's published cohort in terms of their own picks and profile."""
+    """Explain a learner's published cohort in terms of their own picks and profile, with
+    free hours read for the week of ``at`` (this week by default)."""
     show_emails = get_settings(session, course_id).show_emails
     member_ids = members_by_cohort(session, [cohort.id])[cohort.id]
-    learners = load_learners(session, course_id, only=[*member_ids, person_id])
+    learners = load_learners(session, course_id, only=[*member_ids, person_id], at=at)
     people = _people(session, set(member_ids))
     preparer = Preparer()
     prepared = {
@@ -241,4 +247,6 @@ def why_this_cohort(
         tuple(mates),
         overlap_hours(prepared.values()),
         bool(me.availability),
+        mask_windows(common_mask(prepared.values())),
+        sum(1 for m in prepared.values() if m.hours),
     )

@@ -109,8 +109,8 @@ def context_fit(members: Sequence[Member], settings: Settings) -> float:
     return total / (wa + wc)
 
 
-def overlap_hours(members: Iterable[Member]) -> float:
-    """Weekly hours when every member who gave availability is free.
+def common_mask(members: Iterable[Member]) -> int:
+    """Slots when every member who gave availability is free (0 unless two or more gave it).
 
     One person's own free time is not time shared with anyone, so it takes two.
     """
@@ -119,7 +119,12 @@ def overlap_hours(members: Iterable[Member]) -> float:
         if m.hours:
             common &= m.mask
             sharing += 1
-    return 0.0 if sharing < 2 else common.bit_count() * SLOT_MINUTES / 60
+    return 0 if sharing < 2 else common
+
+
+def overlap_hours(members: Iterable[Member]) -> float:
+    """Weekly hours when every member who gave availability is free."""
+    return common_mask(members).bit_count() * SLOT_MINUTES / 60
 
 
 def cohort_ids(taken: Iterable[str] = ()) -> Iterator[str]:

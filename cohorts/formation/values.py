@@ -168,6 +168,21 @@ def availability_mask(windows: Iterable[tuple[int, int]]) -> int:
     return mask
 
 
+def mask_windows(mask: int) -> tuple[tuple[int, int], ...]:
+    """Turn a slot bitmask back into weekly UTC minute windows, one per unbroken run."""
+    windows = []
+    slot = 0
+    while mask >> slot:
+        if not (mask >> slot) & 1:
+            slot += 1
+            continue
+        start = slot
+        while (mask >> slot) & 1:
+            slot += 1
+        windows.append((start * SLOT_MINUTES, slot * SLOT_MINUTES))
+    return tuple(windows)
+
+
 class Member:
     """A learner with availability and tags turned into bitmasks once."""
 

@@ -69,16 +69,13 @@ class Profile(Base):
     """What a learner tells us to help forming: time zone, free hours, offers and needs."""
 
     __tablename__ = "profile"
-    __table_args__ = (
-        UniqueConstraint("course_id", "person_id"),
-        CheckConstraint("utc_offset BETWEEN -720 AND 840", name="offset_range"),
-    )
+    __table_args__ = (UniqueConstraint("course_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    #: Minutes east of UTC (UTC+05:30 is 330); null when the learner did not say.
-    utc_offset: Mapped[int | None] = mapped_column(Integer)
+    #: IANA time zone name such as ``Europe/Lisbon``; null when the learner did not say.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     #: Day parts in the learner's local time, comma separated keys such as ``mon-evening``.
     availability: Mapped[str] = mapped_column(Text, default="")
     #: Normalised lowercase tags, comma separated.

@@ -16,13 +16,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cohorts.limits import REPORT_CATEGORIES, THANKS_NOTE_MAX
+from cohorts.limits import MESSAGE_BODY_MAX, REPORT_CATEGORIES, THANKS_NOTE_MAX
 
 from .base import Base, UTCDateTime, utcnow
 from .people import Person
 
 EXCHANGE_STATUSES = ("claimed", "given", "received", "thanked", "withdrawn")
-NOTICE_KINDS = ("claimed", "answered", "given", "thanked", "moderated")
+NOTICE_KINDS = ("claimed", "answered", "given", "thanked", "moderated", "message")
+#: What members may report and staff may hide.
+TARGET_TYPES = ("gift", "post", "message")
+_TARGETS = "target_type IN ('gift', 'post', 'message')"
 
 
 class ExchangeSettings(Base):
@@ -149,6 +152,9 @@ class Exchange(Base):
     thanks_note: Mapped[str | None] = mapped_column(String(THANKS_NOTE_MAX))
     #: 1-5, seen only by the two people and staff.
     helpfulness: Mapped[int | None] = mapped_column(Integer)
+    #: When each side last opened the conversation: later messages of the other are unread.
+    giver_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    receiver_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     gift: Mapped[Gift] = relationship(viewonly=True)
     giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
@@ -174,7 +180,7 @@ class Report(Base):
 
     __tablename__ = "report"
     __table_args__ = (
-        CheckConstraint("target_type IN ('gift', 'post')", name="target_known"),
+        CheckConstraint(_TARGETS, name="target_known"),
         CheckConstraint(
             "category IN (" + ", ".join(f"'{c}'" for c in REPORT_CATEGORIES) + ")",
             name="category_known",
@@ -206,7 +212,7 @@ class ModerationCase(Base):
 
     __tablename__ = "moderation_case"
     __table_args__ = (
-        CheckConstraint("target_type IN ('gift', 'post')", name="target_known"),
+        CheckConstraint(_TARGETS, name="target_known"),
         CheckConstraint("state IN ('open', 'hidden', 'restored', 'removed')", name="state_known"),
         UniqueConstraint("target_type", "target_id"),
         Index("ix_moderation_case_course_id_state", "course_id", "state"),
@@ -229,7 +235,8 @@ class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('claimed', 'answered', 'given', 'thanked', 'moderated')", name="kind_known"
+            "kind IN ('claimed', 'answered', 'given', 'thanked', 'moderated', 'message')",
+            name="kind_known",
         ),
         Index("ix_notification_person_id_course_id_read_at", "person_id", "course_id", "read_at"),
     )
@@ -242,3 +249,24 @@ class Notification(Base):
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExchangeMessage(Base):
+    """One message in the conversation between a giver and a receiver about their exchange."""
+
+    __tablename__ = "exchange_message"
+    __table_args__ = (
+        CheckConstraint(f"length(body) BETWEEN 1 AND {MESSAGE_BODY_MAX}", name="body_length"),
+        Index("ix_exchange_message_exchange_id_created_at", "exchange_id", "created_at"),
+        Index("ix_exchange_message_author_id_created_at", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchange.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    #: Markdown, rendered through the sanitising filter.
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[Person] = relationship()

@@ -3,10 +3,11 @@
 from collections import Counter
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import select
 
-from cohorts.exchange import moderation, report, reporting
+from cohorts.errors import DomainError
+from cohorts.exchange import moderation, report, reporting, threads
 from cohorts.exchange.settings import exchange_settings, save_exchange_settings
 from cohorts.models import Cohort, ModerationCase, Post, utcnow
 
@@ -118,6 +119,45 @@ def decide(case_id: int, decision: str) -> Any:
         ),
         done=DECIDED.get((decision, before or ""), "Decided."),
         back=".moderation_queue",
+        page=_queue,
+        invalid="That request was incomplete; please try again.",
+    )
+
+
+def _thread(exchange_id: int, status: int = 200) -> Any:
+    """Staff read a whole conversation, names shown, to judge a report or hide a message."""
+    viewer = signed_in_viewer()
+    try:
+        row = threads.open_exchange(
+            db.session, viewer.course_id, viewer.person_id, exchange_id, staff=True
+        )
+    except DomainError as error:
+        return render_template("errors/404.html"), error.status
+    return render_template(
+        "instructor/exchange_thread.html",
+        tab="moderation",
+        row=row,
+        gift=row.gift,
+        messages=threads.thread(db.session, row, viewer.person_id, staff=True),
+        action=ActionForm(),
+    ), status
+
+
+@bp.get("/exchanges/<int:exchange_id>")
+def conversation(exchange_id: int) -> Any:
+    return _thread(exchange_id)
+
+
+@bp.post("/messages/<int:message_id>/hide")
+def hide_message(message_id: int) -> Any:
+    viewer = signed_in_viewer()
+    return submit(
+        ActionForm(),
+        lambda: moderation.hide(
+            db.session, viewer.course_id, viewer.person_id, "message", message_id, utcnow()
+        ),
+        done="Hidden from learners. Restore it from the moderation queue if you change your mind.",
+        back=lambda case: url_for(".moderation_queue") + f"#case-{case.id}",
         page=_queue,
         invalid="That request was incomplete; please try again.",
     )

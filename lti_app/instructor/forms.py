@@ -5,8 +5,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FloatField,
-    IntegerField,
     SelectField,
     StringField,
 )
@@ -19,42 +17,42 @@ from wtforms.validators import (
 from cohorts.limits import COHORT_NAME, COHORT_SIZE, REPORT_THRESHOLD, WEEKLY_CAP, WEIGHT
 from cohorts.models import ALERT_ACTIONS, ALERT_KINDS
 
-from ..forms import IdField, between, int_or_none, options, within
+from ..forms import IdField, NumberField, WholeNumberField, between, int_or_none, options, within
 
 
 class SettingsForm(FlaskForm):
     """Cohort sizes and how much each criterion counts."""
 
-    target = IntegerField(
+    target = WholeNumberField(
         "Target cohort size",
         validators=[
             InputRequired(message="Give a target size."),
             between(COHORT_SIZE, "Sizes go from {low} to {high}."),
         ],
     )
-    minimum = IntegerField(
+    minimum = WholeNumberField(
         "Smallest cohort allowed",
         validators=[
             InputRequired(message="Give a minimum size."),
             between(COHORT_SIZE, "Sizes go from {low} to {high}."),
         ],
     )
-    maximum = IntegerField(
+    maximum = WholeNumberField(
         "Largest cohort allowed",
         validators=[
             InputRequired(message="Give a maximum size."),
             between(COHORT_SIZE, "Sizes go from {low} to {high}."),
         ],
     )
-    weight_preference = IntegerField(
+    weight_preference = WholeNumberField(
         "Weight of learners' challenge picks",
         validators=[InputRequired(), between(WEIGHT, "Weights go from {low} to {high}.")],
     )
-    weight_availability = IntegerField(
+    weight_availability = WholeNumberField(
         "Weight of shared free hours",
         validators=[InputRequired(), between(WEIGHT, "Weights go from {low} to {high}.")],
     )
-    weight_complement = IntegerField(
+    weight_complement = WholeNumberField(
         "Weight of offers matching needs",
         validators=[InputRequired(), between(WEIGHT, "Weights go from {low} to {high}.")],
     )
@@ -120,14 +118,14 @@ class ExchangeSettingsForm(FlaskForm):
     """How the course runs its exchange."""
 
     course_wide = BooleanField("Learners may offer and ask to the whole course")
-    weekly_cap = IntegerField(
+    weekly_cap = WholeNumberField(
         "Most gifts one person may take up per week",
         validators=[
             InputRequired(message="Give a weekly cap."),
             between(WEEKLY_CAP, "Choose {low} to {high}."),
         ],
     )
-    report_threshold = IntegerField(
+    report_threshold = WholeNumberField(
         "Reports from distinct members that hide an item",
         validators=[
             InputRequired(message="Give a number."),
@@ -139,14 +137,14 @@ class ExchangeSettingsForm(FlaskForm):
 class ActivitySettingsForm(FlaskForm):
     """How much each engagement signal counts, and when a learner counts as inactive."""
 
-    weight_sessions = FloatField("Visits", validators=[InputRequired(), NumberRange(0, 3)])
-    weight_cohort = FloatField(
+    weight_sessions = NumberField("Visits", validators=[InputRequired(), NumberRange(0, 3)])
+    weight_cohort = NumberField(
         "Cohort space activity (views and posts)", validators=[InputRequired(), NumberRange(0, 3)]
     )
-    weight_given = FloatField("Gifts given", validators=[InputRequired(), NumberRange(0, 3)])
-    weight_received = FloatField("Gifts received", validators=[InputRequired(), NumberRange(0, 3)])
-    weight_answered = FloatField("Asks answered", validators=[InputRequired(), NumberRange(0, 3)])
-    inactive_days = IntegerField(
+    weight_given = NumberField("Gifts given", validators=[InputRequired(), NumberRange(0, 3)])
+    weight_received = NumberField("Gifts received", validators=[InputRequired(), NumberRange(0, 3)])
+    weight_answered = NumberField("Asks answered", validators=[InputRequired(), NumberRange(0, 3)])
+    inactive_days = WholeNumberField(
         "Alert when a learner has not been active for this many days",
         validators=[InputRequired(), NumberRange(3, 60, "Choose 3 to 60 days.")],
     )

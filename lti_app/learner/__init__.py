@@ -3,9 +3,9 @@
 from flask import Blueprint
 
 from ..auth import guard
-from . import cohort, course, exchange, gifts, rhythm
+from . import cohort, course, exchange, gifts, rhythm, threads
 
 bp = Blueprint("learner", __name__, url_prefix="/learner")
 guard(bp, "learner")
-for child in (course.bp, cohort.bp, exchange.bp, gifts.bp, rhythm.bp):
+for child in (course.bp, cohort.bp, exchange.bp, gifts.bp, threads.bp, rhythm.bp):
     bp.register_blueprint(child)

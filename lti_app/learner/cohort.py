@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, url_for
 
-from cohorts import board
+from cohorts import board, free_hours, profiles
 from cohorts.activity.cohort_measures import quiet_members
 from cohorts.activity.events import record_activity
 from cohorts.exchange import moderation
@@ -27,10 +27,14 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
     if cohort is None:
         return render_template("learner/cohort.html", tab="cohort", why=None), status
+    now = utcnow()
+    why = reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id, now)
+    zone = profiles.zone_of(db.session, viewer.course_id, viewer.person_id)
     return render_template(
         "learner/cohort.html",
         tab="cohort",
-        why=reports.why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id),
+        why=why,
+        free=free_hours.free_together(why.together, why.sharing, len(why.mates) + 1, zone, now),
         threads=board.threads(db.session, cohort.id),
         hidden=moderation.hidden_post_ids(db.session, cohort.id),
         quiet=quiet_members(db.session, viewer.course_id, cohort.id, utcnow()),

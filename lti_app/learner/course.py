@@ -4,7 +4,8 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from cohorts import challenges, picks, profiles
+from cohorts import challenges, picks, profiles, timezones
+from cohorts.exchange.queries import tag_suggestions
 from cohorts.formation import upkeep
 from cohorts.learner_status import learner_status
 from cohorts.membership import published_cohort_of
@@ -150,21 +151,46 @@ def propose_challenge() -> Any:
     )
 
 
+def _profile_form(viewer: Viewer, formdata: bool = True) -> tuple[ProfileForm, Any]:
+    """The profile form filled from what is stored, with the time zones to choose from."""
+    now = utcnow()
+    stored = profiles.facts_of(
+        profiles.get_profile(db.session, viewer.course_id, viewer.person_id), now
+    )
+    data = {
+        "time_zone": stored.time_zone or "",
+        "availability": list(stored.day_parts),
+        "offers": ", ".join(sorted(stored.offers)),
+        "needs": ", ".join(sorted(stored.needs)),
+    }
+    form = ProfileForm(data=data) if formdata else ProfileForm(formdata=None, data=data)
+    form.set_zones(now, stored.time_zone)
+    return form, stored
+
+
+def _profile_page(form: ProfileForm, stored: Any, name: "NameForm", status: int = 200) -> Any:
+    viewer = signed_in_viewer()
+    person = db.session.get_one(Person, viewer.person_id)
+    if status == 200 and person.chosen_name:
+        name.name.data = person.chosen_name
+    return render_template(
+        "learner/profile.html",
+        tab="profile",
+        form=form,
+        fixed=bool(stored.time_zone and timezones.is_fixed(stored.time_zone)),
+        suggestions=tag_suggestions(db.session, viewer.course_id),
+        name=name,
+        person=person,
+    ), status
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 def profile() -> Any:
     viewer = signed_in_viewer()
-    stored = profiles.facts_of(profiles.get_profile(db.session, viewer.course_id, viewer.person_id))
-    form = ProfileForm(
-        data={
-            "utc_offset": stored.utc_offset,
-            "availability": list(stored.day_parts),
-            "offers": ", ".join(sorted(stored.offers)),
-            "needs": ", ".join(sorted(stored.needs)),
-        }
-    )
+    form, stored = _profile_form(viewer)
 
     def page(status: int = 200) -> Any:
-        return _profile_page(form, NameForm(formdata=None), status)
+        return _profile_page(form, stored, NameForm(formdata=None), status)
 
     if request.method == "GET":
         return page()
@@ -174,7 +200,7 @@ def profile() -> Any:
             db.session,
             viewer.course_id,
             viewer.person_id,
-            utc_offset=form.utc_offset.data,
+            time_zone=form.time_zone.data or None,
             day_parts=form.availability.data or [],
             offers=form.offers.data or "",
             needs=form.needs.data or "",
@@ -184,16 +210,6 @@ def profile() -> Any:
         back=".profile",
         page=page,
     )
-
-
-def _profile_page(form: ProfileForm, name: "NameForm", status: int = 200) -> Any:
-    viewer = signed_in_viewer()
-    person = db.session.get_one(Person, viewer.person_id)
-    if status == 200 and person.chosen_name:
-        name.name.data = person.chosen_name
-    return render_template(
-        "learner/profile.html", tab="profile", form=form, name=name, person=person
-    ), status
 
 
 @bp.post("/profile/name")
@@ -206,5 +222,5 @@ def choose_name() -> Any:
         lambda: profiles.choose_name(db.session, viewer.person_id, form.name.data or ""),
         done=lambda person: f"Thank you. Classmates now see you as “{person.chosen_name}”.",
         back=".profile",
-        page=lambda status: _profile_page(ProfileForm(formdata=None), form, status),
+        page=lambda status: _profile_page(*_profile_form(viewer, formdata=False), form, status),
     )

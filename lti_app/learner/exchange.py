@@ -5,7 +5,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 
 from cohorts.errors import DomainError
-from cohorts.exchange import gifts, moderation, notifications, queries, reporting
+from cohorts.exchange import gifts, moderation, notifications, queries, reporting, threads
 from cohorts.exchange.settings import exchange_settings
 from cohorts.membership import published_cohort_of
 from cohorts.models import utcnow
@@ -25,12 +25,19 @@ def home() -> Any:
     viewer = signed_in_viewer()
     page = queries.learner_exchange(db.session, viewer.course_id, viewer.person_id, utcnow())
     flow = (
-        queries.cohort_flow(db.session, viewer.course_id, page.cohort_id)
+        queries.cohort_flow(
+            db.session, viewer.course_id, page.cohort_id, viewer_id=viewer.person_id
+        )
         if page.cohort_id
         else None
     )
     return render_template(
-        "learner/exchange.html", tab="exchange", page=page, flow=flow, action=ActionForm()
+        "learner/exchange.html",
+        tab="exchange",
+        page=page,
+        flow=flow,
+        unread_messages=threads.unread_counts(db.session, viewer.course_id, viewer.person_id),
+        action=ActionForm(),
     )
 
 
@@ -45,6 +52,7 @@ def _compose(form: OfferForm | AskForm, template: str, save: Any, done: str) -> 
             form=form,
             cohort=published_cohort_of(db.session, viewer.course_id, viewer.person_id),
             course_wide=exchange_settings(db.session, viewer.course_id).course_wide,
+            suggestions=queries.tag_suggestions(db.session, viewer.course_id),
         ), status
 
     if request.method == "GET":
@@ -106,7 +114,7 @@ def notices() -> Any:
     return render_template("learner/exchange_notices.html", tab="notices", rows=rows, unread=unread)
 
 
-@bp.route("/report/<any(gift, post):target>/<int:target_id>", methods=["GET", "POST"])
+@bp.route("/report/<any(gift, post, message):target>/<int:target_id>", methods=["GET", "POST"])
 @allow("learner", "staff")
 def report(target: str, target_id: int) -> Any:
     viewer, form = signed_in_viewer(), ReportForm()

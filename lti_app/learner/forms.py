@@ -6,35 +6,44 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from cohorts import timezones
+from cohorts.errors import DomainError
 from cohorts.exchange.rules import CATEGORY_LABELS, KIND_LABELS
 from cohorts.limits import (
     DISPLAY_NAME,
     GIFT_BODY_MAX,
+    MESSAGE_BODY_MAX,
     POST_BODY_MAX,
     REPORT_DETAILS_MAX,
     TAGS_MAX,
     THANKS_NOTE_MAX,
     TITLE,
 )
-from cohorts.profiles import DAY_PARTS, format_offset
+from cohorts.profiles import DAY_PARTS
 
-from ..forms import IdField, at_most, int_or_none, options, within
+from ..forms import (
+    DayField,
+    IdField,
+    TextAreaField,
+    WholeNumberField,
+    at_most,
+    int_or_none,
+    options,
+    within,
+)
 
 GIFT_KINDS = options(KIND_LABELS.items())
 TITLE = [
@@ -71,11 +80,11 @@ class OfferForm(GiftForm):
     title = StringField("Title", validators=TITLE)
     body = TextAreaField("Details", validators=BODY)
     tags = StringField("Tags (comma separated)", validators=TAGS)
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         "How many people can take it up",
         validators=[Optional(), NumberRange(min=1, max=50, message="Choose 1 to 50 places.")],
     )
-    ends_on = DateField("Open until", validators=[Optional()])
+    ends_on = DayField("Open until", validators=[Optional()])
     course_wide = BooleanField("Offer it to the whole course, not only my cohort")
 
 
@@ -86,7 +95,7 @@ class AskForm(GiftForm):
     title = StringField("What you need", validators=TITLE)
     body = TextAreaField("Details", validators=BODY)
     tags = StringField("Tags (comma separated)", validators=TAGS)
-    needed_by = DateField("Needed by", validators=[Optional()])
+    needed_by = DayField("Needed by", validators=[Optional()])
     anonymous = BooleanField("Ask anonymously (classmates see “a classmate”; staff see you)")
     course_wide = BooleanField("Ask the whole course, not only my cohort")
 
@@ -121,8 +130,25 @@ class ThanksForm(FlaskForm):
         default="",
     )
 
+    help_text = TextAreaField(
+        "Your help (optional)",
+        validators=[at_most(MESSAGE_BODY_MAX, "Keep your message under {high} characters.")],
+    )
+
     def helpfulness_value(self) -> int | None:
         return int(self.helpfulness.data) if self.helpfulness.data else None
+
+
+class MessageForm(FlaskForm):
+    """A message in an exchange's conversation."""
+
+    body = TextAreaField(
+        "Your message",
+        validators=[
+            DataRequired(message="Write a message before sending."),
+            at_most(MESSAGE_BODY_MAX, "Keep your message under {high} characters."),
+        ],
+    )
 
 
 class ReportForm(FlaskForm):
@@ -139,7 +165,13 @@ class ReportForm(FlaskForm):
     )
 
 
-OFFSETS = [("", "I'd rather not say")] + [(str(m), format_offset(m)) for m in range(-720, 841, 15)]
+def zone_choices(at: datetime, keep: str | None = None) -> list[tuple[str, str]]:
+    """Every city zone with its offset now; a stored zone off the list (a fixed offset kept
+    from before zones were named) stays choosable."""
+    names = list(timezones.zone_names())
+    if keep and keep not in names:
+        names.insert(0, keep)
+    return [("", "I'd rather not say")] + [(z, timezones.zone_label(z, at)) for z in names]
 
 
 RANKS = ("first", "second", "third")
@@ -209,23 +241,28 @@ class MultiCheckboxField(SelectMultipleField):
 class ProfileForm(FlaskForm):
     """The optional profile that helps forming cohorts whose hours and skills fit."""
 
-    utc_offset = SelectField(
-        "Your time zone",
-        choices=options(OFFSETS),
-        default="",
-        coerce=int_or_none,
-        validate_choice=False,
-    )
+    time_zone = SelectField("Your time zone", default="", validate_choice=False)
     availability = MultiCheckboxField(
         "When you are usually free (your local time)", choices=options(DAY_PARTS)
     )
-    offers = StringField("What you can offer others", validators=[Length(max=400)])
-    needs = StringField("What you would like help with", validators=[Length(max=400)])
+    offers = StringField(
+        "What you can offer others",
+        validators=[at_most(400, "Keep what you offer under {high} characters.")],
+    )
+    needs = StringField(
+        "What you would like help with",
+        validators=[at_most(400, "Keep what you need under {high} characters.")],
+    )
 
-    def validate_utc_offset(self, field: SelectField) -> None:
-        allowed = {value for value, _ in OFFSETS}
-        if str(field.data if field.data is not None else "") not in allowed:
-            raise ValidationError("Choose a time zone from the list.")
+    def set_zones(self, at: datetime, stored: str | None) -> None:
+        """Offer every zone, labelled with its offset at ``at``."""
+        self.time_zone.choices = zone_choices(at, stored)
+
+    def validate_time_zone(self, field: SelectField) -> None:
+        try:
+            timezones.check_zone(field.data)
+        except DomainError as error:
+            raise ValidationError(str(error)) from error
 
 
 class PostForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""One gift's page and its steps: take it up, give, receive, thank, edit, withdraw."""
+"""One gift's page: take it up, edit or withdraw it; its exchanges have their own pages."""
 
 from collections.abc import Callable
 from typing import Any
@@ -6,22 +6,17 @@ from typing import Any
 from flask import Blueprint, render_template, url_for
 
 from cohorts.errors import DomainError
-from cohorts.exchange import gifts, queries, steps, visibility
+from cohorts.exchange import gifts, queries, steps, threads, visibility, wording
 from cohorts.exchange.rules import gift_state
 from cohorts.models import utcnow
 
 from ..auth import allow, signed_in_viewer
 from ..extensions import db
 from ..forms import ActionForm
-from ..pages import refuse, submit
-from .forms import EditForm, ReportForm, ThanksForm
+from ..pages import submit
+from .forms import EditForm, ReportForm
 
 bp = Blueprint("gifts", __name__, url_prefix="/exchange")
-STEP_DONE = {
-    "give": "Marked as given. They'll be asked to confirm.",
-    "receive": "Lovely! Receipt confirmed.",
-    "thank": "Your thanks was sent.",
-}
 
 
 def _gift_page(gift_id: int, status: int = 200, edit: EditForm | None = None) -> Any:
@@ -32,14 +27,18 @@ def _gift_page(gift_id: int, status: int = 200, edit: EditForm | None = None) ->
     except DomainError as error:
         return render_template("errors/404.html"), error.status
     own = gift.author_id == viewer.person_id
+    state = gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, utcnow())
+    rows = queries.gift_exchanges(db.session, gift.id, viewer.person_id)
     return render_template(
         "learner/exchange_gift.html",
         tab="exchange",
         gift=gift,
         own=own,
-        state=gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, utcnow()),
+        state=state,
+        finished=wording.gift_finished(state, [r.status for r in rows]),
         author=queries.author_name(gift, viewer.person_id),
-        exchanges=queries.gift_exchanges(db.session, gift.id, viewer.person_id),
+        exchanges=rows,
+        unread_messages=threads.unread_counts(db.session, viewer.course_id, viewer.person_id),
         history=gifts.edits_of(db.session, gift.id) if own else [],
         edit=edit or EditForm(formdata=None, obj=gift),
         report=ReportForm(formdata=None),
@@ -70,11 +69,13 @@ def _act(gift_id: int, form: Any, call: Callable[[], Any], done: str) -> Any:
 @bp.post("/gifts/<int:gift_id>/take")
 def take(gift_id: int) -> Any:
     viewer = signed_in_viewer()
-    return _act(
-        gift_id,
+    return submit(
         ActionForm(),
         lambda: steps.take_up(db.session, viewer.course_id, viewer.person_id, gift_id, utcnow()),
-        "It's yours. Say hello to each other on your cohort board to arrange it.",
+        done="It's yours. Write to each other here to arrange it.",
+        back=lambda row: url_for("learner.threads.exchange", exchange_id=row.id),
+        page=lambda status: _gift_page(gift_id, status),
+        invalid="Please check the form and try again.",
     )
 
 
@@ -107,28 +108,4 @@ def edit(gift_id: int) -> Any:
             now=utcnow(),
         ),
         "Saved. The earlier version is kept.",
-    )
-
-
-@bp.post("/exchanges/<int:exchange_id>/<any(give, receive, thank):action>")
-def step(exchange_id: int, action: str) -> Any:
-    viewer, form = signed_in_viewer(), ThanksForm()
-    try:
-        row = visibility.get_exchange(db.session, viewer.course_id, viewer.person_id, exchange_id)
-    except DomainError as error:
-        return render_template("errors/404.html"), refuse(error)
-    return _act(
-        row.gift_id,
-        form,
-        lambda: steps.step(
-            db.session,
-            viewer.course_id,
-            viewer.person_id,
-            exchange_id,
-            action,
-            note=form.note.data or "",
-            helpfulness=form.helpfulness_value(),
-            now=utcnow(),
-        ),
-        STEP_DONE[action],
     )

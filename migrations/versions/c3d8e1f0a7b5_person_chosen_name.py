@@ -1,7 +1,7 @@
 """People whose LMS sends no name may choose the name classmates see
 
 Revision ID: c3d8e1f0a7b5
-Revises: 207e8ad96659
+Revises: c3d9e4f7a215
 Create Date: 2026-12-02 08:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c3d8e1f0a7b5'
-down_revision = '207e8ad96659'
+down_revision = 'c3d9e4f7a215'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Cohort services on a real session: form, edit, publish, late joiners, shrinking cohorts."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -293,7 +293,7 @@ def test_profile_tags_are_normalised_and_limited(session):
         session,
         course.id,
         learner.id,
-        utc_offset=120,
+        time_zone="Africa/Cairo",
         day_parts=["mon-evening"],
         offers=" Python,  SQL , python",
         needs="",
@@ -305,7 +305,7 @@ def test_profile_tags_are_normalised_and_limited(session):
             session,
             course.id,
             learner.id,
-            utc_offset=None,
+            time_zone=None,
             day_parts=[],
             offers=",".join(f"t{i}" for i in range(11)),
             needs="",
@@ -316,7 +316,7 @@ def test_profile_tags_are_normalised_and_limited(session):
             session,
             course.id,
             learner.id,
-            utc_offset=None,
+            time_zone=None,
             day_parts=[],
             offers="x" * 31,
             needs="",
@@ -325,9 +325,14 @@ def test_profile_tags_are_normalised_and_limited(session):
 
 
 def test_day_parts_become_utc_windows_wrapping_around_the_week():
-    assert profiles.availability_windows(["mon-evening"], 120) == ((960, 1200),)
-    # Monday 08:00 at UTC+10 is Sunday 22:00 UTC: the window wraps past the week's end.
-    assert profiles.availability_windows(["mon-morning"], 600) == ((0, 120), (10_080 - 120, 10_080))
+    winter = datetime(2026, 1, 14, 12, tzinfo=UTC)
+    assert profiles.availability_windows(["mon-evening"], "Etc/GMT-2", winter) == ((960, 1200),)
+    # Monday 08:00 in Brisbane (UTC+10, no summer time) is Sunday 22:00 UTC: the window
+    # wraps past the week's end.
+    assert profiles.availability_windows(["mon-morning"], "Australia/Brisbane", winter) == (
+        (0, 120),
+        (10_080 - 120, 10_080),
+    )
 
 
 def test_why_this_cohort_explains_shared_hours_and_offers(session):
@@ -340,7 +345,7 @@ def test_why_this_cohort_explains_shared_hours_and_offers(session):
         session,
         course.id,
         me.id,
-        utc_offset=0,
+        time_zone="UTC",
         day_parts=["mon-evening", "tue-evening"],
         offers="",
         needs="sql",
@@ -350,7 +355,7 @@ def test_why_this_cohort_explains_shared_hours_and_offers(session):
         session,
         course.id,
         helper.id,
-        utc_offset=0,
+        time_zone="UTC",
         day_parts=["mon-evening"],
         offers="SQL",
         needs="",

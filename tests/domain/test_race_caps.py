@@ -65,7 +65,7 @@ def test_the_first_profile_saved_many_times_at_once_is_one_profile(session):
             own,
             course_id,
             person_id,
-            utc_offset=60,
+            time_zone="Africa/Lagos",
             day_parts=[],
             offers="maths",
             needs="",

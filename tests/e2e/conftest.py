@@ -247,3 +247,13 @@ def screenshots() -> Path:
     path = ROOT / "screenshots"
     path.mkdir(exist_ok=True)
     return path
+
+
+#: The sandbox folds most people into "More people"; a test may launch as anyone.
+UNFOLD_PEOPLE = "document.querySelectorAll('details.more-people').forEach(d => { d.open = true; })"
+
+
+def sandbox_button(page: Any, selector: str) -> Any:
+    """A launch button of the sandbox course, with the folded list of people opened."""
+    page.evaluate(UNFOLD_PEOPLE)
+    return page.locator(selector)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window
+from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window, sandbox_button
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 15_000
@@ -64,7 +64,7 @@ def test_launches_go_through_platform_storage_when_cookies_are_blocked(
 ) -> None:
     page = lms_page(blocking_browser, cross_site_tool, storage=True)
     assert_third_party_cookies_blocked(page)
-    page.click('button[data-user="learner-1"]')
+    sandbox_button(page, 'button[data-user="learner-1"]').click()
     tool = page.frame_locator('iframe[name="tool"]')
     expect(tool.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Souza")
     page.screenshot(path=str(screenshots / "e2e-blocked-cookies-learner.png"), full_page=True)
@@ -72,7 +72,7 @@ def test_launches_go_through_platform_storage_when_cookies_are_blocked(
     tool.get_by_role("link", name="Home").first.click()
     expect(tool.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Souza")
 
-    page.click('button[data-user="instructor-1"]')
+    sandbox_button(page, 'button[data-user="instructor-1"]').click()
     expect(tool.get_by_role("heading", level=1)).to_contain_text("community overview")
 
 
@@ -81,7 +81,7 @@ def test_without_platform_storage_the_tool_opens_in_a_new_window(
 ) -> None:
     page = lms_page(blocking_browser, cross_site_tool, storage=False)
     assert_third_party_cookies_blocked(page)
-    page.click('button[data-user="learner-2"]')
+    sandbox_button(page, 'button[data-user="learner-2"]').click()
     shot = screenshots / "e2e-blocked-cookies-new-window.png"
     complete_in_new_window(blocking_browser, page, "Welcome, Ben Carter", shot)
 
@@ -90,11 +90,11 @@ def test_dynamic_registration_then_launch_with_cookies_blocked(
     blocking_browser: BrowserContext, cross_site_tool: str
 ) -> None:
     page = lms_page(blocking_browser, cross_site_tool, storage=True)
-    page.click('button[data-user="register"]')
+    sandbox_button(page, 'button[data-user="register"]').click()
     tool = page.frame_locator('iframe[name="tool"]')
     tool.get_by_role("button", name="Register Communitas").click()
     expect(page.locator("#registration-status")).to_contain_text("Registration finished")
     page.reload()
     expect(page.locator("body")).to_contain_text("communitas-dyn-")
-    page.click('button[data-user="learner-3"]')
+    sandbox_button(page, 'button[data-user="learner-3"]').click()
     expect(tool.get_by_role("heading", level=1)).to_have_text("Welcome, Chen Wei")

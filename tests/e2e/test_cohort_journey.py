@@ -7,12 +7,16 @@ when the steps follow each other in a browser, and leaves screenshots for people
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect
 
 from sandbox.demo import USERS
+
+from .conftest import sandbox_button
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +81,22 @@ PROFILES: dict[int, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+@contextmanager
+def lms_page(browser: Browser, base: str) -> Iterator[tuple[Page, list[str]]]:
+    """A fresh browser tab on the sandbox LMS page, collecting script errors and 5xx answers."""
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    try:
+        page.goto(base + "/sandbox/")
+        yield page, errors
+    finally:
+        context.close()
+
+
 def name_of(n: int) -> str:
     return USERS[f"learner-{n}"].name
 
@@ -91,7 +111,7 @@ def mark_stale(page: Page) -> None:
 def launch(page: Page, user: str) -> FrameLocator:
     """Press "Launch as" for ``user`` and wait until the iframe shows their first page."""
     mark_stale(page)
-    page.click(f'button[data-user="{user}"]')
+    sandbox_button(page, f'button[data-user="{user}"]').click()
     page.wait_for_function(FRESH_TOOL_PAGE, timeout=TIMEOUT_MS)
     return page.frame_locator('iframe[name="tool"]')
 
@@ -151,7 +171,7 @@ def fill_profile(
 ) -> None:
     tab(page, tool, "My profile")
     expect(tool.get_by_role("heading", level=1)).to_have_text("My profile")
-    tool.get_by_label("Your time zone").select_option("60")
+    tool.get_by_label("Your time zone").select_option("Africa/Lagos")
     for part in day_parts:
         tool.get_by_label(part, exact=True).check()
     tool.get_by_label("What you can offer others").fill(offers)
@@ -179,15 +199,7 @@ def cards_by_name(cards: Locator) -> dict[str, str]:
 def test_a_cohort_round_from_challenges_to_the_cohort_board(
     browser: Browser, live_tool: str, screenshots: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
-    try:
-        page.goto(live_tool + "/sandbox/")
-
+    with lms_page(browser, live_tool) as (page, errors):
         # The instructor describes the course's challenges and asks for cohorts of four.
         tool = launch(page, "instructor-1")
         expect(tool.get_by_role("heading", level=1)).to_contain_text("community overview")
@@ -332,8 +344,6 @@ def test_a_cohort_round_from_challenges_to_the_cohort_board(
         expect(post.locator(".meta")).to_contain_text(ben)
         shoot(page, screenshots, "learner-cohort-board")
         assert not errors, f"the browser reported errors: {errors}"
-    finally:
-        context.close()
 
 
 def test_a_saved_form_says_so_after_the_redirect_in_the_lms_frame(

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, expect, sync_playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window
+from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window, sandbox_button
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 15_000
@@ -75,13 +75,13 @@ def test_embedded_launch_in_moodle_over_https_with_third_party_cookies_blocked(
 ) -> None:
     page = moodle_course(blocking_third_party, moodle_over_https)
     expect(page.locator("[data-testid=profiles]")).to_contain_text("Moodle 4.5")
-    page.click('button[data-user="learner-1"]')
+    sandbox_button(page, 'button[data-user="learner-1"]').click()
     tool = page.frame_locator('iframe[name="tool"]')
     expect(tool.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Souza")
     # Moodle ignores lti.frameResize: the frame keeps its 600 px.
     assert page.evaluate("document.getElementById('tool').clientHeight") == 600
     page.screenshot(path=str(screenshots / "e2e-moodle-https-learner.png"), full_page=True)
-    page.click('button[data-user="instructor-1"]')
+    sandbox_button(page, 'button[data-user="instructor-1"]').click()
     expect(tool.get_by_role("heading", level=1)).to_contain_text("community overview")
     assert_confirmation_in_view_after_a_post(page)
 
@@ -110,7 +110,7 @@ def test_new_window_fallback_completes_with_moodles_one_time_hint(
     blocking_tool_in_frames: BrowserContext, moodle_over_https: str, screenshots: Path
 ) -> None:
     page = moodle_course(blocking_tool_in_frames, moodle_over_https)
-    page.click('button[data-user="learner-2"]')
+    sandbox_button(page, 'button[data-user="learner-2"]').click()
     shot = screenshots / "e2e-moodle-https-new-window.png"
     popup = complete_in_new_window(blocking_tool_in_frames, page, "Welcome, Ben Carter", shot)
     expect(popup.locator("body")).not_to_contain_text("Invalid request")

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
+from .conftest import sandbox_button
+
 pytestmark = pytest.mark.e2e
 
 TIMEOUT_MS = 15_000
@@ -33,7 +35,7 @@ def launch(page: Page, base: str, user: str) -> FrameLocator:
     """Open the sandbox course and press "Launch as" for ``user``."""
     if not page.url.startswith(base + "/sandbox"):
         page.goto(base + "/sandbox/")
-    page.click(f'button[data-user="{user}"]')
+    sandbox_button(page, f'button[data-user="{user}"]').click()
     return page.frame_locator('iframe[name="tool"]')
 
 

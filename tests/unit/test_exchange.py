@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cohorts.errors import DomainError, Forbidden
-from cohorts.exchange import rules
+from cohorts.exchange import rules, wording
 from cohorts.exchange.rules import GiftClosed, GiftToSelf, IllegalStep, WeeklyCapReached
 
 NOW = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # a Wednesday
@@ -114,7 +114,7 @@ def test_reciprocity_sorts_members_by_giving_and_receiving():
 
 def test_nudges_name_who_has_not_received_and_what_they_asked():
     balance = rules.reciprocity([1, 2, 3], [(1, 2)])
-    notes = rules.nudges({1: "Ana", 2: "Ben", 3: "Chen"}, balance, {1: ["statistics"]})
+    notes = wording.nudges({1: "Ana", 2: "Ben", 3: "Chen"}, balance, {1: ["statistics"]})
     assert notes == [
         "Ana hasn't received anything yet; their ask is about statistics.",
         "Chen hasn't received anything yet.",

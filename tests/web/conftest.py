@@ -11,6 +11,7 @@ from cohorts.models import (
     Course,
     Enrolment,
     Exchange,
+    ExchangeMessage,
     Gift,
     Membership,
     ModerationCase,
@@ -70,6 +71,12 @@ def add_exchange(gift: Gift, giver_id: int, receiver_id: int) -> Exchange:
     )
 
 
+def add_message(row: Exchange, author_id: int, body: str) -> ExchangeMessage:
+    return add(
+        ExchangeMessage(course_id=row.course_id, exchange_id=row.id, author_id=author_id, body=body)
+    )
+
+
 def cohort_of(course_id: int, challenge_id: int, name: str, members: list[int]) -> Cohort:
     cohort = add(
         Cohort(course_id=course_id, challenge_id=challenge_id, name=name, status="published")
@@ -98,6 +105,7 @@ def other_course() -> dict[str, int]:
     )
     gift = add_gift(course.id, cohort.id, s1.id, "Their offer")
     row = add_exchange(gift, s1.id, s2.id)
+    message = add_message(row, s1.id, "Their private conversation")
     case = add(
         ModerationCase(
             course_id=course.id,
@@ -114,6 +122,7 @@ def other_course() -> dict[str, int]:
         "post_b": post.id,
         "far": gift.id,
         "far_row": row.id,
+        "far_message": message.id,
         "far_case": case.id,
     }
 
@@ -147,14 +156,18 @@ def world(app, test_platform):
             author_id=peer,
         )
     )
+    row = add_exchange(mine, me, peer)
+    next_row = add_exchange(next_door, o3, o4)
     ids |= {
         "ka": own.id,
         "mine": mine.id,
-        "row": add_exchange(mine, me, peer).id,
+        "row": row.id,
+        "message": add_message(row, peer, "Thanks for offering").id,
         "shared": shared.id,
         "case": case.id,
         "next": next_door.id,
-        "next_row": add_exchange(next_door, o3, o4).id,
+        "next_row": next_row.id,
+        "next_message": add_message(next_row, o3, "Next door words").id,
         **other_course(),
     }
     db.session.commit()

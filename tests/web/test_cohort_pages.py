@@ -167,12 +167,14 @@ def test_profile_saves_time_zone_day_parts_and_tags(app, test_platform):
     learner = Browser(app, test_platform, "learner-3")
     page = learner.get("/learner/profile").get_data(as_text=True)
     assert "timezone.js" in page and 'for="availability-0"' in page
-    bad = learner.post("/learner/profile", {"utc_offset": "60", "offers": ",".join("abcdefghijk")})
+    bad = learner.post(
+        "/learner/profile", {"time_zone": "Europe/Lisbon", "offers": ",".join("abcdefghijk")}
+    )
     assert bad.status_code == 400 and "at most 10 offers" in bad.get_data(as_text=True)
     saved = learner.post(
         "/learner/profile",
         {
-            "utc_offset": "330",
+            "time_zone": "Asia/Kolkata",
             "availability": ["mon-evening", "sat-morning"],
             "offers": "Excel, R",
             "needs": "writing",
@@ -180,7 +182,7 @@ def test_profile_saves_time_zone_day_parts_and_tags(app, test_platform):
         follow_redirects=True,
     )
     html = saved.get_data(as_text=True)
-    assert '<option selected value="330">' in html
+    assert '<option selected value="Asia/Kolkata">Asia/Kolkata (UTC+05:30 now)</option>' in html
     assert re.search(r'<input checked [^>]*value="mon-evening"', html)
     assert not re.search(r'<input checked [^>]*value="mon-morning"', html)
     assert 'value="excel, r"' in html

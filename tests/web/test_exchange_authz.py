@@ -1,12 +1,14 @@
 """Who may call each exchange route; ids of another cohort or course are never found."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cohorts.models import (
     Exchange,
+    ExchangeMessage,
     Gift,
     ModerationCase,
+    Report,
 )
 from lti_app.extensions import db
 
@@ -26,8 +28,15 @@ LEARNER_ONLY = [
     ("POST", E + "/exchanges/{row}/give"),
     ("POST", E + "/exchanges/{row}/receive"),
     ("POST", E + "/exchanges/{row}/thank"),
+    ("GET", E + "/exchanges/{row}"),
+    ("POST", E + "/exchanges/{row}/messages"),
 ]
-REPORT = [("GET", E + "/report/gift/{shared}"), ("POST", E + "/report/gift/{shared}")]
+REPORT = [
+    ("GET", E + "/report/gift/{shared}"),
+    ("POST", E + "/report/gift/{shared}"),
+    ("GET", E + "/report/message/{message}"),
+    ("POST", E + "/report/message/{message}"),
+]
 STAFF_ROUTES = [
     ("GET", "/instructor/exchange/", 200),
     ("GET", "/instructor/exchange/settings", 200),
@@ -35,6 +44,8 @@ STAFF_ROUTES = [
     ("GET", "/instructor/exchange/moderation", 200),
     ("POST", "/instructor/exchange/moderation/{case}/restore", 302),
     ("POST", "/instructor/exchange/moderation/{case}/remove", 302),
+    ("GET", "/instructor/exchange/exchanges/{row}", 200),
+    ("POST", "/instructor/exchange/messages/{message}/hide", 302),
 ]
 FOREIGN_TO_LEARNER = [
     ("GET", E + "/gifts/{next}"),
@@ -51,18 +62,30 @@ FOREIGN_TO_LEARNER = [
     ("POST", E + "/report/gift/{far}"),
     ("POST", E + "/exchanges/{far_row}/give"),
     ("POST", E + "/exchanges/{far_row}/thank"),
+    ("GET", E + "/exchanges/{next_row}"),
+    ("POST", E + "/exchanges/{next_row}/messages"),
+    ("GET", E + "/exchanges/{far_row}"),
+    ("POST", E + "/exchanges/{far_row}/messages"),
+    ("GET", E + "/report/message/{next_message}"),
+    ("POST", E + "/report/message/{next_message}"),
+    ("POST", E + "/report/message/{far_message}"),
 ]
 FOREIGN_TO_STAFF = [
     ("GET", E + "/report/gift/{far}"),
     ("POST", E + "/report/gift/{far}"),
     ("POST", "/instructor/exchange/moderation/{far_case}/restore"),
     ("POST", "/instructor/exchange/moderation/{far_case}/remove"),
+    ("GET", "/instructor/exchange/exchanges/{far_row}"),
+    ("POST", "/instructor/exchange/messages/{far_message}/hide"),
+    ("GET", E + "/report/message/{far_message}"),
+    ("POST", E + "/report/message/{far_message}"),
 ]
 FILLED = {
     "category": "spam",
     "details": "Not right here",
     "title": "Changed by someone else",
     "note": "hi",
+    "body": "Let me in",
 }
 
 
@@ -123,6 +146,8 @@ def test_a_learner_never_reaches_another_cohort_or_course(app, world, method, pa
     assert db.session.scalars(select(Exchange.status)).all() == ["claimed"] * 3
     assert {g.title for g in db.session.scalars(select(Gift))} >= {"Next door offer", "Their offer"}
     assert all(g.status == "open" for g in db.session.scalars(select(Gift)))
+    assert db.session.scalar(select(func.count(ExchangeMessage.id))) == 3
+    assert db.session.scalar(select(func.count(Report.id))) == 0
 
 
 @pytest.mark.parametrize(("method", "path"), FOREIGN_TO_STAFF)
@@ -142,3 +167,21 @@ def test_a_member_cannot_step_into_an_exchange_between_two_others(app, world):
     assert (
         call(app, clients["peer"], "POST", f"{E}/gifts/{ids['mine']}/withdraw").status_code == 403
     )
+
+
+def test_only_the_two_people_of_an_exchange_read_and_write_its_conversation(app, world):
+    clients, ids = world
+    thread = f"{E}/exchanges/{ids['row']}"
+    for role in ("learner", "peer"):
+        page = call(app, clients[role], "GET", thread)
+        assert page.status_code == 200 and "Thanks for offering" in page.get_data(as_text=True)
+    stranger = call(app, clients["other"], "GET", thread)
+    assert stranger.status_code == 404 and "Thanks for offering" not in stranger.get_data(
+        as_text=True
+    )
+    assert call(app, clients["other"], "POST", thread + "/messages", FILLED).status_code == 404
+    assert call(app, clients["guest"], "POST", thread + "/messages", FILLED).status_code == 403
+    report = f"{E}/report/message/{ids['message']}"
+    assert call(app, clients["other"], "GET", report).status_code == 404
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ExchangeMessage.id))) == 3

@@ -230,9 +230,14 @@ def test_the_receiver_opens_the_exchange_tab_once_a_gift_is_marked_given(cohort)
     ana.post(f"{HOME}exchanges/{exchange_of(offer)}/give", form_page=FORM)
     tab = ben.get(HOME)
     assert tab.status_code == 200
-    assert "I received it" in tab.get_data(as_text=True)
+    assert "Marked as given: confirm you received it" in tab.get_data(as_text=True)
+    assert "Confirm you received it</a>" in tab.get_data(as_text=True)
+    page = ben.get(f"{HOME}exchanges/{exchange_of(offer)}").get_data(as_text=True)
+    assert "I received it" in page and "Given – waiting" not in page
     confirmed = ben.post(
-        f"{HOME}exchanges/{exchange_of(offer)}/receive", {"note": ""}, form_page=HOME
+        f"{HOME}exchanges/{exchange_of(offer)}/receive",
+        {"note": ""},
+        form_page=f"{HOME}exchanges/{exchange_of(offer)}",
     )
     assert confirmed.status_code == 302
 

@@ -73,7 +73,7 @@ def test_signing_out_revokes_a_token_copied_from_an_access_log(app, test_platfor
     assert done.status_code == 303 and "lt=" not in done.location
     assert "You are signed out" in browser.get(done.location).get_data(as_text=True)
     assert thief.get(profile).status_code == 401
-    posted = thief.post(profile, data={"csrf_token": csrf, "offers": "stolen", "utc_offset": ""})
+    posted = thief.post(profile, data={"csrf_token": csrf, "offers": "stolen", "time_zone": ""})
     assert posted.status_code in (400, 401)
     assert sessions() == 0
 

@@ -59,7 +59,7 @@ def test_ids_past_the_integer_range_or_in_odd_digits_are_not_found(app, browsers
 FORMS = [
     ("staff", "/instructor/challenges", {"title": "Tide\x00pools", "kind": "challenge"}),
     ("staff", "/instructor/exchange/settings", {"weekly_cap": "5", "report_threshold": "2\x00"}),
-    ("learner", "/learner/profile", {"offers": "maths\x00", "needs": "", "utc_offset": ""}),
+    ("learner", "/learner/profile", {"offers": "maths\x00", "needs": "", "time_zone": ""}),
     ("learner", "/learner/challenges/propose", {"title": "Nul\x00l", "kind": "challenge"}),
     ("learner", "/learner/exchange/offer", {"kind": "other", "title": "A\x00b", "tags": ""}),
     ("learner", "/learner/exchange/ask", {"kind": "other\x00", "title": "Help me", "tags": ""}),

@@ -75,7 +75,7 @@ def grow(course: Course, topics: list[Challenge], start: int, count: int) -> Non
             db.session,
             course.id,
             someone.id,
-            utc_offset=60,
+            time_zone="Africa/Lagos",
             day_parts=["mon-evening"],
             offers="statistics",
             needs="writing",

@@ -135,7 +135,7 @@ def test_keep_and_restore_say_different_things_and_messages_show_their_board(app
     )
     staff.post(f"/learner/exchange/report/post/{second.id}", {"category": "spam", "details": ""})
     queue = text(staff.get("/instructor/exchange/moderation"))
-    assert "on the board of “Otters”" in queue and "UTC" in queue
+    assert "cohort Otters" in queue and "written <time" in queue
     assert "Unkind or hurtful</strong> — “Mean.”" in queue and ".;" not in queue
     assert "Keep it visible" in queue and "Restore it" in queue
     cases = dict(db.session.execute(select(ModerationCase.target_id, ModerationCase.id)).all())
