@@ -31,6 +31,7 @@ REPORTS_PER_DAY = 20
 #: Reports in a week against one person's items, from two members or more, that staff hear of.
 PILE_ON_REPORTS = 4
 COHORT_NAME = Span(2, 80)
+DISPLAY_NAME = Span(2, 60)
 COHORT_SIZE = Span(2, 20)
 WEIGHT = Span(0, 3)
 WEEKLY_CAP = Span(1, 100)

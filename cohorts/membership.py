@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cohorts.errors import NotFound
@@ -49,6 +49,28 @@ def my_cohort(session: Session, course_id: int, person_id: int) -> Cohort:
     if cohort is None:
         raise NotFound("You are not in a cohort yet.")
     return cohort
+
+
+def mark_moved(session: Session, course_id: int, person_id: int, now: datetime) -> None:
+    """Date a membership from a manual move, so the page can say what re-forming would undo."""
+    session.execute(
+        update(Membership)
+        .where(Membership.course_id == course_id, Membership.person_id == person_id)
+        .values(joined_at=now)
+    )
+
+
+def manual_moves(session: Session, course_id: int) -> int:
+    """Count members placed in unlocked drafts by hand since those drafts were formed."""
+    return (
+        session.scalar(
+            select(func.count(Membership.id))
+            .join(Cohort, Cohort.id == Membership.cohort_id)
+            .where(Cohort.course_id == course_id, Cohort.status == "draft")
+            .where(Cohort.locked.is_(False), Membership.joined_at > Cohort.created_at)
+        )
+        or 0
+    )
 
 
 def end_memberships(

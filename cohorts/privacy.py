@@ -139,6 +139,7 @@ def erase_person(session: Session, issuer: str, sub: str, now: datetime) -> int:
     session.execute(update(Report).where(Report.reporter_id == pid).values(reason=ERASED))
     session.execute(update(Notification).where(Notification.person_id == pid).values(text=ERASED))
     person.name = person.given_name = person.family_name = person.email = None
+    person.chosen_name = None
     person.sub = f"erased-{pid}"
     session.flush()
     return pid

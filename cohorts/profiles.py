@@ -11,7 +11,8 @@ from cohorts import timezones
 from cohorts.activity.events import record_activity
 from cohorts.db import upsert_id
 from cohorts.errors import DomainError
-from cohorts.models import Profile
+from cohorts.limits import DISPLAY_NAME
+from cohorts.models import Person, Profile
 
 DAYS = (
     ("mon", "Mon"),
@@ -168,3 +169,18 @@ def save_profile(
     )
     record_activity(session, course_id, person_id, "profile", now)
     return session.get_one(Profile, profile_id, populate_existing=True)
+
+
+def choose_name(session: Session, person_id: int, name: str) -> Person:
+    """Keep the name a person without an LMS name chose; classmates see it instead of a number."""
+    person = session.get_one(Person, person_id)
+    if person.lms_named:
+        raise DomainError("Your name comes from your course site; change it there.")
+    name = " ".join(name.split())
+    if len(name) not in DISPLAY_NAME:
+        raise DomainError(f"Choose a name of {DISPLAY_NAME.low} to {DISPLAY_NAME.high} characters.")
+    if not any(ch.isalpha() for ch in name):
+        raise DomainError("Use at least one letter in your name.")
+    person.chosen_name = name
+    session.flush()
+    return person

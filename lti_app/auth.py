@@ -29,6 +29,7 @@ VIEWER = (
         Person.name,
         Person.given_name,
         Person.family_name,
+        Person.chosen_name,
         Course.title,
     )
     .join(Person, Person.id == Enrolment.person_id)
@@ -147,13 +148,13 @@ def current_viewer() -> Viewer | None:
     if binding:
         row = core_rows(db.session, VIEWER, {"enrolment_id": binding.enrolment_id}).first()
         if row is not None:
-            role, person_id, course_id, name, given_name, family_name, title = row
+            role, person_id, course_id, name, given_name, family_name, chosen, title = row
             viewer = Viewer(
                 enrolment_id=binding.enrolment_id,
                 person_id=person_id,
                 course_id=course_id,
                 role=role,
-                display_name=display_name_of(person_id, name, given_name, family_name),
+                display_name=display_name_of(person_id, name, given_name, family_name, chosen),
                 course_title=title or "Your course",
                 is_platform_admin=binding.platform_admin,
             )

@@ -34,8 +34,8 @@ def submit(
 ) -> ResponseReturnValue:
     """Check the posted form, run one service call, commit, flash and redirect.
 
-    ``back`` is an endpoint, or a function of the result giving a URL; either is resolved
-    after the flash, so links that carry the launch token carry the message too. An invalid
+    ``back`` is an endpoint, or a function of the result giving a URL. The message lives in the
+    server-side launch session, not in any link, so it shows on the next page only. An invalid
     form re-renders with 400 (and ``invalid`` flashed, for forms without visible fields); a
     refusal from the domain rolls back, flashes why and re-renders with its status.
     """

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask, g
 
 from cohorts import limits, profiles, timezones
+from cohorts.attention import pending_reports
 from cohorts.exchange import notifications, wording
 from cohorts.exchange.rules import KIND_LABELS, hides_asker
 
@@ -44,7 +45,14 @@ def page_context() -> dict[str, Any]:
             return 0
         return notifications.unread_count(db.session, viewer.course_id, viewer.person_id)
 
+    def reports() -> int:
+        viewer = current_viewer()
+        if viewer is None or not viewer.is_staff:
+            return 0
+        return pending_reports(db.session, viewer.course_id)
+
     return {
+        "pending_reports": reports,
         "viewer": current_viewer(),
         "launch_token": current_token(),
         "gift_kinds": KIND_LABELS,

@@ -23,6 +23,7 @@ def _learners(course_id: int, person_id: int | None = None) -> Any:
             Person.name,
             Person.given_name,
             Person.family_name,
+            Person.chosen_name,
             Cohort.id.label("cohort_id"),
             Cohort.name.label("cohort_name"),
             case((Cohort.id.is_not(None), Membership.joined_at)).label("joined_at"),
@@ -124,7 +125,9 @@ def _facts(row: Any, current: int, offset: float) -> LearnerFacts:
     early_weeks = min(2, current - first) if first is not None else 0
     return LearnerFacts(
         person_id=m["person_id"],
-        name=display_name_of(m["person_id"], m["name"], m["given_name"], m["family_name"]),
+        name=display_name_of(
+            m["person_id"], m["name"], m["given_name"], m["family_name"], m["chosen_name"]
+        ),
         cohort_id=m["cohort_id"],
         cohort_name=m["cohort_name"],
         first_week=first,

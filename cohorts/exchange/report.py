@@ -120,12 +120,13 @@ def one_sided(
     """Return (name, cohort) of learners who only give, and of those who only receive."""
     gave, got = _givers_and_receivers(course_id)
     out: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
-    for pid, name, given, family, cohort_name, gives in session.execute(
+    for pid, name, given, family, chosen, cohort_name, gives in session.execute(
         select(
             Person.id,
             Person.name,
             Person.given_name,
             Person.family_name,
+            Person.chosen_name,
             Cohort.name,
             case((gave, 1), else_=0),
         )
@@ -133,7 +134,8 @@ def one_sided(
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.course_id == course_id, or_(gave, got), ~and_(gave, got))
     ):
-        out[0 if gives else 1].append((display_name_of(pid, name, given, family), cohort_name))
+        shown = display_name_of(pid, name, given, family, chosen)
+        out[0 if gives else 1].append((shown, cohort_name))
     return sorted(out[0]), sorted(out[1])
 
 

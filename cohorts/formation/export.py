@@ -53,6 +53,7 @@ def export_rows(session: Session, course_id: int) -> list[ExportRow]:
             Person.name,
             Person.given_name,
             Person.family_name,
+            Person.chosen_name,
             Person.username,
         )
         .join(Membership, Membership.cohort_id == Cohort.id)
@@ -61,8 +62,8 @@ def export_rows(session: Session, course_id: int) -> list[ExportRow]:
         .order_by(Cohort.name, Cohort.id, Person.id)
     ).all()
     return [
-        ExportRow(group, display_name_of(pid, name, given, family), login)
-        for group, pid, name, given, family, login in rows
+        ExportRow(group, display_name_of(pid, name, given, family, chosen), login)
+        for group, pid, name, given, family, chosen, login in rows
     ]
 
 

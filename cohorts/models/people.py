@@ -53,20 +53,33 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(255))
     #: The LMS login (Moodle username, Canvas login id), which group imports match on.
     username: Mapped[str | None] = mapped_column(String(255))
+    #: The name a person chose in Communitas when their LMS sent none (anonymous privacy).
+    chosen_name: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
     def display_name(self) -> str:
-        """Return the best name we have, never an empty string."""
-        return display_name_of(self.id, self.name, self.given_name, self.family_name)
+        """Return the best name we have, never an empty string: the LMS's, else the chosen one."""
+        return display_name_of(
+            self.id, self.name, self.given_name, self.family_name, self.chosen_name
+        )
+
+    @property
+    def lms_named(self) -> bool:
+        """Whether the platform sent a name; only people without one may choose theirs."""
+        return bool(self.name or self.given_name or self.family_name)
 
 
 def display_name_of(
-    person_id: int, name: str | None, given_name: str | None, family_name: str | None
+    person_id: int,
+    name: str | None,
+    given_name: str | None,
+    family_name: str | None,
+    chosen_name: str | None = None,
 ) -> str:
     """The best name for a person from their columns, for queries that load no Person."""
     full = " ".join(p for p in (given_name, family_name) if p)
-    return name or full or f"Participant {person_id}"
+    return name or full or chosen_name or f"Participant {person_id}"
 
 
 class Enrolment(Base):

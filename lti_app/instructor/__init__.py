@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from ..auth import guard
-from . import challenges, cohorts, course, exchange, export, grades, persistence, roster
+from . import challenges, cohorts, confirm, course, exchange, export, grades, persistence, roster
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 guard(bp, "staff")
@@ -11,6 +11,7 @@ for child in (
     course.bp,
     challenges.bp,
     cohorts.bp,
+    confirm.bp,
     export.bp,
     exchange.bp,
     persistence.bp,

@@ -5,16 +5,17 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, abort, render_template, request, url_for
+from sqlalchemy import func, select
 
 from cohorts import board as cohort_board
-from cohorts import membership
+from cohorts import member_fit, membership
 from cohorts.activity.cohort_measures import cohort_pulses
 from cohorts.activity.merging import activity_merges
 from cohorts.errors import DomainError
 from cohorts.exchange import moderation
 from cohorts.formation import drafts, reports, runs, upkeep
 from cohorts.formation import settings as formation_settings
-from cohorts.models import FormationRun, utcnow
+from cohorts.models import Choice, Cohort, FormationRun, Person, utcnow
 
 from .. import jobs
 from ..auth import signed_in_viewer
@@ -65,6 +66,7 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
     settings = formation_settings.get_settings(db.session, viewer.course_id)
     pulses = cohort_pulses(db.session, viewer.course_id, utcnow())
     quiet = activity_merges(pulses, settings.minimum, settings.maximum)
+    shown = [(c.cohort.id, c.cohort.challenge_id, [p.id for p in c.members]) for c in cards]
     return render_template(
         "instructor/cohorts.html",
         tab="cohorts",
@@ -78,6 +80,9 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
         drafts=[c for c in cards if c.cohort.status == "draft"],
         published=[c for c in cards if c.cohort.status == "published"],
         waiting=upkeep.waiting_groups(db.session, viewer.course_id),
+        fits=member_fit.course_fits(db.session, viewer.course_id, shown),
+        moves=membership.manual_moves(db.session, viewer.course_id),
+        removed=_removed(viewer.course_id, [x.person.id for x in picture.left_out]),
         suggestions=upkeep.shrink_suggestions(db.session, viewer.course_id),
         move=move or _move_form(cards, picture),
         rename=RenameForm(formdata=None),
@@ -88,6 +93,26 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
         now=utcnow(),
         refresh_seconds=REFRESH_SECONDS,
     ), status
+
+
+def _removed(course_id: int, left_out: Sequence[int]) -> set[int]:
+    """Left-out learners who picked before the first cohort was formed: not late pickers."""
+    if not left_out:
+        return set()
+    first = select(func.min(Cohort.created_at)).where(Cohort.course_id == course_id)
+    return set(
+        db.session.scalars(
+            select(Choice.person_id)
+            .where(Choice.course_id == course_id, Choice.person_id.in_(left_out))
+            .group_by(Choice.person_id)
+            .having(func.min(Choice.created_at) < first.scalar_subquery())
+        )
+    )
+
+
+def _name(person_id: int) -> str:
+    person = db.session.get(Person, person_id)
+    return person.display_name if person else "The learner"
 
 
 def _run(call: Callable[[int], T], done: Callable[[T], str], form: Any = None) -> Any:
@@ -141,12 +166,16 @@ def move_member() -> Any:
     form = _move_form(picture.cards, picture, formdata=True)
     if not form.validate_on_submit():
         return _page(400, form)
-    return _run(
-        lambda course: drafts.move_member(
-            db.session, course, form.person_id.data, form.cohort_id.data, utcnow()
-        ),
-        lambda cohort: f"Moved into “{cohort.name}”.",
-    )
+
+    def move(course: int) -> Any:
+        now = utcnow()
+        cohort = drafts.move_member(
+            db.session, course, form.person_id.data, form.cohort_id.data, now
+        )
+        membership.mark_moved(db.session, course, form.person_id.data, now)
+        return cohort
+
+    return _run(move, lambda cohort: f"Moved {_name(form.person_id.data)} into “{cohort.name}”.")
 
 
 @bp.get("/cohorts/<int:cohort_id>/board")
@@ -200,7 +229,10 @@ def publish() -> Any:
 def remove_member(cohort_id: int, person_id: int) -> Any:
     return _run(
         lambda course: upkeep.remove_member(db.session, course, cohort_id, person_id, utcnow()),
-        lambda c: f"Removed from “{c.name}”.",
+        lambda c: (
+            f"Removed {_name(person_id)} from “{c.name}”."
+            + (" They are now among the waiting learners." if c.status == "published" else "")
+        ),
     )
 
 
@@ -229,6 +261,7 @@ def form_from_waiting(challenge_id: int) -> Any:
     return _run(
         lambda course: upkeep.form_from_waiting(db.session, course, challenge_id, utcnow()),
         lambda rows: (
-            f"Published {len(rows)} new {plural(len(rows), 'cohort')} from waiting learners."
+            f"Published {len(rows)} new {plural(len(rows), 'cohort')} from waiting learners; "
+            "their members can see them now."
         ),
     )

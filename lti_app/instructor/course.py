@@ -6,8 +6,9 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from cohorts import challenges
+from cohorts.attention import staff_attention
 from cohorts.formation import settings as formation_settings
-from cohorts.models import Cohort, Enrolment
+from cohorts.models import Cohort, Enrolment, utcnow
 from cohorts.roster.runs import learners_opened
 
 from ..auth import signed_in_viewer
@@ -35,6 +36,7 @@ def home() -> Any:
         opened=learners_opened(db.session, viewer.course_id),
         cohorts=_counts(Cohort.status, viewer.course_id),
         rows=challenges.list_challenges(db.session, viewer.course_id, ("active", "proposed")),
+        attention=staff_attention(db.session, viewer.course_id, utcnow()),
     )
 
 

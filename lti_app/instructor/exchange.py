@@ -1,13 +1,15 @@
 """Staff pages of the gift exchange: the course picture, settings and the moderation queue."""
 
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
+from sqlalchemy import select
 
 from cohorts.errors import DomainError
 from cohorts.exchange import moderation, report, reporting, threads
 from cohorts.exchange.settings import exchange_settings, save_exchange_settings
-from cohorts.models import utcnow
+from cohorts.models import ModerationCase, utcnow
 
 from ..auth import signed_in_viewer
 from ..extensions import db
@@ -18,10 +20,16 @@ from .forms import ExchangeSettingsForm
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 #: Decided cases listed under the queue, the latest first.
 DECIDED_SHOWN = 50
+#: What staff are told after a decision, by the case's state before it.
 DECIDED = {
-    "restore": "Restored: learners can see it again.",
-    "remove": "Removed: learners no longer see it. It is kept for the record.",
+    ("restore", "open"): "Kept: it stays visible and its reports are closed. Nobody is told.",
+    ("restore", "hidden"): "Restored: learners can see it again. Nobody is told.",
+    ("remove", "open"): (
+        "Removed: learners no longer see it; it is kept for the record. Its author is told "
+        "the kinds of problem reported, never who reported it."
+    ),
 }
+DECIDED[("remove", "hidden")] = DECIDED[("remove", "open")]
 
 
 @bp.get("/")
@@ -60,13 +68,22 @@ def settings() -> Any:
     )
 
 
+def _grouped(reasons: list[tuple[str, str, str]]) -> list[tuple[str, str, str, int]]:
+    """One line per reporter, kind and words, with how many times they sent it."""
+    counts = Counter(reasons)
+    return [(*reason, counts[reason]) for reason in dict.fromkeys(reasons)]
+
+
 def _queue(status: int = 200) -> Any:
     course = signed_in_viewer().course_id
+    items = moderation.queue(db.session, course)
+    done = moderation.queue(db.session, course, ("restored", "removed"), limit=DECIDED_SHOWN)
     return render_template(
         "instructor/exchange_moderation.html",
         tab="moderation",
-        items=moderation.queue(db.session, course),
-        done=moderation.queue(db.session, course, ("restored", "removed"), limit=DECIDED_SHOWN),
+        items=items,
+        reasons={item.case.id: _grouped(item.reasons) for item in items},
+        done=done,
         piled_on=reporting.piled_on(db.session, course, utcnow()),
         action=ActionForm(),
     ), status
@@ -80,12 +97,17 @@ def moderation_queue() -> Any:
 @bp.post("/moderation/<int:case_id>/<any(restore, remove):decision>")
 def decide(case_id: int, decision: str) -> Any:
     viewer = signed_in_viewer()
+    before = db.session.scalar(
+        select(ModerationCase.state).where(
+            ModerationCase.id == case_id, ModerationCase.course_id == viewer.course_id
+        )
+    )
     return submit(
         ActionForm(),
         lambda: moderation.decide(
             db.session, viewer.course_id, viewer.person_id, case_id, decision, utcnow()
         ),
-        done=DECIDED[decision],
+        done=DECIDED.get((decision, before or ""), "Decided."),
         back=".moderation_queue",
         page=_queue,
         invalid="That request was incomplete; please try again.",

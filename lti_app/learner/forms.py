@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,6 +24,7 @@ from cohorts import timezones
 from cohorts.errors import DomainError
 from cohorts.exchange.rules import CATEGORY_LABELS, KIND_LABELS
 from cohorts.limits import (
+    DISPLAY_NAME,
     GIFT_BODY_MAX,
     MESSAGE_BODY_MAX,
     POST_BODY_MAX,
@@ -183,6 +185,24 @@ def zone_choices(at: datetime, keep: str | None = None) -> list[tuple[str, str]]
 
 
 RANKS = ("first", "second", "third")
+
+
+class NameForm(FlaskForm):
+    """The name classmates see, for people whose course site shares none."""
+
+    name = StringField(
+        "Your name in Communitas",
+        validators=[
+            DataRequired(message="Write the name classmates should see."),
+            within(DISPLAY_NAME, "Use {low} to {high} characters."),
+        ],
+    )
+
+
+class PickMoveForm(FlaskForm):
+    """One step on a challenge card or in the list of picks: add at a rank, move, remove."""
+
+    rank = IntegerField(validators=[Optional(), NumberRange(min=1, max=3)])
 
 
 class PickForm(FlaskForm):

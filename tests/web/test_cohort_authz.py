@@ -28,6 +28,11 @@ LEARNER_ONLY = [
     ("GET", "/learner/profile"),
     ("GET", "/learner/cohort"),
     ("POST", "/learner/challenges/propose"),
+    ("POST", "/learner/challenges/1/add"),
+    ("POST", "/learner/challenges/1/up"),
+    ("POST", "/learner/challenges/1/down"),
+    ("POST", "/learner/challenges/1/remove"),
+    ("POST", "/learner/profile/name"),
     ("POST", "/learner/cohort/posts"),
     ("POST", "/learner/profile"),
     ("GET", "/learner/rhythm"),
@@ -51,6 +56,9 @@ STAFF_ROUTES = [
     ("POST", "/instructor/cohorts/{ka}/unlock", 302),
     ("POST", "/instructor/cohorts/{ka}/rename", 400),
     ("POST", "/instructor/cohorts/publish", 400),
+    ("GET", "/instructor/cohorts/publish", 200),
+    ("GET", "/instructor/cohorts/{ka}/members/{pa}/remove", 200),
+    ("GET", "/instructor/challenges/{ca}/archive", 200),
     ("POST", "/instructor/cohorts/{ka}/merge", 400),
     ("POST", "/instructor/cohorts/{ka}/dismiss", 302),
     ("POST", "/instructor/waiting/{ca}/form", 400),
@@ -80,6 +88,8 @@ FOREIGN = [
     ("POST", "/instructor/cohorts/{kb}/merge", {"target_id": "{ka}"}),
     ("POST", "/instructor/cohorts/{ka}/merge", {"target_id": "{kb}"}),
     ("POST", "/instructor/cohorts/{kb}/members/{pb}/remove", {}),
+    ("GET", "/instructor/cohorts/{kb}/members/{pb}/remove", {}),
+    ("GET", "/instructor/challenges/{cb}/archive", {}),
     ("POST", "/instructor/waiting/{cb}/form", {}),
     (
         "POST",
@@ -161,3 +171,5 @@ def test_learners_never_reach_another_cohort_board(app, world):
     assert nudge.status_code == 404
     picks = call(app, learner, "POST", "/learner/challenges", {"first": ids["cb"]})
     assert picks.status_code in (400, 404)
+    card = call(app, learner, "POST", f"/learner/challenges/{ids['cb']}/add", {"rank": "1"})
+    assert card.status_code == 404

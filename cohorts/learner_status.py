@@ -1,0 +1,158 @@
+"""Where a learner stands: what they have done, what needs them, and what they wait for."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cohorts.exchange import notifications
+from cohorts.exchange.queries import helper_tags
+from cohorts.exchange.rules import match_score
+from cohorts.exchange.settings import exchange_settings
+from cohorts.exchange.visibility import visible_to
+from cohorts.formation.settings import get_settings
+from cohorts.models import Challenge, Choice, Cohort, Exchange, Gift, Membership, Person, Profile
+
+#: Asks shown on the home page; the exchange page lists the rest.
+ASKS_SHOWN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """Why a learner with picks has no cohort yet, in the course's own numbers."""
+
+    #: "forming" (no cohort published yet), "drafts" (staff are reviewing drafts) or "full".
+    reason: str
+    #: Titles of the picked challenges that already have published cohorts (all full).
+    full: tuple[str, ...] = ()
+    #: Learners waiting on the learner's first choice, and the course's minimum size.
+    waiting_on_first: int = 0
+    first_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerStatus:
+    """Everything a learner's home page says about them, as plain values."""
+
+    picks: tuple[str, ...]
+    profile_done: bool
+    cohort_name: str | None
+    gifts_made: int
+    needs_name: bool
+    minimum: int
+    maximum: int
+    #: Gifts given to the learner that they should confirm: (gift id, title, giver's name).
+    to_confirm: tuple[tuple[int, str, str], ...] = ()
+    #: Open asks that match what the learner offers: (gift id, title).
+    matching_asks: tuple[tuple[int, str], ...] = ()
+    unread: int = 0
+    waiting: Waiting | None = None
+    steps: tuple[tuple[str, bool], ...] = field(default=())
+
+
+def _waiting(session: Session, course_id: int, person_id: int, picks: list[int]) -> Waiting:
+    published = select(Cohort).where(Cohort.course_id == course_id, Cohort.status == "published")
+    if not session.scalar(select(func.count()).select_from(published.subquery())):
+        drafts = session.scalar(
+            select(func.count(Membership.id))
+            .join(Cohort, Cohort.id == Membership.cohort_id)
+            .where(Membership.person_id == person_id, Cohort.course_id == course_id)
+        )
+        return Waiting("drafts" if drafts else "forming")
+    full = session.scalars(
+        select(Challenge.title)
+        .join(Cohort, Cohort.challenge_id == Challenge.id)
+        .where(Cohort.course_id == course_id, Cohort.status == "published")
+        .where(Challenge.id.in_(picks))
+        .group_by(Challenge.id, Challenge.title)
+    ).all()
+    placed = select(Membership.person_id).where(Membership.course_id == course_id)
+    waiting_first = session.scalar(
+        select(func.count(Choice.id)).where(
+            Choice.course_id == course_id,
+            Choice.challenge_id == picks[0],
+            Choice.person_id.not_in(placed),
+        )
+    )
+    first = session.get_one(Challenge, picks[0]).title
+    return Waiting("full", tuple(full), waiting_first or 0, first)
+
+
+def _needs_you(
+    session: Session, course_id: int, person_id: int, cohort_id: int | None
+) -> tuple[tuple[tuple[int, str, str], ...], tuple[tuple[int, str], ...]]:
+    given = session.execute(
+        select(Gift.id, Gift.title, Person)
+        .select_from(Exchange)
+        .join(Gift, Gift.id == Exchange.gift_id)
+        .join(Person, Person.id == Exchange.giver_id)
+        .where(
+            Exchange.course_id == course_id,
+            Exchange.receiver_id == person_id,
+            Exchange.status == "given",
+        )
+        .order_by(Exchange.given_at)
+    ).all()
+    offered, past = helper_tags(session, course_id, person_id)
+    asks: list[tuple[int, str]] = []
+    if offered or past:
+        settings = exchange_settings(session, course_id)
+        rows = session.execute(
+            select(Gift.id, Gift.title, Gift.tags)
+            .where(visible_to(course_id, cohort_id, settings.course_wide, person_id))
+            .where(Gift.direction == "ask", Gift.status == "open", Gift.taken == 0)
+            .where(Gift.author_id != person_id)
+            .order_by(Gift.created_at.desc())
+            .limit(50)
+        ).all()
+        tags = {gid: {t for t in tag_text.split(",") if t} for gid, _, tag_text in rows}
+        asks = [(gid, title) for gid, title, _ in rows if match_score(tags[gid], offered, past)]
+    return (
+        tuple((gid, title, giver.display_name) for gid, title, giver in given),
+        tuple(asks[:ASKS_SHOWN]),
+    )
+
+
+def learner_status(
+    session: Session, course_id: int, person_id: int, cohort: Cohort | None
+) -> LearnerStatus:
+    """Read a learner's progress and what waits for them from a few SQL queries."""
+    pick_rows = session.execute(
+        select(Choice.challenge_id, Challenge.title)
+        .join(Challenge, Challenge.id == Choice.challenge_id)
+        .where(Choice.course_id == course_id, Choice.person_id == person_id)
+        .order_by(Choice.rank)
+    ).all()
+    profile = session.scalars(
+        select(Profile).where(Profile.course_id == course_id, Profile.person_id == person_id)
+    ).one_or_none()
+    profile_done = profile is not None and bool(profile.availability or profile.offers)
+    gifts = session.scalar(
+        select(func.count(Gift.id)).where(Gift.course_id == course_id, Gift.author_id == person_id)
+    )
+    person = session.get_one(Person, person_id)
+    settings = get_settings(session, course_id)
+    confirm, asks = _needs_you(session, course_id, person_id, cohort.id if cohort else None)
+    picks = [cid for cid, _ in pick_rows]
+    waiting = None if cohort or not picks else _waiting(session, course_id, person_id, picks)
+    steps = (
+        *((("name", bool(person.chosen_name)),) if not person.lms_named else ()),
+        ("picks", bool(picks)),
+        ("profile", profile_done),
+        ("cohort", cohort is not None),
+        ("gift", bool(gifts)),
+    )
+    return LearnerStatus(
+        picks=tuple(title for _, title in pick_rows),
+        profile_done=profile_done,
+        cohort_name=cohort.name if cohort else None,
+        gifts_made=gifts or 0,
+        needs_name=not person.lms_named and not person.chosen_name,
+        minimum=settings.minimum,
+        maximum=settings.maximum,
+        to_confirm=confirm,
+        matching_asks=asks,
+        unread=notifications.unread_count(session, course_id, person_id),
+        waiting=waiting,
+        steps=steps,
+    )
