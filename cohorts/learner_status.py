@@ -10,7 +10,7 @@ from cohorts.exchange.queries import helper_tags
 from cohorts.exchange.rules import match_score
 from cohorts.exchange.settings import exchange_settings
 from cohorts.exchange.visibility import visible_to
-from cohorts.formation.settings import get_settings
+from cohorts.formation.settings import read_settings
 from cohorts.models import Challenge, Choice, Cohort, Exchange, Gift, Membership, Person, Profile
 
 #: Asks shown on the home page; the exchange page lists the rest.
@@ -130,13 +130,19 @@ def learner_status(
     gifts = session.scalar(
         select(func.count(Gift.id)).where(Gift.course_id == course_id, Gift.author_id == person_id)
     )
-    person = session.get_one(Person, person_id)
-    settings = get_settings(session, course_id)
+    # Always one statement: a Person in the identity map would make it zero on some pages.
+    name, given, family, chosen = session.execute(
+        select(Person.name, Person.given_name, Person.family_name, Person.chosen_name).where(
+            Person.id == person_id
+        )
+    ).one()
+    lms_named = bool(name or given or family)
+    settings = read_settings(session, course_id)
     confirm, asks = _needs_you(session, course_id, person_id, cohort.id if cohort else None)
     picks = [cid for cid, _ in pick_rows]
     waiting = None if cohort or not picks else _waiting(session, course_id, person_id, picks)
     steps = (
-        *((("name", bool(person.chosen_name)),) if not person.lms_named else ()),
+        *((("name", bool(chosen)),) if not lms_named else ()),
         ("picks", bool(picks)),
         ("profile", profile_done),
         ("cohort", cohort is not None),
@@ -147,7 +153,7 @@ def learner_status(
         profile_done=profile_done,
         cohort_name=cohort.name if cohort else None,
         gifts_made=gifts or 0,
-        needs_name=not person.lms_named and not person.chosen_name,
+        needs_name=not lms_named and not chosen,
         minimum=settings.minimum,
         maximum=settings.maximum,
         to_confirm=confirm,

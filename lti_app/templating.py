@@ -43,7 +43,11 @@ def page_context() -> dict[str, Any]:
         viewer = current_viewer()
         if viewer is None or viewer.role != "learner":
             return 0
-        return notifications.unread_count(db.session, viewer.course_id, viewer.person_id)
+        if "unread_notices" not in g:  # a view that counted them already leaves the count here
+            g.unread_notices = notifications.unread_count(
+                db.session, viewer.course_id, viewer.person_id
+            )
+        return g.unread_notices  # type: ignore[no-any-return]
 
     def reports() -> int:
         viewer = current_viewer()

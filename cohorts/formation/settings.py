@@ -12,25 +12,37 @@ from cohorts.models import (
 )
 
 
+def _defaults(course_id: int) -> FormationSettings:
+    return FormationSettings(
+        course_id=course_id,
+        target=5,
+        minimum=3,
+        maximum=8,
+        weight_preference=1.0,
+        weight_availability=1.0,
+        weight_complement=1.0,
+        show_emails=False,
+        seed=1,
+        left_out="{}",
+        quality="{}",
+    )
+
+
 def get_settings(session: Session, course_id: int) -> FormationSettings:
     """Return the course's formation settings, creating the defaults on first use."""
     return get_or_create(
         session,
         select(FormationSettings).where(FormationSettings.course_id == course_id),
-        lambda: FormationSettings(
-            course_id=course_id,
-            target=5,
-            minimum=3,
-            maximum=8,
-            weight_preference=1.0,
-            weight_availability=1.0,
-            weight_complement=1.0,
-            show_emails=False,
-            seed=1,
-            left_out="{}",
-            quality="{}",
-        ),
+        lambda: _defaults(course_id),
     )
+
+
+def read_settings(session: Session, course_id: int) -> FormationSettings:
+    """The stored settings or unsaved defaults: for pages that only show them, never write."""
+    stored = session.scalars(
+        select(FormationSettings).where(FormationSettings.course_id == course_id)
+    ).one_or_none()
+    return stored if stored is not None else _defaults(course_id)
 
 
 def settings_of(row: FormationSettings) -> Settings:

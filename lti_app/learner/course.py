@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
+from sqlalchemy import select
 
 from cohorts import challenges, picks, profiles, timezones
 from cohorts.exchange.queries import tag_suggestions
@@ -26,6 +27,7 @@ def home() -> Any:
     viewer = signed_in_viewer()
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
     status = learner_status(db.session, viewer.course_id, viewer.person_id, cohort)
+    g.unread_notices = status.unread  # the tab's badge shows the same count
     return render_template("learner/home.html", tab="home", cohort=cohort, status=status)
 
 
@@ -170,7 +172,7 @@ def _profile_form(viewer: Viewer, formdata: bool = True) -> tuple[ProfileForm, A
 
 def _profile_page(form: ProfileForm, stored: Any, name: "NameForm", status: int = 200) -> Any:
     viewer = signed_in_viewer()
-    person = db.session.get_one(Person, viewer.person_id)
+    person = db.session.scalars(select(Person).where(Person.id == viewer.person_id)).one()
     if status == 200 and person.chosen_name:
         name.name.data = person.chosen_name
     return render_template(
