@@ -62,6 +62,10 @@ def record_person(session: Session, facts: LaunchFacts) -> int:
 PERSON_FIELDS = ("name", "given_name", "family_name", "email", "username")
 
 
+#: Resource link columns a launch's AGS claim may change.
+AGS_FIELDS = ("ags_lineitems_url", "ags_lineitem_url", "ags_scopes")
+
+
 def _same(column: Any, name: str) -> Any:
     """The stored value already says what the launch says (a value not sent changes nothing)."""
     sent = bindparam(name, type_=String)
@@ -80,6 +84,8 @@ def _relaunch(link: bool) -> Any:
         Person.sub == bindparam("sub"),
         _same(Course.title, "title"),
         _same(Course.label, "label"),
+        _same(Course.nrps_url, "nrps_url"),
+        _same(Course.nrps_versions, "nrps_versions"),
         *(_same(getattr(Person, c), c) for c in PERSON_FIELDS),
     ]
     if link:
@@ -88,6 +94,7 @@ def _relaunch(link: bool) -> Any:
                 ResourceLink.course_id == Course.id,
                 ResourceLink.link_id == bindparam("link_id"),
                 _same(ResourceLink.title, "link_title"),
+                *(_same(getattr(ResourceLink, c), c) for c in AGS_FIELDS),
             )
         )
     return (
@@ -97,6 +104,8 @@ def _relaunch(link: bool) -> Any:
             role=bindparam("new_role"),
             lti_roles=bindparam("new_lti_roles"),
             last_launch_at=bindparam("launched_at"),
+            active=True,  # a launch brings back someone the roster had marked gone
+            left_at=None,
         )
         .returning(Enrolment.id, Enrolment.course_id, Enrolment.person_id)
     )
@@ -119,6 +128,11 @@ def _relaunched(session: Session, facts: LaunchFacts, now: datetime) -> tuple[in
         **{c: getattr(facts, c) for c in PERSON_FIELDS},
         "link_id": facts.resource_link_id,
         "link_title": facts.resource_link_title,
+        "nrps_url": facts.nrps_url,
+        "nrps_versions": " ".join(facts.nrps_versions) or None,
+        "ags_lineitems_url": facts.ags_lineitems_url,
+        "ags_lineitem_url": facts.ags_lineitem_url,
+        "ags_scopes": " ".join(facts.ags_scopes) or None,
         "new_role": facts.role,
         "new_lti_roles": " ".join(facts.lti_roles),
         "launched_at": now,

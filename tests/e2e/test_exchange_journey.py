@@ -48,8 +48,7 @@ def form_one_cohort(page: Page) -> None:
     for n in (1, 2, 3):
         tool = launch(page, f"learner-{n}")
         tab(page, tool, "Challenges")
-        tool.get_by_label("First choice").select_option(label=TOPIC)
-        press(page, tool.get_by_role("button", name="Save my picks"))
+        press(page, tool.get_by_role("button", name=f"Add as 1st choice: {TOPIC}"))
         if n == 1:
             tab(page, tool, "My profile")
             tool.get_by_label("Your time zone").select_option("Europe/Lisbon")
@@ -58,7 +57,8 @@ def form_one_cohort(page: Page) -> None:
     tool = launch(page, "instructor-1")
     tab(page, tool, "Cohorts")
     press(page, tool.get_by_role("button", name="Form draft cohorts"))
-    press(page, tool.get_by_role("button", name="Publish 1 draft cohort"))
+    press(page, tool.get_by_role("link", name="Publish 1 draft cohort…"))
+    press(page, tool.get_by_role("button", name="Publish 1 cohort"))
 
 
 def test_a_gift_and_an_anonymous_ask_go_through_their_conversations(

@@ -115,3 +115,13 @@ def test_jobs_take_module_functions_and_plain_arguments_only(app):
         jobs.submit(lambda: None)
     with pytest.raises(jobs.JobRefused):
         jobs.submit(remember, object())
+
+
+def test_a_return_launch_that_newly_offers_the_services_records_them(launcher, test_platform):
+    # The admin turned the roster and grade services on after the learner's first visit.
+    first = launcher.launch("learner-1", claims={NRPS_CLAIM: None, AGS_CLAIM: None})
+    assert first.status_code == 303
+    assert launcher.launch("learner-1").status_code == 303
+    db.session.expire_all()
+    assert db.session.scalars(select(Course.nrps_url)).one()
+    assert db.session.scalars(select(ResourceLink.ags_lineitems_url)).one()
