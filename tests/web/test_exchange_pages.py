@@ -148,6 +148,9 @@ def test_staff_see_reciprocity_unanswered_asks_and_the_gift_graph(cohort):
     assert "<svg" in html and "<line" in html and "Help with R loops" in html
     assert re.search(r"\d{4}-W\d{2}</td><td>Offer</td><td>Resource or link", html)
     assert "Ana Souza" in html.split("Only gave")[1].split("Only received")[0]
+    # The page's title is plain words, and its conversation list shows once, in the page.
+    assert "<title>Gift exchange</title>" in html
+    assert html.count('<h2 id="conversations-title">') == 1
 
 
 @pytest.mark.parametrize("payload", XSS)
