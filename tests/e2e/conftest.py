@@ -2,10 +2,12 @@
 
 import datetime
 import ipaddress
+import json
 import os
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from sandbox.platform import platform_add_args
 from sandbox.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = ROOT / ".venv" / "bin" / "flask"
+PYTHON = Path(sys.executable)  #: the interpreter running the tests, in the same venv
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -49,22 +52,20 @@ def _tail(log: Path, lines: int = 40) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _flask(env: dict[str, str], log: Path, *args: str) -> None:
-    """Run one admin command; a failure shows its output, not just an exit code."""
+def _admin(env: dict[str, str], log: Path, *commands: list[str]) -> None:
+    """Run the admin commands in one process (see ``admin.py``); a failure shows its output."""
     with log.open("a") as out:
-        out.write(f"$ flask --app lti_app {' '.join(args)}\n")
-        out.flush()
         done = subprocess.run(
-            [str(FLASK), "--app", "lti_app", *args],
+            [str(PYTHON), "-m", "tests.e2e.admin", json.dumps(commands)],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            timeout=60,
+            timeout=120,
             check=False,
         )
     if done.returncode != 0:
-        pytest.fail(f"`flask {' '.join(args)}` failed ({done.returncode}):\n{_tail(log)}")
+        pytest.fail(f"an admin command failed ({done.returncode}):\n{_tail(log)}")
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
@@ -147,9 +148,12 @@ def start_tool(
     )
     log = tmp / "server.log"
     _server_logs.append(log)
-    _flask(env, log, "db", "upgrade")
-    for profile in PROFILES.values():
-        _flask(env, log, *platform_add_args(lms, profile.client_id, profile.deployment_id))
+    _admin(
+        env,
+        log,
+        ["db", "upgrade"],
+        *(platform_add_args(lms, p.client_id, p.deployment_id) for p in PROFILES.values()),
+    )
     tls: list[str] = []
     if https:
         cert, key = make_certificate(tmp)
@@ -223,22 +227,34 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append(("live server log", _tail(_server_logs[-1], 60)))
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless system Chromium; its absence is a failure, never a skip."""
+def require_chromium() -> None:
+    """Chromium's absence is a failure, never a skip."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing; install it with "
             "`apt-get update && apt-get install -y chromium chromium-driver`"
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the run; modules launch the browsers they need from it."""
+    require_chromium()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Headless system Chromium, shared by the modules: each test opens its own context
+    (cookies, storage and pages of its own), so nothing carries from one test to the next."""
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window, sandbox_button
 
@@ -18,27 +18,24 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
-def blocking_browser(tmp_path: Path) -> Iterator[BrowserContext]:
+def blocking_browser(tmp_path: Path, playwright: Playwright) -> Iterator[BrowserContext]:
     """Chromium with the profile setting "block third-party cookies" switched on."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing; install it with `apt-get install -y chromium`")
     profile = tmp_path / "profile"
     (profile / "Default").mkdir(parents=True)
     prefs = {"profile": {"cookie_controls_mode": 1}}
     (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1200, "height": 900},
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1200, "height": 900},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def lms_page(context: BrowserContext, tool_base: str, storage: bool) -> Page:

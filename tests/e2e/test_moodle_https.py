@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Playwright, expect
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, complete_in_new_window, sandbox_button
 
@@ -21,35 +21,34 @@ pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 15_000
 
 
-def chromium(profile: Path, prefs: dict) -> Iterator[BrowserContext]:
+def chromium(playwright: Playwright, profile: Path, prefs: dict) -> Iterator[BrowserContext]:
     (profile / "Default").mkdir(parents=True)
     (profile / "Default" / "Preferences").write_text(json.dumps({"profile": prefs}))
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-            ignore_https_errors=True,  # the test's own throwaway certificate
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 900},
+        ignore_https_errors=True,  # the test's own throwaway certificate
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture
-def blocking_third_party(tmp_path: Path) -> Iterator[BrowserContext]:
+def blocking_third_party(tmp_path: Path, playwright: Playwright) -> Iterator[BrowserContext]:
     """Chromium with "block third-party cookies" on."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing; install it with `apt-get install -y chromium`")
-    yield from chromium(tmp_path / "profile", {"cookie_controls_mode": 1})
+    yield from chromium(playwright, tmp_path / "profile", {"cookie_controls_mode": 1})
 
 
 @pytest.fixture
-def blocking_tool_in_frames(tmp_path: Path, moodle_over_https: str) -> Iterator[BrowserContext]:
+def blocking_tool_in_frames(
+    tmp_path: Path, playwright: Playwright, moodle_over_https: str
+) -> Iterator[BrowserContext]:
     """Chromium that also refuses the tool's cookies whenever the LMS embeds it.
 
     Safari, and browsers set to block all cookies in frames, behave like this; the tool
@@ -61,7 +60,7 @@ def blocking_tool_in_frames(tmp_path: Path, moodle_over_https: str) -> Iterator[
         "cookie_controls_mode": 1,
         "content_settings": {"exceptions": {"cookies": {rule: {"setting": 2}}}},
     }
-    yield from chromium(tmp_path / "profile", prefs)
+    yield from chromium(playwright, tmp_path / "profile", prefs)
 
 
 def moodle_course(context: BrowserContext, tool: str):
