@@ -10,6 +10,8 @@ SANDBOX_URL ?= $(COMMUNITAS_BASE_URL)/sandbox
 SANDBOX := COMMUNITAS_SANDBOX=1 COMMUNITAS_SANDBOX_URL=$(SANDBOX_URL)
 #: Extra `flask run` options, e.g. RUN_ARGS="--cert cert.pem --key key.pem" for HTTPS.
 RUN_ARGS ?=
+#: Test processes (pytest-xdist); modules stay whole on one worker. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
 FLASK := $(BIN)/flask --app lti_app
 
 .PHONY: run test lint bench clean
@@ -47,7 +49,7 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -27,16 +28,66 @@ from sandbox.profiles import STRICT
 
 TOOL_BASE = "http://localhost"
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+#: The one Redis database of the tests that need a live Redis (``redis_url``); those tests
+#: all run on one xdist worker (see ``pytest_collection_modifyitems``), so one is enough.
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+#: The xdist worker running this process ("gw0", "gw1"...), or "" without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 DELETE = object()  #: claim override meaning "leave this claim out"
 #: What a browser says when it opens the login as a page of its own (not inside a frame).
 TOP_LEVEL = {"Sec-Fetch-Dest": "document"}
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`pytest -n N --dist loadfile`: a module stays on one worker, so its module fixtures (a
+    live server, a browser) are made once, and all modules that use the live Redis (they ask
+    for ``redis_url``) run on one worker, one after the other, as they share its database."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    root = config.rootpath
+
+    class ModuleScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            path = root / module
+            uses_redis = path.is_file() and "redis_url" in path.read_text(errors="replace")
+            return "redis" if uses_redis else module
+
+    return ModuleScheduling(config, log)
+
+
+def worker_database(url: str) -> str:
+    """Each xdist worker gets a PostgreSQL database of its own, made on first use."""
+    if not WORKER:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{WORKER}")
+    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The live Redis database for tests; a test that uses it may empty it."""
+    return REDIS_URL
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One database per test run, schema built by the real migrations."""
+    """One database per test run (per worker under xdist), schema built by the migrations."""
     url = DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     if url.startswith("postgresql"):
+        url = worker_database(url)
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -63,6 +114,25 @@ def test_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPlat
     server.shutdown()
 
 
+class TemplateCodeCache(BytecodeCache):
+    """Compiled templates kept for the run: each test builds a new app, whose Jinja environment
+    would otherwise compile every template it renders again. Jinja checks each entry against
+    the template's source, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = TemplateCodeCache()
+
+
 def make_tool_app(database_url: str, **overrides: Any) -> Flask:
     """Build the tool for tests; CSRF stays on because tests check it."""
     config = {
@@ -76,7 +146,9 @@ def make_tool_app(database_url: str, **overrides: Any) -> Flask:
         "REGISTRATION": "open",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return app
 
 
 def register_platform(

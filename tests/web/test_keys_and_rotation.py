@@ -144,11 +144,11 @@ def test_learner_cannot_deep_link(client, launcher):
 
 @pytest.mark.parametrize("second_uses_redis", [False, True])
 def test_replay_on_another_app_instance_sharing_the_database_is_refused(
-    app, database_url, launcher, client, test_platform, second_uses_redis
+    app, database_url, launcher, client, test_platform, second_uses_redis, redis_url
 ):
-    redis_url = "redis://127.0.0.1:6379/15" if second_uses_redis else None
-    first = make_tool_app(database_url, REDIS_URL=redis_url)
-    second = make_tool_app(database_url, REDIS_URL=redis_url)
+    shared = redis_url if second_uses_redis else None
+    first = make_tool_app(database_url, REDIS_URL=shared)
+    second = make_tool_app(database_url, REDIS_URL=shared)
     browser = first.test_client()
     auth = launcher.__class__(browser, test_platform).login()
     form = {

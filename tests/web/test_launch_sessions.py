@@ -131,11 +131,11 @@ def test_using_a_session_renews_its_idle_time(launch_as, client):
     assert db.session.scalar(select(LaunchSession.seen_at)) > earlier + timedelta(minutes=19)
 
 
-def test_with_redis_sessions_are_revoked_and_expire_there(database_url, test_platform):
+def test_with_redis_sessions_are_revoked_and_expire_there(database_url, test_platform, redis_url):
     import redis
 
-    app = make_tool_app(database_url, REDIS_URL="redis://127.0.0.1:6379/15")
-    store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    app = make_tool_app(database_url, REDIS_URL=redis_url)
+    store = redis.Redis.from_url(redis_url)
     with app.app_context():
         wipe(db.engine)
         tool_conf.forget()  # registrations cached by an earlier test's app name other rows

@@ -15,9 +15,6 @@ from lti_app.extensions import db
 from tests.web.cohort_client import Browser
 from tests.web.test_roster_sync import PAGE, SYNC
 
-#: This suite's own Redis database.
-REDIS_URL = "redis://127.0.0.1:6379/1"
-
 
 def runs():
     db.session.expire_all()
@@ -30,17 +27,18 @@ def test_a_worker_serving_redis_runs_the_sync_the_page_asked_for(
     test_platform,
     roster,
     tmp_path,
+    redis_url,
 ):
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
     staff = Browser(app, test_platform, "instructor-1")
-    app.config.update(JOBS_MODE="rq", REDIS_URL=REDIS_URL)
+    app.config.update(JOBS_MODE="rq", REDIS_URL=redis_url)
     page = staff.post(SYNC, form_page=PAGE, follow_redirects=True).get_data(as_text=True)
     assert "Roster sync started." in page and "is still running" in page
     assert [r.status for r in runs()] == ["running"]
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret",
         "COMMUNITAS_BASE_URL": "http://localhost",
         "COMMUNITAS_OUTBOUND_ALLOW": "127.0.0.0/8,::1",
@@ -80,10 +78,10 @@ def test_the_worker_command_says_it_needs_redis(app):
     assert "REDIS_URL is not set" in result.output
 
 
-def test_the_daily_run_is_scheduled_once_per_day_whoever_schedules_it(app):
-    client = redis.Redis.from_url(REDIS_URL)
+def test_the_daily_run_is_scheduled_once_per_day_whoever_schedules_it(app, redis_url):
+    client = redis.Redis.from_url(redis_url)
     client.flushdb()
-    app.config.update(REDIS_URL=REDIS_URL)
+    app.config.update(REDIS_URL=redis_url)
     now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
     jobs.schedule_daily(app, now)
     jobs.schedule_daily(app, now)  # a second worker starting
