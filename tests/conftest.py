@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 
 from cohorts.models import Base, Deployment, Platform, ToolKey
@@ -131,6 +132,34 @@ class TemplateCodeCache(BytecodeCache):
 
 
 TEMPLATE_CODE = TemplateCodeCache()
+
+
+def _remember_url_builders() -> None:
+    """Werkzeug writes and compiles a Python function per URL rule and app; tests build an app
+    per test, so that compiling was most of building one. The function depends only on the
+    rule's parsed parts, its defaults and ``append_unknown``: keep one per such key."""
+    original = getattr(Rule, "_compile_builder", None)
+    if original is None or getattr(original, "remembered", False):
+        return
+    builders: dict[tuple[Any, ...], Any] = {}
+
+    def compile_builder(self: Rule, append_unknown: bool = True) -> Any:
+        defaults = self.defaults or {}
+        converters = [
+            (name, type(c).__qualname__, {k: v for k, v in vars(c).items() if k != "map"})
+            for name, c in sorted(self._converters.items())
+            if name in defaults
+        ]
+        key = (tuple(self._trace), append_unknown, repr(sorted(defaults.items())), repr(converters))
+        if key not in builders:
+            builders[key] = original(self, append_unknown)
+        return builders[key]
+
+    compile_builder.remembered = True  # type: ignore[attr-defined]
+    Rule._compile_builder = compile_builder  # type: ignore[method-assign]
+
+
+_remember_url_builders()
 
 
 def make_tool_app(database_url: str, **overrides: Any) -> Flask:

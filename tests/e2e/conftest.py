@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 from sandbox.platform import platform_add_args
 from sandbox.profiles import PROFILES
@@ -37,7 +37,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-START_TIMEOUT_SECONDS = 30
+#: Generous: a loaded machine may take a while to import the tool; it only bounds a hang.
+START_TIMEOUT_SECONDS = 120
+#: How long an ``expect`` waits for the page to get there (Playwright's default is 5 s): the
+#: same checks, with the patience a busy machine running two test processes needs.
+expect.set_options(timeout=15_000)
 #: The running server's log, shown under a failed test: a 500 in the iframe says nothing.
 _server_logs: list[Path] = []
 
