@@ -75,7 +75,19 @@ def generated(session, seed, count=120):
         weights={s: rng.choice([0.0, 1.0, 2.5]) for s in rules.SIGNALS},
         inactive_days=INACTIVE,
     )
-    for person in people:
+    for person, offset in zip(people[:3], (-SECOND, 0 * SECOND, SECOND), strict=True):
+        # never launched, dismissed just before, exactly at and just after the hidden span
+        session.add(
+            AlertAction(
+                course_id=course.id,
+                kind="never_launched",
+                person_id=person.id,
+                action="dismissed",
+                by_id=staff.id,
+                at=DISMISS_EDGE + offset,
+            )
+        )
+    for person in people[3:]:
         if rng.random() < 0.85:
             weeks_of(session, course, person, rng)
         if rng.random() < 0.7:
@@ -101,11 +113,11 @@ def generated(session, seed, count=120):
                 )
             )
     session.flush()
-    return course
+    return course, [p.id for p in people]
 
 
 def test_sql_alerts_match_the_pure_rules_and_dismissals_on_generated_learners(session):
-    course = generated(session, seed=5)
+    course, ids = generated(session, seed=5)
     m = learner_table.measure(session, course.id, NOW)
     rows = session.execute(select(m.rows)).all()
     done = alerts.follow_ups(session, course.id, [row.person_id for row in rows])
@@ -122,6 +134,8 @@ def test_sql_alerts_match_the_pure_rules_and_dismissals_on_generated_learners(se
         for kind in expected:
             seen[kind] += 1
     assert all(seen.values()), seen  # the data reached every rule
+    edge = sorted((r for r in rows if r.person_id in ids[:3]), key=lambda r: r.person_id)
+    assert [r.flagged for r in edge] == [1, 1, 0]
     assert learner_table.counts(session, m).flagged == sum(1 for r in rows if r.flagged)
 
 
@@ -140,7 +154,7 @@ def python_order(learners, sort, descending):
 
 
 def test_every_sort_pages_through_ties_without_gaps_or_repeats(session):
-    course = generated(session, seed=9, count=40)
+    course, _ = generated(session, seed=9, count=40)
     m = learner_table.measure(session, course.id, NOW)
     learners = [learner.facts for learner in learner_table.every(session, m, Choice())]
     assert len(learners) == 40
@@ -162,7 +176,7 @@ def test_every_sort_pages_through_ties_without_gaps_or_repeats(session):
 
 
 def test_filters_and_search_count_what_they_list(session):
-    course = generated(session, seed=3, count=30)
+    course, _ = generated(session, seed=3, count=30)
     m = learner_table.measure(session, course.id, NOW)
     everyone = [x.facts for x in learner_table.every(session, m, Choice())]
     for show in learner_table.FILTERS:
