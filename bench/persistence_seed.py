@@ -9,9 +9,9 @@ from cohorts.activity.rules import SIGNAL_OF_KIND, SIGNALS, day_of
 from cohorts.activity.summary import COLUMNS as SUMMARY_COLUMNS
 from cohorts.activity.summary import summary_select
 from cohorts.models import (
-    ActivityLearner,
     ACTIVITY_KINDS,
     ActivityEvent,
+    ActivityLearner,
     ActivityWeek,
     Challenge,
     Cohort,
