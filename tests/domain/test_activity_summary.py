@@ -113,7 +113,9 @@ def test_the_kept_summary_equals_a_rebuild_after_random_mostly_in_order_sequence
         for _ in range(300):
             moment += timedelta(hours=rng.choice((0, 1, 5, 30, 24 * 8, 24 * 15)))
             when = moment - timedelta(weeks=rng.randint(1, 6)) if rng.random() < 0.05 else moment
-            record_activity(session, course.id, rng.choice(people), rng.choice(ACTIVITY_KINDS), when)
+            record_activity(
+                session, course.id, rng.choice(people), rng.choice(ACTIVITY_KINDS), when
+            )
         stored, rebuilt = stored_and_rebuilt(session, course.id)
         assert len(stored) == len(people)
         assert stored == rebuilt, seed
