@@ -147,15 +147,24 @@ def assemble(
     settings: Settings,
     started: float,
     quality: Quality | None = None,
+    hours: Sequence[float | None] = (),
 ) -> Result:
-    """Turn (cohort_id, challenge, members, score or None) groups into a reported Result."""
+    """Turn (cohort_id, challenge, members, score or None) groups into a reported Result.
+
+    `hours`, when given, holds each group's common free hours where already known
+    (None where not), so a MOOC's 200,000 cohorts need not be intersected again.
+    """
     cohorts: list[Cohort] = []
     first = matched = rank = 0
+    known = iter(hours)
     for cohort_id, challenge, members, score in groups:
         if score is None:
             score = cohort_score(members, challenge, settings)
         ids = tuple([m.learner.learner_id for m in members])
-        cohorts.append(Cohort(cohort_id, challenge, ids, score, overlap_hours(members)))
+        free = next(known, None)
+        if free is None:
+            free = overlap_hours(members)
+        cohorts.append(Cohort(cohort_id, challenge, ids, score, free))
         viable = settings.minimum <= len(members) <= settings.maximum
         for m in members:
             choices = m.choices
