@@ -6,7 +6,7 @@ import bisect
 import heapq
 
 from cohorts.formation.building import Draft, order_key
-from cohorts.formation.scoring import cohort_score
+from cohorts.formation.scoring import swap_score as cohort_score
 from cohorts.formation.values import Settings
 
 SWAP_MEMBERS = 1
