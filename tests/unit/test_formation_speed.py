@@ -41,7 +41,7 @@ def test_swap_scores_equal_full_scores_bit_for_bit(learners, size, weights):
 
 def _full_best_swap(draft: Draft, other: Draft, settings: Settings) -> tuple[float, int, int]:
     """The best swap found by scoring both cohorts of every candidate in full."""
-    mine, theirs = draft.members, other.members
+    mine, theirs, challenge = draft.members, other.members, draft.challenge
     misfit = max(
         range(len(mine)),
         key=lambda i: (cohort_score(mine[:i] + mine[i + 1 :], draft.challenge, settings), -i),
@@ -49,8 +49,8 @@ def _full_best_swap(draft: Draft, other: Draft, settings: Settings) -> tuple[flo
     floor = min(draft.score, other.score) + 1e-9
     best = (floor, -1, -1)
     for j in range(len(theirs)):
-        a = cohort_score(mine[:misfit] + [theirs[j]] + mine[misfit + 1 :], draft.challenge, settings)
-        b = cohort_score(theirs[:j] + [mine[misfit]] + theirs[j + 1 :], draft.challenge, settings)
+        a = cohort_score(mine[:misfit] + [theirs[j]] + mine[misfit + 1 :], challenge, settings)
+        b = cohort_score(theirs[:j] + [mine[misfit]] + theirs[j + 1 :], challenge, settings)
         if min(a, b) > best[0]:
             best = (min(a, b), misfit, j)
     return best
