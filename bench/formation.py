@@ -53,6 +53,9 @@ ZONES = (-5.0, 0.0, 1.0, 5.5, 8.0)
 ZONE_WEIGHTS = (0.3, 0.25, 0.2, 0.15, 0.1)
 METHODS = ("algorithm", "random", "first_choice_chunks")
 FIGURES = (
+    "placed",
+    "total_rank",
+    "worst_overlap_hours",
     "first_choice_share",
     "any_choice_share",
     "size_min",
@@ -142,6 +145,7 @@ def run_one(size: int, method: str) -> dict[str, Any]:
         "seconds": seconds,
         "cpu": cpu,
         "mb": (after - before) / 1024,
+        "hourless": sum(not c.overlap_hours for c in result.cohorts),
         **figures,
     }
 
@@ -186,7 +190,9 @@ def _row(values: dict[str, Any]) -> str:
         f"{values['mb']:>8.1f} "
         f"{values['first_choice_share']:>6.3f} {values['any_choice_share']:>6.3f} "
         f"{values['size_min']:>4} {values['size_max']:>4} "
-        f"{values['median_overlap_hours']:>7.1f} {values['worst_cohort_score']:>7.3f}"
+        f"{values['median_overlap_hours']:>7.1f} {values['worst_cohort_score']:>7.3f} "
+        f"{values['placed']:>8} {values['total_rank']:>8} {values['worst_overlap_hours']:>7g} "
+        f"{values['hourless']:>8}"
     )
 
 
@@ -218,7 +224,8 @@ def main() -> None:
     print(
         f"{'n':>9} {'method':<20} {'seconds':>8} {'cpu s':>8} {'peak MB':>8} {'first':>6} "
         f"{'any':>6} "
-        f"{'min':>4} {'max':>4} {'med ovl':>7} {'worst':>7}"
+        f"{'min':>4} {'max':>4} {'med ovl':>7} {'worst':>7} {'placed':>8} {'rank':>8} "
+        f"{'worst h':>7} {'no-hour':>8}"
     )
     for size in (int(part) for part in args.sizes.split(",") if part):
         for method in METHODS:

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, or_, select, text
 from world_seed import seed_world
 
 from cohorts.activity.events import record_activity
-from cohorts.models import Course, Enrolment, Gift, Membership
+from cohorts.models import Course, Enrolment, Exchange, Gift, Membership
 from lti_app import create_app
 from lti_app.extensions import db
 
@@ -46,6 +46,7 @@ LEARNER_PAGES = [
     ("Exchange", "/learner/exchange/"),
     ("Notices", "/learner/exchange/notices"),
     ("A gift", "/learner/exchange/gifts/{gift}"),
+    ("A conversation thread", "/learner/exchange/exchanges/{exchange}"),
     ("My rhythm", "/learner/rhythm"),
     ("Privacy", "/learner/privacy"),
 ]
@@ -151,6 +152,12 @@ def run_pages(
             .order_by(Membership.person_id.desc())
             .limit(1)
         ).one()
+        exchange_id = db.session.scalar(
+            select(Exchange.id)
+            .where(or_(Exchange.giver_id == learner_id, Exchange.receiver_id == learner_id))
+            .order_by(Exchange.id.desc())
+            .limit(1)
+        )
         load = open("/proc/loadavg").read().split()[:3]
         print(f"  load average {load} on {os.cpu_count()} cores")
         staff = as_viewer(app, course_id, staff_id)
@@ -160,7 +167,8 @@ def run_pages(
         learner = as_viewer(app, course_id, learner_id)
         print("learner pages")
         for label, path in LEARNER_PAGES:
-            _time_page(learner, path.format(gift=gift_id), repeat * 2, LEARNER_MS, label)
+            url = path.format(gift=gift_id, exchange=exchange_id)
+            _time_page(learner, url, repeat * 2, LEARNER_MS, label)
         placed = select(Membership.person_id).where(Membership.course_id == course_id)
         ids = list(db.session.scalars(placed))
         rng, wall, cpu = random.Random(3), [], []

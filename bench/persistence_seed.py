@@ -6,9 +6,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, insert, select
 
 from cohorts.activity.rules import SIGNAL_OF_KIND, SIGNALS, day_of
+from cohorts.activity.summary import COLUMNS as SUMMARY_COLUMNS
+from cohorts.activity.summary import summary_select
 from cohorts.models import (
     ACTIVITY_KINDS,
     ActivityEvent,
+    ActivityLearner,
     ActivityWeek,
     Challenge,
     Cohort,
@@ -108,3 +111,6 @@ def build_rollup(course_id: int) -> None:
     )
     columns = ["course_id", "person_id", "week", "events", *SIGNALS, "last_day"]
     db.session.execute(insert(ActivityWeek).from_select(columns, query))
+    # and each learner's one-row summary, which the staff pages read
+    summaries = summary_select(ActivityWeek.course_id == course_id)
+    db.session.execute(insert(ActivityLearner).from_select(SUMMARY_COLUMNS, summaries))

@@ -1,14 +1,16 @@
 """Alerts for staff, each with its reason, and what staff did about them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
 from cohorts.activity.cohort_measures import CohortHealth
-from cohorts.activity.rules import Alert, LearnerFacts
+from cohorts.activity.learner_table import Learner
+from cohorts.activity.rules import Alert
 from cohorts.errors import DomainError, NotFound
 from cohorts.membership import get_cohort
 from cohorts.models import ALERT_ACTIONS, ALERT_KINDS, AlertAction, Enrolment, Person
@@ -34,12 +36,15 @@ class Flagged:
     follow_up: dict[str, FollowUp]
 
 
-def follow_ups(session: Session, course_id: int) -> dict[tuple[str, int], FollowUp]:
-    """Return the latest follow-up per (alert kind, learner or cohort id)."""
+def follow_ups(
+    session: Session, course_id: int, people: Iterable[int]
+) -> dict[tuple[str, int], FollowUp]:
+    """Return the latest follow-up per (alert kind, cohort id) and per kind for these learners."""
+    about = or_(AlertAction.person_id.is_(None), AlertAction.person_id.in_(list(people)))
     rows = session.execute(
         select(AlertAction, Person.name)
         .outerjoin(Person, Person.id == AlertAction.by_id)
-        .where(AlertAction.course_id == course_id)
+        .where(AlertAction.course_id == course_id, about)
         .order_by(AlertAction.at, AlertAction.id)
     ).all()
     latest: dict[tuple[str, int], FollowUp] = {}
@@ -49,45 +54,49 @@ def follow_ups(session: Session, course_id: int) -> dict[tuple[str, int], Follow
     return latest
 
 
-def _open(
-    alerts: list[Alert], subject: int, done: dict[tuple[str, int], FollowUp], now: datetime
-) -> tuple[tuple[Alert, ...], dict[str, FollowUp]]:
-    """Drop alerts dismissed in the last two weeks; attach follow-ups to the rest."""
-    hidden = timedelta(days=rules.DISMISS_DAYS)
-    kept = tuple(
-        a
-        for a in alerts
-        if not (
-            (f := done.get((a.kind, subject))) and f.action == "dismissed" and now - f.at < hidden
-        )
+def hidden(follow_up: FollowUp | None, now: datetime) -> bool:
+    """Whether staff's latest answer to an alert was to dismiss it, and lately."""
+    return (
+        follow_up is not None
+        and follow_up.action == "dismissed"
+        and now - follow_up.at < timedelta(days=rules.DISMISS_DAYS)
     )
-    return kept, {a.kind: done[(a.kind, subject)] for a in kept if (a.kind, subject) in done}
 
 
 def flagged(
     session: Session,
     course_id: int,
-    facts: list[LearnerFacts],
     health: list[CohortHealth],
-    inactive_days: int,
+    learners: list[Learner],
     now: datetime,
-) -> list[Flagged]:
-    """Return learners and cohorts that meet an alert rule and were not dismissed lately."""
+    limit: int,
+) -> tuple[list[Flagged], int]:
+    """Return the first ``limit`` open alerts (quiet cohorts, then these learners, whose open
+    alerts the SQL rules chose) with follow-ups, and how many cohorts are quiet."""
     today = rules.day_of(now)
-    done = follow_ups(session, course_id)
+    done = follow_ups(session, course_id, [learner.facts.person_id for learner in learners])
     out = []
     for cohort in health:
         alert = rules.quiet_cohort_alert(cohort.last_day, today)
-        kept, follow = _open([alert] if alert else [], cohort.cohort_id, done, now)
-        if kept:
-            out.append(Flagged("cohort", cohort.cohort_id, cohort.name, kept, follow))
-    for learner in facts:
-        kept, follow = _open(
-            rules.learner_alerts(learner, today, inactive_days), learner.person_id, done, now
-        )
-        if kept:
-            out.append(Flagged("learner", learner.person_id, learner.name, kept, follow))
-    return out
+        if alert and not hidden(done.get((alert.kind, cohort.cohort_id)), now):
+            follow = done.get((alert.kind, cohort.cohort_id))
+            out.append(
+                Flagged(
+                    "cohort",
+                    cohort.cohort_id,
+                    cohort.name,
+                    (alert,),
+                    {alert.kind: follow} if follow else {},
+                )
+            )
+    quiet = len(out)
+    for learner in learners[: max(0, limit - quiet)]:
+        subject = learner.facts.person_id
+        follow = {
+            a.kind: done[(a.kind, subject)] for a in learner.alerts if (a.kind, subject) in done
+        }
+        out.append(Flagged("learner", subject, learner.facts.name, learner.alerts, follow))
+    return out[:limit], quiet
 
 
 def answer_alert(

@@ -5,77 +5,57 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from cohorts.activity import cohort_measures, measures, rules
-from cohorts.activity.alerts import Flagged, flagged
+from cohorts.activity import alerts, cohort_measures, learner_table, measures, rules
+from cohorts.activity.alerts import Flagged
 from cohorts.activity.cohort_measures import CohortHealth
+from cohorts.activity.learner_table import Counts, Measured
 from cohorts.activity.measures import Totals
 from cohorts.activity.rules import SIGNAL_LABELS, CurvePoint, LearnerFacts, SignalStats
 from cohorts.activity.settings import Rules, course_rules
 
 CURVE_WEEKS = 8
-#: Learner table filters staff can choose, in words.
-FILTERS = {
-    "all": "All learners",
-    "at_risk": "With an alert",
-    "active": "Active this week",
-    "no_cohort": "Not in a cohort",
-}
-SORTS = {
-    "name": lambda f: f.name.casefold(),
-    "cohort": lambda f: (f.cohort_name or "~").casefold(),
-    "last_active": lambda f: f.last_day if f.last_day is not None else -1,
-    "active_weeks": lambda f: f.active_weeks,
-    "streak": lambda f: f.streak,
-    "score": lambda f: f.score,
-}
+#: The alerts section lists this many learners and cohorts.
+ALERT_ROWS = 50
+FILTERS = learner_table.FILTERS
+SORTS = learner_table.SORTS
 
 
 @dataclass(frozen=True, slots=True)
 class Persistence:
-    """Everything the staff Persistence page shows."""
+    """Everything the staff Persistence page shows but the learner table."""
 
     today: int
     rules: Rules
-    learners: list[LearnerFacts]
+    counts: Counts
     curves: dict[str, list[CurvePoint]]
     weekly: list[tuple[date, int]]
     health: list[CohortHealth]
+    #: The first alerts (quiet cohorts, then learners by name) and how many there are in all.
     flagged: list[Flagged]
+    flagged_total: int
     stats: dict[str, SignalStats]
 
 
-def course_persistence(session: Session, course_id: int, now: datetime) -> Persistence:
-    """Measure the course once for the Persistence page and its CSV export."""
-    course = course_rules(session, course_id)
-    week = rules.week_of(rules.day_of(now))
-    stats = measures.score_stats(session, course_id, week - 1)
-    facts = measures.learner_facts(session, course_id, now, course.weights, stats=stats)
+def course_persistence(
+    session: Session, course_id: int, now: datetime, measured: Measured | None = None
+) -> Persistence:
+    """Measure the course once for the Persistence page, building only the rows it shows."""
+    m = measured or learner_table.measure(session, course_id, now)
     health = cohort_measures.cohort_health(session, course_id, now)
+    counts = learner_table.counts(session, m)
+    learners = learner_table.flagged_learners(session, m, ALERT_ROWS)
+    shown, quiet = alerts.flagged(session, course_id, health, learners, now, ALERT_ROWS)
     return Persistence(
-        today=rules.day_of(now),
-        rules=course,
-        learners=facts,
+        today=m.today,
+        rules=m.rules,
+        counts=counts,
         curves=measures.persistence_curves(session, course_id, now, CURVE_WEEKS),
         weekly=measures.weekly_active(session, course_id, now, CURVE_WEEKS),
         health=health,
-        flagged=flagged(session, course_id, facts, health, course.inactive_days, now),
-        stats=stats,
+        flagged=shown,
+        flagged_total=quiet + counts.flagged,
+        stats=m.stats,
     )
-
-
-def choose_learners(
-    page: Persistence, show: str, query: str, sort: str, descending: bool
-) -> list[LearnerFacts]:
-    """Filter and sort the learner table the way staff asked; unknown choices mean the default."""
-    at_risk = {f.subject_id for f in page.flagged if f.kind == "learner"}
-    keep = {
-        "at_risk": lambda f: f.person_id in at_risk,
-        "active": lambda f: f.active_this_week,
-        "no_cohort": lambda f: f.cohort_id is None,
-    }.get(show, lambda f: True)
-    needle = query.strip().casefold()
-    rows = [f for f in page.learners if keep(f) and needle in f.name.casefold()]
-    return sorted(rows, key=SORTS.get(sort, SORTS["name"]), reverse=descending)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,8 +47,8 @@ def record_activity(
     now: datetime,
     cohort_id: int | None = None,
 ) -> None:
-    """Append one event, add it to the person's week and rebuild their summary; the caller
-    commits, so all three change together."""
+    """Append one event, add it to the person's week and bring their summary up to date; the
+    caller commits, so all three change together."""
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
     day = day_of(now)
@@ -58,7 +58,11 @@ def record_activity(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         params.update(cohort_id=cohort_id, occurred_at=now.astimezone(UTC), week=week_of(day))
-        connection.execute(WRITE_EVENT, {**params, **{s: int(s == signal) for s in SIGNALS}})
+        moved = connection.execute(
+            WRITE_EVENT, {**params, **{s: int(s == signal) for s in SIGNALS}}
+        ).first()
+        if moved is None:  # a first event, or one arriving before the learner's last week
+            rebuild_summary(session, course_id, person_id)
         return
     if cohort_id is None:
         session.execute(_IN_COHORT, params)

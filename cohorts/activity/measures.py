@@ -69,21 +69,19 @@ def _score_column(stats: dict[str, SignalStats], weights: Weights, week: int) ->
     return func.sum(case((W.week == week, weekly), else_=0.0)), offset
 
 
-def learner_facts(
-    session: Session,
+def facts_select(
     course_id: int,
     now: datetime,
     weights: Weights,
+    stats: dict[str, SignalStats],
     person_id: int | None = None,
-    stats: dict[str, SignalStats] | None = None,
-) -> list[LearnerFacts]:
-    """Return each learner's measures (or one learner's): activity, streak, score, alert inputs.
+) -> tuple[Any, float]:
+    """Return the select of every learner's measures (or one learner's) and the score offset.
 
-    Reads the one-row summaries and only the last two full weeks of the rollup.
+    Reads the one-row summaries and only the last two full weeks of the rollup; its ``score``
+    column plus the offset is the engagement score (the offset does not change the order).
     """
     current = rules.week_of(rules.day_of(now))
-    if stats is None:
-        stats = score_stats(session, course_id, current - 1)
     score, offset = _score_column(stats, weights, current - 1)
     recent = (
         select(
@@ -99,7 +97,7 @@ def learner_facts(
     recent = recent.subquery()
     people = _learners(course_id, person_id)
     S = ActivityLearner
-    rows = session.execute(
+    query = (
         select(
             people,
             S.first_week,
@@ -111,15 +109,32 @@ def learner_facts(
             S.early_events.label("early"),
             recent.c.recent,
             recent.c.score,
-            case((S.last_week >= current - 1, S.run_weeks), else_=0),
+            case((S.last_week >= current - 1, S.run_weeks), else_=0).label("streak"),
         )
         .outerjoin(S, and_(S.course_id == course_id, S.person_id == people.c.person_id))
         .outerjoin(recent, recent.c.person_id == people.c.person_id)
-    ).all()
-    return [_facts(row, current, offset) for row in rows]
+    )
+    return query, offset
 
 
-def _facts(row: Any, current: int, offset: float) -> LearnerFacts:
+def learner_facts(
+    session: Session,
+    course_id: int,
+    now: datetime,
+    weights: Weights,
+    person_id: int | None = None,
+    stats: dict[str, SignalStats] | None = None,
+) -> list[LearnerFacts]:
+    """Return each learner's measures (or one learner's): activity, streak, score, alert inputs."""
+    current = rules.week_of(rules.day_of(now))
+    if stats is None:
+        stats = score_stats(session, course_id, current - 1)
+    query, offset = facts_select(course_id, now, weights, stats, person_id)
+    return [facts_of(row, current, offset) for row in session.execute(query)]
+
+
+def facts_of(row: Any, current: int, offset: float) -> LearnerFacts:
+    """Build one learner's facts from a row of :func:`facts_select` (extra columns ignored)."""
     m = row._mapping
     first = m["first_week"]
     early_weeks = min(2, current - first) if first is not None else 0
@@ -133,7 +148,7 @@ def _facts(row: Any, current: int, offset: float) -> LearnerFacts:
         first_week=first,
         last_day=m["last_day"],
         active_weeks=m["active_weeks"] or 0,
-        streak=row[-1] or 0,
+        streak=m["streak"] or 0,
         active_this_week=bool(m["this_week"]),
         joined_day=rules.day_of(m["joined_at"]) if m["joined_at"] else None,
         gifts=m["gifts"] or 0,

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from cohorts.exchange import rules, tags, wording
@@ -15,6 +15,8 @@ from cohorts.membership import published_cohort_of
 from cohorts.models import Exchange, Gift, Membership, Person, Profile
 
 LIMIT = 100
+#: How many of the newest gifts and profiles the tag suggestions read.
+SUGGESTION_SOURCES = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +66,27 @@ def _tags(text: str) -> list[str]:
 
 
 def tag_suggestions(session: Session, course_id: int) -> list[str]:
-    """Tags already used in the course (shown offers and asks, profiles), one per topic."""
-    texts = list(
-        session.scalars(
-            select(Gift.tags)
-            .where(Gift.course_id == course_id, Gift.tags != "", not_hidden("gift", Gift.id))
-            .distinct()
-            .limit(2000)
-        )
+    """Tags in recent use in the course (the newest shown offers and asks, the latest profiles),
+    one per topic, read in one statement that walks only the newest rows of each index."""
+    recent = (
+        select(Gift.tags.label("text"))
+        .where(Gift.course_id == course_id, Gift.tags != "", not_hidden("gift", Gift.id))
+        .order_by(Gift.created_at.desc())
+        .limit(SUGGESTION_SOURCES)
     )
-    for column in (Profile.offers, Profile.needs):
-        texts += session.scalars(
-            select(column)
-            .where(Profile.course_id == course_id, column != "")
-            .distinct()
-            .limit(2000)
-        ).all()
-    return tags.suggestions(texts)
+    profiles = (
+        select(Profile.offers, Profile.needs)
+        .where(Profile.course_id == course_id)
+        .order_by(Profile.id.desc())
+        .limit(SUGGESTION_SOURCES)
+        .subquery()
+    )
+    texts = union(
+        select(recent.subquery().c.text),
+        select(profiles.c.offers).where(profiles.c.offers != ""),
+        select(profiles.c.needs).where(profiles.c.needs != ""),
+    )
+    return tags.suggestions(session.scalars(texts))
 
 
 def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[str], set[str]]:

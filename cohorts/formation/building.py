@@ -12,13 +12,25 @@ FOUR_DAYS = (1 << (4 * DAY_SLOTS)) - 1
 class Draft:
     """A cohort under construction; version invalidates stale heap entries."""
 
-    __slots__ = ("cohort_id", "challenge", "members", "score", "row", "pos", "version", "open")
+    __slots__ = (
+        "cohort_id",
+        "challenge",
+        "members",
+        "score",
+        "hours",
+        "row",
+        "pos",
+        "version",
+        "open",
+    )
 
     def __init__(self, challenge: str, members: list[Member], open_: bool = True) -> None:
         self.cohort_id = ""
         self.challenge = challenge
         self.members = members
         self.score = 0.0
+        #: Common free hours when known; None once the members change.
+        self.hours: float | None = None
         self.row: list[Draft] = []
         self.pos = 0
         self.version = 0

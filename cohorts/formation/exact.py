@@ -52,13 +52,13 @@ def form_best(
 ) -> Result:
     """Form cohorts as well as `seconds` allow, saying how close to the best possible."""
     started = time.perf_counter()
+    budget = Budget(seconds)
     heuristic = form_cohorts(learners, settings, existing)
     preparer = Preparer()
     fixed = {x.learner_id for c in existing for x in c.members}
     pool = [preparer.member(x) for x in learners if x.choices and x.learner_id not in fixed]
     if not pool or len(pool) > EXACT_LIMIT:
         return heuristic
-    budget = Budget(seconds)
     index = {m.learner.learner_id: i for i, m in enumerate(pool)}
     kept_ids = {c.cohort_id for c in existing}
     hint = {
@@ -84,7 +84,7 @@ def _cohorts(
     if len(pool) <= JOINT_LIMIT:
         block = Block(pool, usable_choices(pool, settings), (placement.placed, placement.rank))
         hint = _heuristic_cut(pool, by_challenge, settings)
-        found, bound = partition_exactly(block, settings, hint, budget.left())
+        found, bound = partition_exactly(block, settings, hint, budget.left(), budget.clock)
         return [(c, [pool[i] for i in ids]) for c, ids in found], bound
     small = sum(len(ids) for ids in by_challenge.values() if len(ids) <= PARTITION_LIMIT)
     result: list[tuple[str, list[Member]]] = []
@@ -96,7 +96,7 @@ def _cohorts(
             seconds = budget.left() * len(members) / max(small, 1)
             small -= len(members)
             block = Block(members, [(c,)] * len(members))
-            hint, bound = partition_exactly(block, settings, hint, seconds)
+            hint, bound = partition_exactly(block, settings, hint, seconds, budget.clock)
             bounds += [bound] if bound is not None else []
         result += [(ch, [members[i] for i in ids]) for ch, ids in hint]
     return result, min(bounds) if bounds else None

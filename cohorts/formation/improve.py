@@ -6,7 +6,7 @@ import bisect
 import heapq
 
 from cohorts.formation.building import Draft, order_key
-from cohorts.formation.scoring import cohort_score
+from cohorts.formation.scoring import swap_score as cohort_score
 from cohorts.formation.values import Settings
 
 SWAP_MEMBERS = 1
@@ -70,15 +70,19 @@ def _best_swap(draft: Draft, starts: list[tuple], settings: Settings) -> Draft |
         theirs = other.members
         for i in misfits:
             for j in range(len(theirs)):
-                new_mine = mine[:i] + [theirs[j]] + mine[i + 1 :]
-                new_theirs = theirs[:j] + [mine[i]] + theirs[j + 1 :]
-                a = cohort_score(new_mine, challenge, settings)
-                b = cohort_score(new_theirs, challenge, settings)
-                if min(a, b) > floor and (best is None or min(a, b) > min(best[4], best[5])):
+                # A swap counts only if both new scores beat the bar, so the partner's
+                # new score is needed only when this cohort's already does.
+                bar = floor if best is None or floor > best[0] else best[0]
+                a = cohort_score(mine[:i] + [theirs[j]] + mine[i + 1 :], challenge, settings)
+                if not a > bar:
+                    continue
+                b = cohort_score(theirs[:j] + [mine[i]] + theirs[j + 1 :], challenge, settings)
+                if b > bar:
                     best = (min(a, b), i, j, other, a, b)
     if best is None:
         return None
     _, i, j, other, a, b = best
     mine[i], other.members[j] = other.members[j], mine[i]
     draft.score, other.score = a, b
+    draft.hours = other.hours = None
     return other

@@ -33,6 +33,7 @@ def place_leftovers(
             waiting.append((member, reason))
         else:
             draft.members.append(member)
+            draft.hours = None
             draft.score = cohort_score(draft.members, draft.challenge, settings)
     fresh, waiting = _new_cohorts(waiting, settings)
     return fresh, [reason for _, reason in waiting]

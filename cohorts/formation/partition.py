@@ -10,7 +10,8 @@ needs met by someone else's offer in the same cohort, (5) sizes nearest the targ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -19,6 +20,8 @@ from cohorts.formation.solver import solve
 from cohorts.formation.values import WEEK_SLOTS, Member, Settings
 
 Group = tuple[str, list[int]]
+#: The shortest time one solve is given, so a spent budget still checks the hint.
+MIN_SOLVE = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +68,19 @@ class _Slots:
 
 
 def partition_exactly(
-    block: Block, settings: Settings, hint: Sequence[Group], seconds: float
+    block: Block,
+    settings: Settings,
+    hint: Sequence[Group],
+    seconds: float,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> tuple[list[Group], int | None]:
     """Best cohorts for the block, and a proven upper bound on the worst cohort's free
-    half-hours (None when free time was not a goal)."""
+    half-hours (None when free time was not a goal).
+
+    `seconds` covers building the model too: each solve gets an even share of what is
+    left when it starts, so a slow build or a slow goal does not overrun the budget.
+    """
+    deadline = clock() + seconds
     model = cp_model.CpModel()
     slots = _Slots(model, block, settings)
     _place(model, slots, block)
@@ -86,7 +98,8 @@ def partition_exactly(
     best = list(hint)
     for number, (sense, goal) in enumerate(goals):
         (model.maximize if sense == "max" else model.minimize)(goal)
-        solver, status, found = solve(model, seconds / len(goals), settings.seed)
+        left = max(0.0, deadline - clock()) / (len(goals) - number)
+        solver, status, found = solve(model, max(left, MIN_SOLVE), settings.seed)
         if not found:
             break
         value = round(solver.objective_value)

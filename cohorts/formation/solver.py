@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -32,13 +32,14 @@ class Placement:
 
 
 class Budget:
-    """A wall-clock deadline shared by every solve of one formation."""
+    """A wall-clock deadline shared by every solve of one formation, models built included."""
 
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.perf_counter() + seconds
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
+        self.deadline = clock() + seconds
 
     def left(self) -> float:
-        return max(0.0, self.deadline - time.perf_counter())
+        return max(0.0, self.deadline - self.clock())
 
     def share(self, fraction: float) -> float:
         return max(0.05, self.left() * fraction)

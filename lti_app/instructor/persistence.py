@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
-from cohorts.activity import alerts, dashboard, rules
+from cohorts.activity import alerts, dashboard, learner_table, rules
 from cohorts.activity.settings import COLUMNS, course_rules, save_rules
 from cohorts.formation.export import csv_lines
 from cohorts.models import utcnow
@@ -22,13 +22,14 @@ HEALTH_ROWS = 50
 ANSWERED = {"contacted": "Marked as contacted.", "dismissed": "Alert dismissed for two weeks."}
 
 
-def _choices() -> tuple[str, str, str, bool, int]:
+def _choices() -> tuple[learner_table.Choice, int]:
     args = request.args
     show = args.get("show", "all") if args.get("show") in dashboard.FILTERS else "all"
     sort = args.get("sort", "name") if args.get("sort") in dashboard.SORTS else "name"
     page = args.get("page", "1")
     number = int(page) if page.isdigit() and len(page) < 6 else 1
-    return show, args.get("q", "")[:80], sort, args.get("dir") == "desc", max(number, 1)
+    choice = learner_table.Choice(show, args.get("q", "")[:80], sort, args.get("dir") == "desc")
+    return choice, max(number, 1)
 
 
 def _curve_marks(page: dashboard.Persistence) -> dict[str, tuple[str, list[charts.Mark]]]:
@@ -46,23 +47,26 @@ def _curve_marks(page: dashboard.Persistence) -> dict[str, tuple[str, list[chart
 @bp.get("")
 def overview(status: int = 200) -> Any:
     viewer = signed_in_viewer()
-    page = dashboard.course_persistence(db.session, viewer.course_id, utcnow())
-    show, query, sort, descending, number = _choices()
-    rows = dashboard.choose_learners(page, show, query, sort, descending)
-    start = (number - 1) * PAGE_SIZE
+    now = utcnow()
+    measured = learner_table.measure(db.session, viewer.course_id, now)
+    page = dashboard.course_persistence(db.session, viewer.course_id, now, measured)
+    choice, number = _choices()
+    total = learner_table.matching(db.session, measured, choice)
     weekly = page.weekly
     return render_template(
         "instructor/persistence.html",
         tab="persistence",
         page=page,
         health=sorted(page.health, key=lambda c: (c.share_active, c.name))[:HEALTH_ROWS],
-        active_now=sum(f.active_this_week for f in page.learners),
-        in_cohort=sum(f.cohort_id is not None for f in page.learners),
-        learner_alerts=sum(f.kind == "learner" for f in page.flagged),
-        rows=rows[start : start + PAGE_SIZE],
-        total=len(rows),
-        pages=max(1, -(-len(rows) // PAGE_SIZE)),
-        choice={"show": show, "q": query, "sort": sort, "dir": "desc" if descending else "asc"},
+        rows=[r.facts for r in learner_table.page(db.session, measured, choice, number, PAGE_SIZE)],
+        total=total,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        choice={
+            "show": choice.show,
+            "q": choice.query,
+            "sort": choice.sort,
+            "dir": "desc" if choice.descending else "asc",
+        },
         number=number,
         filters=dashboard.FILTERS,
         curve=_curve_marks(page),
@@ -79,13 +83,8 @@ def overview(status: int = 200) -> Any:
 @bp.get("/learners.csv")
 def learners_csv() -> Any:
     viewer = signed_in_viewer()
-    page = dashboard.course_persistence(db.session, viewer.course_id, utcnow())
-    show, query, sort, descending, _ = _choices()
-    reasons = {
-        f.subject_id: "; ".join(a.reason for a in f.alerts)
-        for f in page.flagged
-        if f.kind == "learner"
-    }
+    measured = learner_table.measure(db.session, viewer.course_id, utcnow())
+    choice, _ = _choices()
     rows = (
         [
             f.name,
@@ -94,13 +93,14 @@ def learners_csv() -> Any:
             f.active_weeks,
             f.streak,
             f.score,
-            reasons.get(f.person_id, ""),
+            "; ".join(a.reason for a in learner.alerts),
         ]
-        for f in dashboard.choose_learners(page, show, query, sort, descending)
+        for learner in learner_table.every(db.session, measured, choice)
+        for f in (learner.facts,)
     )
     header = ["name", "cohort", "last active", "active weeks", "streak", "score", "alerts"]
     return Response(
-        csv_lines(header, rows),
+        stream_with_context(csv_lines(header, rows)),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=communitas-persistence.csv"},
     )

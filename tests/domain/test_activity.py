@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from cohorts import board
-from cohorts.activity import alerts, cohort_measures, measures
+from cohorts.activity import alerts, cohort_measures, learner_table, measures
 from cohorts.activity.events import record_activity
 from cohorts.activity.rules import Weights
 from cohorts.courses import LaunchFacts, record_launch
@@ -38,6 +38,13 @@ def weeks_ago(n, kind="launch"):
 def record(session, course, person, *moments):
     for moment, kind in moments:
         record_activity(session, course.id, person.id, kind, moment)
+
+
+def flagged(session, course_id, health):
+    """The alerts the Persistence page lists, learners chosen by the SQL rules."""
+    m = learner_table.measure(session, course_id, NOW)
+    learners = learner_table.flagged_learners(session, m, 50)
+    return alerts.flagged(session, course_id, health, learners, NOW, 50)[0]
 
 
 def test_a_launch_writes_its_event_in_the_launch_transaction(session):
@@ -115,8 +122,7 @@ def test_cohort_health_and_quiet_cohort_alerts(session):
     record(session, course, ada, (NOW - timedelta(days=9), "launch"))
     (health,) = cohort_measures.cohort_health(session, course.id, NOW)
     assert (health.members, health.active_7, health.gifts_14) == (2, 0, 0)
-    facts = measures.learner_facts(session, course.id, NOW, Weights())
-    found = alerts.flagged(session, course.id, facts, [health], 10, NOW)
+    found = flagged(session, course.id, [health])
     kinds = {(f.kind, f.subject_id): [a.kind for a in f.alerts] for f in found}
     assert kinds[("cohort", cohort.id)] == ["quiet_cohort"]
     assert kinds[("learner", ada.id)] == ["lonely"]
@@ -144,8 +150,7 @@ def test_dismissed_alerts_stay_hidden_and_contacts_are_shown(session):
         action="contacted",
         now=NOW,
     )
-    facts = measures.learner_facts(session, course.id, NOW, Weights())
-    found = {f.subject_id: f for f in alerts.flagged(session, course.id, facts, [], 10, NOW)}
+    found = {f.subject_id: f for f in flagged(session, course.id, [])}
     assert cy.id not in found
     assert found[bo.id].follow_up["never_launched"].action == "contacted"
     assert session.scalar(select(func.count(AlertAction.id))) == 2

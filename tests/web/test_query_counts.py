@@ -35,8 +35,11 @@ STAFF_PAGES = [
     "/instructor/exchange/",
     "/instructor/exchange/moderation",
     "/instructor/persistence",
+    "/instructor/persistence?show=at_risk&sort=score&dir=desc&page=2",
+    "/instructor/persistence?q=extra&sort=cohort",
     "/instructor/persistence/settings",
     "/instructor/persistence/learners.csv",
+    "/instructor/persistence/learners.csv?show=active&sort=streak",
     "/instructor/export/canvas.csv",
 ]
 
