@@ -10,7 +10,7 @@ from cohorts import challenges
 from cohorts.errors import DomainError, NotFound
 from cohorts.formation import engine
 from cohorts.formation.drafts import guarded, insert_cohorts
-from cohorts.formation.learners import load_learners, states_of
+from cohorts.formation.learners import load_learners, members_by_cohort, states_of
 from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.stored import refresh_report
 from cohorts.formation.values import Learner
@@ -32,20 +32,29 @@ def place_late_joiner(
     ).one_or_none()
     if current is not None:
         return current if current.status == "published" else None
+    me = load_learners(session, course_id, only=[person_id]).get(person_id)
+    if me is None or not me.choices:
+        return None
+    # Only cohorts of a challenge the learner picked can take them: read those, in id order
+    # as the formation code expects, and only their members.
     published = list(
         session.scalars(
             select(Cohort)
-            .where(Cohort.course_id == course_id, Cohort.status == "published")
+            .where(
+                Cohort.course_id == course_id,
+                Cohort.status == "published",
+                Cohort.challenge_id.in_([int(c) for c in me.choices]),
+            )
             .order_by(Cohort.id)
             .with_for_update()  # late joiners take seats one at a time, so none overfills
         )
     )
     if not published:
         return None
-    learners = load_learners(session, course_id)
-    me = learners.get(person_id)
-    if me is None or not me.choices:
-        return None
+    members = members_by_cohort(session, [c.id for c in published])
+    learners = load_learners(
+        session, course_id, only=sorted({pid for ids in members.values() for pid in ids})
+    )
     settings = settings_of(get_settings(session, course_id))
     chosen = engine.place_late_joiner(me, states_of(session, published, learners), settings)
     if chosen is None:
@@ -55,7 +64,7 @@ def place_late_joiner(
         session.add(
             Membership(cohort_id=cohort.id, course_id=course_id, person_id=person_id, joined_at=now)
         )
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[cohort.id])
     return cohort
 
 
@@ -136,7 +145,7 @@ def form_from_waiting(
         )
     result = engine.form_cohorts(pool, settings)
     rows = insert_cohorts(session, course_id, result.cohorts, "published", now)
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[c.id for c in rows])
     return rows
 
 
@@ -155,7 +164,7 @@ def remove_member(
     if not gone.rowcount:  # type: ignore[attr-defined]
         raise NotFound("That person is not a member of this cohort.")
     session.flush()
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[cohort.id])
     return cohort
 
 
@@ -215,7 +224,7 @@ def merge_cohorts(
             update(Membership).where(Membership.cohort_id == source.id).values(cohort_id=target.id)
         )
         source.status = "archived"
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[target.id])
     return target
 
 
