@@ -256,3 +256,35 @@ def test_a_large_course_shows_its_cohorts_one_challenge_at_a_time(launch_as, cli
     assert "Best possible placement (proven)" in page
     other = client.get(f"/instructor/cohorts?challenge={small.id}").get_data(as_text=True)
     assert "Small topic 1" in other and "Big topic 1" not in other
+
+
+def test_a_challenge_with_many_cohorts_is_shown_a_page_at_a_time(launch_as, client):
+    from sqlalchemy import select
+
+    from cohorts.formation import drafts
+    from cohorts.models import Cohort, Course
+    from lti_app.extensions import db
+    from tests.domain.cohort_factories import NOW, make_challenges, make_people, pick
+
+    launch_as("instructor-1")
+    course = db.session.scalars(select(Course)).one()
+    (big,) = make_challenges(db.session, course, "Big topic")
+    people = make_people(db.session, course, 340)
+    for person in people[:330]:
+        pick(db.session, course, person, big)
+    drafts.form_draft(db.session, course.id, NOW)
+    db.session.commit()
+    names = set(db.session.scalars(select(Cohort.name).where(Cohort.course_id == course.id)))
+    assert len(names) == 66
+
+    first = client.get("/instructor/cohorts").get_data(as_text=True)
+    assert first.count('<li class="card cohort">') == 60
+    assert "Cohorts 1–60 of 66" in first and "Next cohorts" in first
+    assert "Publish 66 draft cohorts" in first
+    assert "10</span> learners left out" in first
+    second = client.get(f"/instructor/cohorts?challenge={big.id}&page=2").get_data(as_text=True)
+    assert second.count('<li class="card cohort">') == 6 and "Previous cohorts" in second
+    shown = {n for n in names if f"<h3>{n}</h3>" in first or f"<h3>{n}</h3>" in second}
+    assert shown == names
+    assert client.get("/instructor/cohorts?page=abc").status_code == 200
+    assert client.get("/instructor/cohorts?page=999").status_code == 200
