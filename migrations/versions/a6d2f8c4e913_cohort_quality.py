@@ -1,4 +1,4 @@
-"""Each cohort's share of the stored quality report, so one change recomputes one cohort
+"""Each cohort's share of the stored quality report; indexes for the staff exchange figures
 
 Revision ID: a6d2f8c4e913
 Revises: c3d8e1f0a7b5
@@ -45,9 +45,25 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_cohort_quality_course_id"), ["course_id"], unique=False
         )
+    with op.batch_alter_table("gift", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_gift_course_id_iso_week_direction_kind",
+            ["course_id", "iso_week", "direction", "kind"],
+            unique=False,
+        )
+    with op.batch_alter_table("exchange", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_exchange_course_id_gift_id_claimed_at",
+            ["course_id", "gift_id", "claimed_at"],
+            unique=False,
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("exchange", schema=None) as batch_op:
+        batch_op.drop_index("ix_exchange_course_id_gift_id_claimed_at")
+    with op.batch_alter_table("gift", schema=None) as batch_op:
+        batch_op.drop_index("ix_gift_course_id_iso_week_direction_kind")
     with op.batch_alter_table("cohort_quality", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cohort_quality_course_id"))
     op.drop_table("cohort_quality")
