@@ -173,7 +173,7 @@ def median_hours_to_answer(session: Session, course_id: int) -> float | None:
     ).subquery()
     value = session.scalar(
         select(func.avg(numbered.c.hours)).where(
-            numbered.c.position.in_([(numbered.c.total + 1) / 2, (numbered.c.total + 2) / 2])
+            numbered.c.position.in_([(numbered.c.total + 1) // 2, (numbered.c.total + 2) // 2])
         )
     )
     return round(float(value), 1) if value is not None else None
