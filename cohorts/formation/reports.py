@@ -72,8 +72,9 @@ def people_by_id(session: Session, ids: set[int]) -> dict[int, Person]:
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
-#: Cohort cards on one page of the staff cohorts page (within the challenge in focus).
-CARDS_PER_PAGE = 60
+#: Cohort cards on one page of the staff cohorts page (within the challenge in focus), as
+#: many as the staff exchange page shows.
+CARDS_PER_PAGE = 30
 #: Left-out learners named on the page; the rest are counted.
 LEFT_OUT_LISTED = 100
 CURRENT = ("draft", "published")
