@@ -3,8 +3,9 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from cohorts.exchange import rules
@@ -82,13 +83,12 @@ def gifts_by_kind_and_week(session: Session, course_id: int) -> list[tuple[str, 
 
 
 def _givers_and_receivers(course_id: int):  # type: ignore[no-untyped-def]
-    gave = select(Exchange.giver_id).where(
-        Exchange.course_id == course_id, Exchange.status.in_(DONE)
-    )
-    got = select(Exchange.receiver_id).where(
-        Exchange.course_id == course_id, Exchange.status.in_(DONE)
-    )
-    return Membership.person_id.in_(gave), Membership.person_id.in_(got)
+    """Whether a member gave, and received, a finished exchange: EXISTS probes on the
+    giver and receiver indexes, so a page of cohorts reads only its members' exchanges."""
+    done = (Exchange.course_id == course_id, Exchange.status.in_(DONE))
+    gave = select(Exchange.id).where(Exchange.giver_id == Membership.person_id, *done).exists()
+    got = select(Exchange.id).where(Exchange.receiver_id == Membership.person_id, *done).exists()
+    return gave, got
 
 
 def balance_rows(
@@ -114,11 +114,30 @@ def balance_rows(
     return {c: (m, int(b or 0), int(g or 0), int(t or 0)) for c, m, b, g, t in rows}
 
 
+def _one_sided_people(course_id: int) -> Any:
+    """People on one side only of the course's finished exchanges, with whether they gave:
+    one pass over the exchanges grouped by person (cheaper than probing every member)."""
+    done = (Exchange.course_id == course_id, Exchange.status.in_(DONE))
+    sides = union_all(
+        select(Exchange.giver_id.label("pid"), literal(1).label("g"), literal(0).label("r")).where(
+            *done
+        ),
+        select(Exchange.receiver_id, literal(0), literal(1)).where(*done),
+    ).subquery()
+    gave, got = func.max(sides.c.g), func.max(sides.c.r)
+    return (
+        select(sides.c.pid, gave.label("gave"))
+        .group_by(sides.c.pid)
+        .having(gave + got == 1)
+        .subquery()
+    )
+
+
 def one_sided(
     session: Session, course_id: int
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Return (name, cohort) of learners who only give, and of those who only receive."""
-    gave, got = _givers_and_receivers(course_id)
+    people = _one_sided_people(course_id)
     out: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
     for pid, name, given, family, chosen, cohort_name, gives in session.execute(
         select(
@@ -128,32 +147,56 @@ def one_sided(
             Person.family_name,
             Person.chosen_name,
             Cohort.name,
-            case((gave, 1), else_=0),
+            people.c.gave,
         )
+        .select_from(Membership)
+        .join(people, people.c.pid == Membership.person_id)
         .join(Cohort, Cohort.id == Membership.cohort_id)
         .join(Person, Person.id == Membership.person_id)
-        .where(Membership.course_id == course_id, or_(gave, got), ~and_(gave, got))
+        .where(Membership.course_id == course_id)
     ):
         shown = display_name_of(pid, name, given, family, chosen)
         out[0 if gives else 1].append((shown, cohort_name))
     return sorted(out[0]), sorted(out[1])
 
 
+def hours_between(session: Session, start: Any, end: Any) -> Any:
+    """Hours from ``start`` to ``end`` as a SQL expression (SQLite has no interval type)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 24.0
+    return func.extract("epoch", end - start) / 3600.0
+
+
 def median_hours_to_answer(session: Session, course_id: int) -> float | None:
-    """Median hours from an ask to its first answer (SQL finds each first answer)."""
-    first = session.execute(
-        select(Gift.created_at, func.min(Exchange.claimed_at))
+    """Median hours from an ask to its first answer, all in one SQL statement.
+
+    Each ask's first answer is a MIN per gift; the median is the mean of the middle one or
+    two of those numbered by a window function (PostgreSQL and SQLite alike).
+    """
+    first = (
+        select(Gift.created_at.label("asked"), func.min(Exchange.claimed_at).label("answered"))
         .join(Exchange, Exchange.gift_id == Gift.id)
-        .where(Gift.course_id == course_id, Gift.direction == "ask")
+        .where(
+            Gift.course_id == course_id,
+            Gift.direction == "ask",
+            Exchange.course_id == course_id,
+            Exchange.claimed_at.is_not(None),
+        )
         .group_by(Gift.id, Gift.created_at)
-    ).all()
-    hours = [
-        (exchange_at - asked).total_seconds() / 3600
-        for asked, exchange_at in first
-        if exchange_at is not None
-    ]
-    value = rules.median(hours)
-    return round(value, 1) if value is not None else None
+        .subquery()
+    )
+    hours = hours_between(session, first.c.asked, first.c.answered)
+    numbered = select(
+        hours.label("hours"),
+        func.row_number().over(order_by=hours).label("position"),
+        func.count().over().label("total"),
+    ).subquery()
+    value = session.scalar(
+        select(func.avg(numbered.c.hours)).where(
+            numbered.c.position.in_([(numbered.c.total + 1) // 2, (numbered.c.total + 2) // 2])
+        )
+    )
+    return round(float(value), 1) if value is not None else None
 
 
 def unanswered_asks(

@@ -181,6 +181,7 @@ def move_member(
             f"“{target.name}” already has {size} members (the maximum is "
             f"{maximum}). Raise the maximum or move someone out first."
         )
+    changed = [target.id]
     with guarded(session):
         if membership is None:
             session.add(
@@ -190,8 +191,9 @@ def move_member(
             )
         elif membership.cohort_id != target.id:
             _draft_for_editing(session, course_id, membership.cohort_id)
+            changed.append(membership.cohort_id)
             membership.cohort_id = target.id
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed)
     return target
 
 
@@ -202,7 +204,7 @@ def set_locked(
     cohort = get_cohort(session, course_id, cohort_id, ("draft", "published"))
     cohort.locked = locked
     session.flush()
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=())
     return cohort
 
 
@@ -237,5 +239,5 @@ def publish_drafts(session: Session, course_id: int, now: datetime) -> int:
     if done.rowcount != len(ready):  # type: ignore[attr-defined]
         raise CohortsChanged(COHORTS_CHANGED)
     session.expire_all()
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=())
     return len(ready)

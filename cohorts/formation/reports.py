@@ -1,22 +1,21 @@
 """Read-only pictures of cohorts for pages: the quality report, cohort cards, why you are here."""
 
 import json
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cohorts.formation.learners import load_learners, members_by_cohort
 from cohorts.formation.scoring import overlap_hours
 from cohorts.formation.settings import get_settings, settings_of
-from cohorts.formation.stored import course_report, formation_learner, stored_report
-from cohorts.formation.values import Preparer, Settings, Unplaced
+from cohorts.formation.stored import formation_learner, refresh_report, stored_report
+from cohorts.formation.values import Learner, Preparer, Settings, Unplaced
 from cohorts.formation.words import quality_words, reason_words
 from cohorts.limits import ONE_CHALLENGE_AT_A_TIME
-from cohorts.models import Challenge, Choice, Cohort, Enrolment, Membership, Person
+from cohorts.models import Challenge, Choice, Cohort, Enrolment, Membership, Person, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +54,16 @@ class FormationPicture:
     challenge_choices: tuple[tuple[int, str, int], ...] = ()
     total: int = 0
     draft_total: int = 0
+    #: Whether the report was missing and counted (and stored) for this picture.
+    computed: bool = False
+    #: The shown members as the formation code sees them (picks, hours, offers, needs).
+    learners: Mapping[int, Learner] = field(default_factory=dict)
+    #: Which page of the challenge's cohorts is shown, of how many, and its cohort count.
+    page: int = 1
+    pages: int = 1
+    in_focus: int = 0
+    #: Left-out learners in all (``left_out`` lists the first of them on large courses).
+    left_out_total: int = 0
 
 
 def people_by_id(session: Session, ids: set[int]) -> dict[int, Person]:
@@ -63,41 +72,76 @@ def people_by_id(session: Session, ids: set[int]) -> dict[int, Person]:
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
+#: Cohort cards on one page of the staff cohorts page (within the challenge in focus), as
+#: many as the staff exchange page shows.
+CARDS_PER_PAGE = 30
+#: Left-out learners named on the page; the rest are counted.
+LEFT_OUT_LISTED = 100
+CURRENT = ("draft", "published")
+
+
 def _focus(
-    cohorts: Sequence[Cohort], titles: dict[int, str], wanted: int | None, everything: bool
+    counts: dict[int, int], titles: dict[int, str], wanted: int | None, everything: bool
 ) -> tuple[int | None, tuple[tuple[int, str, int], ...]]:
     """The challenge to show: the one asked for, or the biggest one in large courses."""
-    counts = Counter(c.challenge_id for c in cohorts)
     if everything or wanted not in counts:
         wanted = None
-        if not everything and len(cohorts) > ONE_CHALLENGE_AT_A_TIME:
-            wanted = counts.most_common(1)[0][0]
+        if not everything and sum(counts.values()) > ONE_CHALLENGE_AT_A_TIME:
+            wanted = min(counts, key=lambda cid: (-counts[cid], cid))
     choices = sorted(
         ((cid, titles.get(cid, ""), n) for cid, n in counts.items()), key=lambda i: i[1]
     )
     return wanted, tuple(choices)
 
 
+def _counts(session: Session, course_id: int) -> tuple[dict[int, int], int]:
+    """Draft and published cohorts per challenge, and how many are drafts, in one query."""
+    rows = session.execute(
+        select(
+            Cohort.challenge_id,
+            func.count(Cohort.id),
+            func.sum(case((Cohort.status == "draft", 1), else_=0)),
+        )
+        .where(Cohort.course_id == course_id, Cohort.status.in_(CURRENT))
+        .group_by(Cohort.challenge_id)
+    ).all()
+    return {cid: n for cid, n, _ in rows}, sum(int(d or 0) for _, _, d in rows)
+
+
 def formation_picture(
-    session: Session, course_id: int, wanted: int | None = None, everything: bool = False
+    session: Session,
+    course_id: int,
+    wanted: int | None = None,
+    everything: bool = False,
+    page: int = 1,
 ) -> FormationPicture:
-    """Describe draft and published cohorts of the challenge in focus, with the stored report."""
+    """Describe one page of the cohorts of the challenge in focus, with the stored report.
+
+    Counts come from SQL; only the cohorts shown, their members and profiles are read.
+    """
     settings_row = get_settings(session, course_id)
     settings = settings_of(settings_row)
-    cohorts = list(
-        session.scalars(
-            select(Cohort)
-            .where(Cohort.course_id == course_id, Cohort.status.in_(("draft", "published")))
-            .order_by(Cohort.status, Cohort.name, Cohort.id)
-        )
-    )
+    counts, draft_total = _counts(session, course_id)
+    total = sum(counts.values())
     titles = dict(
         session.execute(
             select(Challenge.id, Challenge.title).where(Challenge.course_id == course_id)
         ).all()
     )
-    focus, choices = _focus(cohorts, titles, wanted, everything)
-    shown = [c for c in cohorts if focus is None or c.challenge_id == focus]
+    focus, choices = _focus(counts, titles, wanted, everything)
+    in_focus = counts.get(focus, 0) if focus is not None else total
+    query = (
+        select(Cohort)
+        .where(Cohort.course_id == course_id, Cohort.status.in_(CURRENT))
+        .order_by(Cohort.status, Cohort.name, Cohort.id)
+    )
+    if focus is not None:
+        query = query.where(Cohort.challenge_id == focus)
+    pages = max(1, -(-in_focus // CARDS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    if not everything:
+        query = query.limit(CARDS_PER_PAGE).offset((page - 1) * CARDS_PER_PAGE)
+    shown = list(session.scalars(query))
     members = members_by_cohort(session, [c.id for c in shown])
     placed = {pid for ids in members.values() for pid in ids}
     learners = load_learners(session, course_id, only=sorted(placed))
@@ -118,13 +162,15 @@ def formation_picture(
             )
         )
     report, _ = stored_report(session, course_id)
-    if not report and cohorts:
-        report = course_report(session, course_id)
+    computed = not report and bool(total)
+    if computed:  # cohorts stored before the report was: count them once and keep it
+        report = refresh_report(session, course_id, utcnow())
     named = {str(cid): f"“{title}”" for cid, title in titles.items()}
     reasons = json.loads(settings_row.left_out or "{}")
+    rows, left_total = _left_out(session, course_id, None if everything else LEFT_OUT_LISTED)
     left_out = tuple(
         LeftOut(person, _reason(person.id, picks, reasons, named, settings))
-        for person, picks in _left_out(session, course_id)
+        for person, picks in rows
     )
     quality = quality_words(json.loads(settings_row.quality or "{}"), report) if report else ""
     return FormationPicture(
@@ -134,17 +180,26 @@ def formation_picture(
         quality,
         focus,
         choices,
-        len(cohorts),
-        sum(c.status == "draft" for c in cohorts),
+        total,
+        draft_total,
+        computed,
+        learners,
+        page,
+        pages,
+        in_focus,
+        left_total,
     )
 
 
-def _left_out(session: Session, course_id: int) -> list[tuple[Person, int]]:
-    """Learners in no draft or published cohort, with how many active challenges they picked."""
+def _left_out(
+    session: Session, course_id: int, limit: int | None
+) -> tuple[list[tuple[Person, int]], int]:
+    """Learners in no draft or published cohort (the first ``limit``), with how many active
+    challenges they picked, and how many there are in all."""
     placed = (
         select(Membership.person_id)
         .join(Cohort, Cohort.id == Membership.cohort_id)
-        .where(Membership.course_id == course_id, Cohort.status.in_(("draft", "published")))
+        .where(Membership.course_id == course_id, Cohort.status.in_(CURRENT))
     )
     picks = (
         select(func.count(Choice.id))
@@ -156,17 +211,22 @@ def _left_out(session: Session, course_id: int) -> list[tuple[Person, int]]:
         )
         .scalar_subquery()
     )
+    left = (
+        Enrolment.course_id == course_id,
+        Enrolment.role == "learner",
+        Enrolment.person_id.not_in(placed),
+    )
     rows = session.execute(
         select(Person, picks)
         .join(Enrolment, Enrolment.person_id == Person.id)
-        .where(
-            Enrolment.course_id == course_id,
-            Enrolment.role == "learner",
-            Enrolment.person_id.not_in(placed),
-        )
+        .where(*left)
         .order_by(Person.id)
+        .limit(limit)
     ).all()
-    return [(person, count) for person, count in rows]
+    total = len(rows)
+    if limit is not None and total == limit:
+        total = session.scalar(select(func.count(Enrolment.id)).where(*left)) or 0
+    return [(person, count) for person, count in rows], total
 
 
 def _reason(

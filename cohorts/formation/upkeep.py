@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -10,12 +11,12 @@ from cohorts import challenges
 from cohorts.errors import DomainError, NotFound
 from cohorts.formation import engine
 from cohorts.formation.drafts import guarded, insert_cohorts
-from cohorts.formation.learners import load_learners, states_of
+from cohorts.formation.learners import load_learners, members_by_cohort, states_of
 from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.stored import refresh_report
 from cohorts.formation.values import Learner
 from cohorts.membership import get_cohort
-from cohorts.models import Challenge, Choice, Cohort, Membership
+from cohorts.models import Challenge, Choice, Cohort, Enrolment, Membership
 
 
 def place_late_joiner(
@@ -32,20 +33,29 @@ def place_late_joiner(
     ).one_or_none()
     if current is not None:
         return current if current.status == "published" else None
+    me = load_learners(session, course_id, only=[person_id]).get(person_id)
+    if me is None or not me.choices:
+        return None
+    # Only cohorts of a challenge the learner picked can take them: read those, in id order
+    # as the formation code expects, and only their members.
     published = list(
         session.scalars(
             select(Cohort)
-            .where(Cohort.course_id == course_id, Cohort.status == "published")
+            .where(
+                Cohort.course_id == course_id,
+                Cohort.status == "published",
+                Cohort.challenge_id.in_([int(c) for c in me.choices]),
+            )
             .order_by(Cohort.id)
             .with_for_update()  # late joiners take seats one at a time, so none overfills
         )
     )
     if not published:
         return None
-    learners = load_learners(session, course_id)
-    me = learners.get(person_id)
-    if me is None or not me.choices:
-        return None
+    members = members_by_cohort(session, [c.id for c in published])
+    learners = load_learners(
+        session, course_id, only=sorted({pid for ids in members.values() for pid in ids})
+    )
     settings = settings_of(get_settings(session, course_id))
     chosen = engine.place_late_joiner(me, states_of(session, published, learners), settings)
     if chosen is None:
@@ -55,7 +65,7 @@ def place_late_joiner(
         session.add(
             Membership(cohort_id=cohort.id, course_id=course_id, person_id=person_id, joined_at=now)
         )
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[cohort.id])
     return cohort
 
 
@@ -64,8 +74,19 @@ class WaitingGroup:
     """Waiting learners who picked one challenge; formable when there are enough."""
 
     challenge: Challenge
-    person_ids: tuple[int, ...]
+    waiting: int
     formable: bool
+
+
+def _unplaced_learners(course_id: int) -> Any:
+    """Active learners of the course in no cohort (a subquery of person ids)."""
+    placed = select(Membership.person_id).where(Membership.course_id == course_id)
+    return select(Enrolment.person_id).where(
+        Enrolment.course_id == course_id,
+        Enrolment.role == "learner",
+        Enrolment.active.is_(True),
+        Enrolment.person_id.not_in(placed),
+    )
 
 
 def waiting_learners(session: Session, course_id: int) -> dict[int, Learner]:
@@ -75,10 +96,9 @@ def waiting_learners(session: Session, course_id: int) -> dict[int, Learner]:
     )
     if not has_published:
         return {}
-    placed = select(Membership.person_id).where(Membership.course_id == course_id)
     waiting = session.scalars(
         select(Choice.person_id)
-        .where(Choice.course_id == course_id, Choice.person_id.not_in(placed))
+        .where(Choice.course_id == course_id, Choice.person_id.in_(_unplaced_learners(course_id)))
         .distinct()
     ).all()
     if not waiting:
@@ -91,22 +111,28 @@ def waiting_learners(session: Session, course_id: int) -> dict[int, Learner]:
 
 
 def waiting_groups(session: Session, course_id: int) -> list[WaitingGroup]:
-    """Group waiting learners by each challenge they picked."""
-    waiting = waiting_learners(session, course_id)
-    by_challenge: dict[int, list[int]] = {}
-    for pid, learner in waiting.items():
-        for cid in learner.choices:
-            by_challenge.setdefault(int(cid), []).append(pid)
-    if not by_challenge:
-        return []
-    minimum = get_settings(session, course_id).minimum
-    challenges = session.scalars(
-        select(Challenge).where(Challenge.id.in_(by_challenge)).order_by(Challenge.title)
+    """How many waiting learners picked each active challenge, counted in SQL."""
+    has_published = session.scalar(
+        select(Cohort.id)
+        .where(Cohort.course_id == course_id, Cohort.status == "published")
+        .limit(1)
     )
-    return [
-        WaitingGroup(c, tuple(by_challenge[c.id]), len(by_challenge[c.id]) >= minimum)
-        for c in challenges
-    ]
+    if has_published is None:
+        return []
+    rows = session.execute(
+        select(Challenge, func.count(func.distinct(Choice.person_id)))
+        .join(Choice, Choice.challenge_id == Challenge.id)
+        .where(
+            Challenge.course_id == course_id,
+            Challenge.status == "active",
+            Choice.course_id == course_id,
+            Choice.person_id.in_(_unplaced_learners(course_id)),
+        )
+        .group_by(Challenge.id)
+        .order_by(Challenge.title, Challenge.id)
+    ).all()
+    minimum = get_settings(session, course_id).minimum
+    return [WaitingGroup(c, n, n >= minimum) for c, n in rows]
 
 
 def form_from_waiting(
@@ -136,7 +162,7 @@ def form_from_waiting(
         )
     result = engine.form_cohorts(pool, settings)
     rows = insert_cohorts(session, course_id, result.cohorts, "published", now)
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[c.id for c in rows])
     return rows
 
 
@@ -155,7 +181,7 @@ def remove_member(
     if not gone.rowcount:  # type: ignore[attr-defined]
         raise NotFound("That person is not a member of this cohort.")
     session.flush()
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[cohort.id])
     return cohort
 
 
@@ -171,31 +197,41 @@ class MergeSuggestion:
 
 def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion]:
     """List published cohorts below the minimum, each with the same-challenge cohort most
-    able to take its members in."""
+    able to take its members in (sizes read as plain rows; only the named cohorts loaded)."""
     settings = get_settings(session, course_id)
     rows = session.execute(
-        select(Cohort, func.count(Membership.id))
+        select(Cohort.id, Cohort.challenge_id, Cohort.locked, Cohort.merge_dismissed)
+        .add_columns(func.count(Membership.id))
         .outerjoin(Membership, Membership.cohort_id == Cohort.id)
         .where(Cohort.course_id == course_id, Cohort.status == "published")
-        .group_by(Cohort.id)
+        .group_by(Cohort.id, Cohort.challenge_id, Cohort.locked, Cohort.merge_dismissed)
         .order_by(Cohort.id)
     ).all()
-    sizes = {cohort.id: size for cohort, size in rows}
-    by_challenge: dict[int, list[tuple[Cohort, int]]] = {}
-    for cohort, size in rows:
-        by_challenge.setdefault(cohort.challenge_id, []).append((cohort, size))
-    suggestions = []
-    for cohort, size in rows:
-        if size >= settings.minimum or cohort.merge_dismissed:
+    sizes = {cid: size for cid, _, _, _, size in rows}
+    by_challenge: dict[int, list[tuple[int, bool]]] = {}
+    for cid, challenge, locked, _, _ in rows:
+        by_challenge.setdefault(challenge, []).append((cid, locked))
+    found: list[tuple[int, int | None]] = []
+    for cid, challenge, _, dismissed, size in rows:
+        if size >= settings.minimum or dismissed:
             continue
         fits = [
-            c
-            for c, s in by_challenge[cohort.challenge_id]
-            if c.id != cohort.id and not c.locked and s + size <= settings.maximum
+            other
+            for other, locked in by_challenge[challenge]
+            if other != cid and not locked and sizes[other] + size <= settings.maximum
         ]
-        target = min(fits, key=lambda c: (sizes[c.id], c.id), default=None)
-        suggestions.append(MergeSuggestion(cohort, size, target, sizes[target.id] if target else 0))
-    return suggestions
+        found.append((cid, min(fits, key=lambda c: (sizes[c], c), default=None)))
+    named = {cid for pair in found for cid in pair if cid is not None}
+    loaded = {c.id: c for c in session.scalars(select(Cohort).where(Cohort.id.in_(named)))}
+    return [
+        MergeSuggestion(
+            loaded[cid],
+            sizes[cid],
+            loaded[target] if target else None,
+            sizes[target] if target else 0,
+        )
+        for cid, target in found
+    ]
 
 
 def merge_cohorts(
@@ -215,7 +251,7 @@ def merge_cohorts(
             update(Membership).where(Membership.cohort_id == source.id).values(cohort_id=target.id)
         )
         source.status = "archived"
-    refresh_report(session, course_id, now)
+    refresh_report(session, course_id, now, changed=[target.id])
     return target
 
 

@@ -24,7 +24,7 @@ from .cohorts import (
     Post,
     Profile,
 )
-from .formation import RUN_STATUSES, FormationReport, FormationRun
+from .formation import RUN_STATUSES, CohortQuality, FormationReport, FormationRun
 from .gifts import (
     EXCHANGE_STATUSES,
     NOTICE_KINDS,
@@ -66,6 +66,7 @@ __all__ = [
     "Challenge",
     "Choice",
     "Cohort",
+    "CohortQuality",
     "FormationReport",
     "FormationRun",
     "FormationSettings",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -26,6 +26,28 @@ class FormationReport(Base):
     #: JSON figures of `cohorts.formation.values.Report` on the stored cohorts.
     report: Mapped[str] = mapped_column(Text, default="{}")
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CohortQuality(Base):
+    """One cohort's share of the stored report, so a change to one cohort recomputes one row.
+
+    The course's report is then a handful of SQL aggregates over these rows.
+    """
+
+    __tablename__ = "cohort_quality"
+
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    overlap_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    #: Members whose first choice is the cohort's challenge, and who picked it at all.
+    first: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    #: Sum of the members' ranks of the cohort's challenge (1 for a first choice).
+    rank: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FormationRun(Base):

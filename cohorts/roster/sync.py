@@ -15,8 +15,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cohorts.formation.stored import refresh_report
 from cohorts.membership import CHUNK, end_memberships
-from cohorts.models import Enrolment, Person
+from cohorts.models import Cohort, Enrolment, Membership, Person
 
 from .rules import PERSONAL, Known, Member, RosterChanges, roster_changes
 
@@ -135,7 +136,32 @@ def _retire(session: Session, course_id: int, gone: Sequence[int], now: datetime
             .where(Enrolment.course_id == course_id, Enrolment.person_id.in_(chunk))
             .values(active=False, left_at=now)
         )
+    left = _cohorts_of(session, course_id, gone)
     end_memberships(session, course_id, gone, now, LEFT_COURSE)
+    if left or (gone and _has_cohorts(session, course_id)):
+        # The cohorts they left, and the course's learner count, are in the stored report.
+        refresh_report(session, course_id, now, changed=left)
+
+
+def _cohorts_of(session: Session, course_id: int, people: Sequence[int]) -> list[int]:
+    """The cohorts these people are members of, read in chunks."""
+    found: set[int] = set()
+    for start in range(0, len(people), CHUNK):
+        chunk = list(people[start : start + CHUNK])
+        found.update(
+            session.scalars(
+                select(Membership.cohort_id).where(
+                    Membership.course_id == course_id, Membership.person_id.in_(chunk)
+                )
+            )
+        )
+    return sorted(found)
+
+
+def _has_cohorts(session: Session, course_id: int) -> bool:
+    return (
+        session.scalar(select(Cohort.id).where(Cohort.course_id == course_id).limit(1)) is not None
+    )
 
 
 def apply_roster(

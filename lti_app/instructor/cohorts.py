@@ -61,12 +61,19 @@ def _back() -> str:
 def _page(status: int = 200, move: MoveForm | None = None) -> Any:
     viewer = signed_in_viewer()
     wanted = request.args.get("challenge", type=int)
-    picture = reports.formation_picture(db.session, viewer.course_id, wanted)
+    number = request.args.get("page", "1")
+    page = int(number) if number.isdigit() and len(number) < 6 else 1
+    picture = reports.formation_picture(db.session, viewer.course_id, wanted, page=page)
+    if picture.computed and status == 200:
+        db.session.commit()  # keep the report counted for cohorts stored before it was
     cards = picture.cards
     settings = formation_settings.get_settings(db.session, viewer.course_id)
     pulses = cohort_pulses(db.session, viewer.course_id, utcnow())
     quiet = activity_merges(pulses, settings.minimum, settings.maximum)
-    shown = [(c.cohort.id, c.cohort.challenge_id, [p.id for p in c.members]) for c in cards]
+    fits = {}
+    for card in cards:
+        members = [p.id for p in card.members]
+        fits.update(member_fit.fits_of(picture.learners, card.cohort.challenge_id, members))
     return render_template(
         "instructor/cohorts.html",
         tab="cohorts",
@@ -80,7 +87,7 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
         drafts=[c for c in cards if c.cohort.status == "draft"],
         published=[c for c in cards if c.cohort.status == "published"],
         waiting=upkeep.waiting_groups(db.session, viewer.course_id),
-        fits=member_fit.course_fits(db.session, viewer.course_id, shown),
+        fits=fits,
         moves=membership.manual_moves(db.session, viewer.course_id),
         removed=_removed(viewer.course_id, [x.person.id for x in picture.left_out]),
         suggestions=upkeep.shrink_suggestions(db.session, viewer.course_id),
@@ -92,6 +99,7 @@ def _page(status: int = 200, move: MoveForm | None = None) -> Any:
         last_run=runs.latest_run(db.session, viewer.course_id),
         now=utcnow(),
         refresh_seconds=REFRESH_SECONDS,
+        cards_per_page=reports.CARDS_PER_PAGE,
     ), status
 
 

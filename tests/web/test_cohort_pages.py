@@ -256,3 +256,37 @@ def test_a_large_course_shows_its_cohorts_one_challenge_at_a_time(launch_as, cli
     assert "Best possible placement (proven)" in page
     other = client.get(f"/instructor/cohorts?challenge={small.id}").get_data(as_text=True)
     assert "Small topic 1" in other and "Big topic 1" not in other
+
+
+def test_a_challenge_with_many_cohorts_is_shown_a_page_at_a_time(launch_as, client):
+    from sqlalchemy import select
+
+    from cohorts.formation import drafts
+    from cohorts.models import Cohort, Course
+    from lti_app.extensions import db
+    from tests.domain.cohort_factories import NOW, make_challenges, make_people, pick
+
+    launch_as("instructor-1")
+    course = db.session.scalars(select(Course)).one()
+    (big,) = make_challenges(db.session, course, "Big topic")
+    people = make_people(db.session, course, 340)
+    for person in people[:330]:
+        pick(db.session, course, person, big)
+    drafts.form_draft(db.session, course.id, NOW)
+    db.session.commit()
+    names = set(db.session.scalars(select(Cohort.name).where(Cohort.course_id == course.id)))
+    assert len(names) == 66
+
+    pages = [client.get("/instructor/cohorts").get_data(as_text=True)]
+    pages += [
+        client.get(f"/instructor/cohorts?challenge={big.id}&page={n}").get_data(as_text=True)
+        for n in (2, 3)
+    ]
+    assert [p.count('<li class="card cohort">') for p in pages] == [30, 30, 6]
+    assert "Cohorts 1–30 of 66" in pages[0] and "Next cohorts" in pages[0]
+    assert "Previous cohorts" in pages[2] and "Next cohorts" not in pages[2]
+    assert "Publish 66 draft cohorts" in pages[2]
+    assert "10</span> learners left out" in pages[0]
+    assert {n for n in names if any(f"<h3>{n}</h3>" in p for p in pages)} == names
+    assert client.get("/instructor/cohorts?page=abc").status_code == 200
+    assert client.get("/instructor/cohorts?page=999").status_code == 200
