@@ -24,6 +24,7 @@ from cohorts.models import (
     Post,
     Profile,
     Report,
+    ScorePost,
 )
 
 ERASED = "[removed at the author's request]"
@@ -57,6 +58,11 @@ RECORDS = (
         "Activity",
         "when you opened pages or took a step (kind and time only, never content)",
         ActivityEvent.person_id,
+    ),
+    (
+        "Participation scores",
+        "scores sent to your course's gradebook, when, and what the platform answered",
+        ScorePost.person_id,
     ),
 )
 

@@ -30,7 +30,8 @@ def grades_publish(course_id: int | None) -> None:
     if not courses:
         raise click.ClickException("No course has the participation column on.")
     for course in courses:
-        publish.publish_course(course)
+        if publish.start_publication(course):
+            sender.drain(course)  # a command may wait for the retries coming due soon
         _, problem = publish.last_publication(db.session, course)
         if problem:
             click.echo(f"Course {course}: {problem}", err=True)

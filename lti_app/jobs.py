@@ -10,14 +10,15 @@ always sees the rows the request wrote. Three modes (``JOBS_MODE``):
   bounded queue, which also runs the daily jobs;
 - ``inline``: tests; the job runs synchronously right after the commit.
 
-A job opens its own database session (``job_session``) and commits its own work.
+A job opens its own database session (``job_session``) and commits its own work. A job that
+must wait (a score to retry in a minute) never sleeps: it schedules a later job with
+``submit_at`` and returns, so the worker serves other jobs meanwhile.
 """
 
+import hashlib
 import importlib
 import json
 import logging
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
@@ -39,9 +40,13 @@ DAILY: tuple[str, ...] = (
     "lti_app.roster_jobs:sync_all_rosters",
     "lti_app.grades.publish:drain_course",
 )
+#: Jobs a new in-process runner starts with: catch-up work whose truth is in the database
+#: (retries scheduled by a process that has since stopped).
+AT_START: tuple[str, ...] = ("lti_app.grades.publish:drain_course",)
 #: An RQ job may run this long before the worker stops it.
 JOB_TIMEOUT_SECONDS = 15 * 60
 _PENDING = "communitas_jobs"
+_LATER = "communitas_jobs_later"
 
 
 class JobRefused(RuntimeError):
@@ -70,12 +75,16 @@ def mode(app: Flask) -> str:
     return app.config.get("JOBS_MODE") or ("rq" if app.config.get("REDIS_URL") else "thread")
 
 
-def submit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run ``func(*args, **kwargs)`` in the background once the current transaction commits."""
+def _call(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Call:
     try:
-        call: Call = json.loads(json.dumps([reference(func), list(args), kwargs]))
+        return json.loads(json.dumps([reference(func), list(args), kwargs]))  # type: ignore[no-any-return]
     except (TypeError, ValueError) as exc:
         raise JobRefused(f"job arguments must be plain JSON values: {exc}") from exc
+
+
+def submit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run ``func(*args, **kwargs)`` in the background once the current transaction commits."""
+    call = _call(func, args, kwargs)
     session = db.session()
     pending: list[Call] = session.info.setdefault(_PENDING, [])
     if not session.info.get(_PENDING + "_hooked"):
@@ -112,6 +121,51 @@ def hand_over(app: Flask, call: Call) -> None:
             thread_runner(app).put(call)
     else:
         thread_runner(app).put(call)
+
+
+def submit_at(when: datetime, func: Callable[..., Any], *args: Any) -> None:
+    """Run ``func(*args)`` in the background once ``when`` has come (at once if it has).
+
+    Meant for catch-up jobs whose truth is in the database, such as sending the scores due:
+    one scheduled twice may run twice or once, at the earlier time, and either is harmless.
+    Call it after committing (from a job): it does not wait for a transaction.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    call = _call(func, args, {})
+    chosen = mode(app)
+    if chosen == "inline":  # tests run it with run_due, on their own clock
+        _schedule(app).add(when, call)
+        return
+    if chosen == "rq":
+        from redis.exceptions import RedisError
+
+        try:
+            rq_queue(app).enqueue_at(
+                when, run, *call, job_id=_later_id(when, call), job_timeout=JOB_TIMEOUT_SECONDS
+            )
+            return
+        except RedisError as exc:
+            log.warning("Redis unavailable (%s): job %s waits in this process", exc, call[0])
+    thread_runner(app).later(when, call)
+
+
+def _later_id(when: datetime, call: Call) -> str:
+    """One RQ id per job and second, so workers scheduling the same retry make one job."""
+    digest = hashlib.sha1(json.dumps(call, sort_keys=True).encode()).hexdigest()[:16]
+    return f"communitas-later-{digest}-{when.astimezone(UTC):%Y%m%d%H%M%S}"
+
+
+def run_due(app: Flask, now: datetime) -> int:
+    """Inline mode: run the jobs scheduled for ``now`` or before; return how many ran."""
+    calls = _schedule(app).pop_due(now)
+    for call in calls:
+        run(*call, app=app)
+    return len(calls)
+
+
+def scheduled(app: Flask) -> list[tuple[datetime, Call]]:
+    """Inline mode: the jobs waiting for their time, earliest first."""
+    return _schedule(app).entries()  # type: ignore[no-any-return]
 
 
 def run(name: str, args: list[Any], kwargs: dict[str, Any], app: Flask | None = None) -> None:
@@ -203,43 +257,14 @@ def work(app: Flask, burst: bool = False) -> None:
     worker.work(burst=burst, with_scheduler=not burst)
 
 
-# -- the in-process thread -------------------------------------------------------------------
-class ThreadRunner:
-    """One daemon thread with a bounded queue; it also runs the daily jobs when their time comes."""
+def thread_runner(app: Flask) -> Any:
+    """The app's in-process runner thread, started on first use."""
+    from .job_thread import runner_of
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.calls: queue.Queue[Call] = queue.Queue(maxsize=THREAD_QUEUE_SIZE)
-        self.due = next_daily(datetime.now(UTC))
-        self.thread = threading.Thread(target=self._loop, name="communitas-jobs", daemon=True)
-        self.thread.start()
-
-    def put(self, call: Call) -> None:
-        try:
-            self.calls.put_nowait(call)
-        except queue.Full:
-            log.warning("background queue full: job %s dropped", call[0])
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                call = self.calls.get(timeout=60)
-            except queue.Empty:
-                call = None
-            if call is not None:
-                run(*call, app=self.app)
-            if datetime.now(UTC) >= self.due:
-                self.due = next_daily(datetime.now(UTC))
-                run("lti_app.jobs:daily", [], {}, app=self.app)
+    return runner_of(app)
 
 
-_runners_lock = threading.Lock()
+def _schedule(app: Flask) -> Any:
+    from .job_thread import Schedule
 
-
-def thread_runner(app: Flask) -> ThreadRunner:
-    """The app's runner thread, started on first use."""
-    with _runners_lock:
-        runner = app.extensions.get("communitas_jobs")
-        if runner is None or not runner.thread.is_alive():
-            runner = app.extensions["communitas_jobs"] = ThreadRunner(app)
-    return runner  # type: ignore[no-any-return]
+    return app.extensions.setdefault(_LATER, Schedule())

@@ -158,13 +158,13 @@ def queue_course(
     return outbox.queue_scores(session, course_id, line_item_id, scores, now)
 
 
-def publish_course(course_id: int) -> None:
-    """Job: find the column, queue the course's scores, send them (and retries due soon)."""
+def start_publication(course_id: int) -> bool:
+    """Find the column and queue the course's scores; False when there is nothing to send."""
     try:
         column = column_of(db.session, course_id)
         db.session.commit()  # a column created at the platform is remembered at once
         if column is None:
-            return
+            return False
         queued = queue_course(db.session, course_id, column.id, utcnow())
         db.session.commit()
     except Exception as exc:  # the staff page says why; the log keeps the detail
@@ -172,17 +172,32 @@ def publish_course(course_id: int) -> None:
         log.warning("publishing course %s could not start: %s", course_id, exc, exc_info=True)
         note_publication(db.session, course_id, utcnow(), _words(exc))
         db.session.commit()
-        return
+        return False
     log.info(
         "course %s: %s scores queued, %s unchanged", course_id, queued.queued, queued.unchanged
     )
-    drain_course(course_id)
+    return True
+
+
+def publish_course(course_id: int) -> None:
+    """Job: find the column, queue the course's scores, send them."""
+    if start_publication(course_id):
+        drain_course(course_id)
 
 
 def drain_course(course_id: int | None = None) -> None:
-    """Job: send the due scores of one course (or of all)."""
-    totals = sender.drain(course_id)
+    """Job: send the due scores of one course (or of all), then come back for the retries.
+
+    The job never sleeps while a retry waits (it would hold the worker): it schedules
+    itself for when the next score is due. The outbox rows say what is due, so a drain
+    scheduled twice, or one lost with its process, sends nothing twice and nothing is lost.
+    """
+    totals = sender.drain(course_id, wait=False)
     log.info("score outbox drained: %s", sender.summary(totals))
+    due = outbox.next_due(db.session, course_id)
+    db.session.commit()
+    if due is not None:
+        jobs.submit_at(due, drain_course, course_id)
 
 
 def _words(exc: Exception) -> str:

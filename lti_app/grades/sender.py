@@ -2,8 +2,8 @@
 
 At most ``http.MAX_IN_FLIGHT_PER_HOST`` posts are in flight, so a publication of thousands of
 scores never floods a platform (nor takes every outbound slot of the process). Retries wait
-with exponential back-off; a drain waits for retries coming due within ``MAX_WAIT_SECONDS``
-and leaves later ones to the next drain (``flask grades retry``, daily or more often).
+with exponential back-off. A command's drain may wait for retries coming due within
+``MAX_WAIT_SECONDS``; a job's drain never waits (``wait=False``) and schedules the next one.
 """
 
 import time

@@ -123,3 +123,28 @@ def test_refused_scores_can_be_queued_again_once(session):
     assert outbox.requeue_failed(session, NOW, course.id) == 1
     assert outbox.requeue_failed(session, NOW, course.id) == 0
     assert [(r.status, r.attempts) for r in rows(session)] == [("pending", 0)]
+
+
+def test_a_learners_score_history_holds_only_their_scores_in_that_course(session):
+    from cohorts.grades import history
+
+    course, (_, ana, ben), item = world(session)
+    other = Course(issuer="https://lms", client_id="c", deployment_id="d", context_id="y")
+    session.add(other)
+    session.flush()
+    elsewhere = GradeLineItem(
+        course_id=other.id, resource_link_id="r", tag="t", url="https://lms/li/2", score_maximum=10
+    )
+    session.add(elsewhere)
+    session.flush()
+    outbox.queue_scores(session, course.id, item.id, [score(ana, 5), score(ben, 2)], NOW)
+    outbox.queue_scores(session, other.id, elsewhere.id, [score(ana, 9)], NOW)
+    [claimed, _] = outbox.claim_due(session, NOW, course_id=course.id)
+    sent = Outcome("sent", "", 200, "")
+    outbox.record_outcomes(session, [(claimed, sent)], NOW)
+    mine = history.scores_of(session, course.id, ana.id)
+    assert [(s.score, s.status, s.answer) for s in mine] == [
+        (5.0, "Sent", "Accepted by the platform (200).")
+    ]
+    assert mine[0].sent_at is not None
+    assert [s.score for s in history.scores_of(session, other.id, ana.id)] == [9.0]

@@ -170,6 +170,28 @@ def test_a_form_with_errors_sends_focus_to_a_summary_that_leads_to_each_field(pe
     assert not serious_violations(learner.frame)
 
 
+SELECT_LOOK = """(s) => { const c = getComputedStyle(s), r = s.getBoundingClientRect();
+  return { font: c.fontSize === getComputedStyle(document.body).fontSize,
+           radius: c.borderTopLeftRadius, tall: r.height >= 40,
+           inside: r.left >= 0 && r.right <= document.documentElement.clientWidth }; }"""
+RING = "() => [document.activeElement.id, getComputedStyle(document.activeElement).outlineStyle]"
+
+
+def test_the_cohorts_filter_select_looks_like_the_other_selects_and_shows_its_focus(people):
+    staff = people["staff"]
+    staff.lms.set_viewport_size({"width": 1280, "height": 900})
+    staff.open("/instructor/cohorts")
+    staff.narrow.goto(staff.base + "/instructor/cohorts")
+    for page in (staff.frame, staff.narrow):
+        select = page.locator("#challenge-filter")
+        look = select.evaluate(SELECT_LOOK)
+        assert look == {"font": True, "radius": "6px", "tall": True, "inside": True}
+    staff.narrow.locator("#challenge-filter").focus()
+    staff.narrow.keyboard.press("Shift+Tab")
+    staff.narrow.keyboard.press("Tab")  # reached with the keyboard: the ring shows
+    assert staff.narrow.evaluate(RING) == ["challenge-filter", "solid"]
+
+
 # Keyboard only from here: Tab, Shift+Tab, Enter and Space (and the arrow keys a select takes).
 
 

@@ -22,7 +22,12 @@ def token_for(app, client):
     return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
 
-LEARNER_PAGES = [("GET", "/learner/"), ("GET", "/learner/challenges"), ("GET", "/learner/privacy")]
+LEARNER_PAGES = [
+    ("GET", "/learner/"),
+    ("GET", "/learner/challenges"),
+    ("GET", "/learner/privacy"),
+    ("GET", "/learner/privacy/scores.csv"),
+]
 LEARNER_ONLY = [
     ("POST", "/learner/challenges"),
     ("GET", "/learner/profile"),

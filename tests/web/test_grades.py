@@ -211,3 +211,31 @@ def test_the_publish_command_sends_the_scores_of_courses_with_the_column_on(app,
     assert "Scores: 2 sent, 0 pending, 0 failed." in result.output, result.output
     off = app.test_cli_runner().invoke(args=["grades", "publish", "--course", "999"])
     assert off.exit_code != 0 and "No course has the participation column on" in off.output
+
+
+def test_a_learners_privacy_page_and_download_list_their_own_scores_only(app, lms):
+    staff = staff_with_column(app, lms, "learner-1", "learner-2", target_gifts_given="4")
+    give("learner-1", 3)
+    give("learner-2", 1)
+    publish(app, staff)
+    ana = launched(app, lms, "learner-1")
+    page = ana.client.get("/learner/privacy").get_data(as_text=True)
+    scores = page[page.index('id="scores-title"') : page.index('id="rights-title"')]
+    assert "8.75 / 10" in scores and "Accepted by the platform (204)" in scores
+    assert "6.25 / 10" not in scores  # Ben's score
+    download = ana.client.get("/learner/privacy/scores.csv")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    lines = download.get_data(as_text=True).splitlines()
+    assert lines[0] == "Score,Out of,Status,Queued (UTC),Sent (UTC),Platform's answer"
+    assert len(lines) == 2 and lines[1].startswith("8.75,10,Sent,")
+    assert lines[1].endswith("Accepted by the platform (204).")
+
+
+def test_a_refused_score_shows_the_platforms_words_on_the_learners_privacy_page(app, lms):
+    staff = staff_with_column(app, lms, "learner-1")
+    fail_next(lms, 403, 1)
+    publish(app, staff)
+    ana = launched(app, lms, "learner-1")
+    page = ana.client.get("/learner/privacy").get_data(as_text=True)
+    assert "Refused by the platform" in page
+    assert "does not let Communitas post this score" in page
