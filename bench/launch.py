@@ -89,12 +89,12 @@ def scratch_database(name: str) -> Iterator[str]:
 
 # -- the LMS side -------------------------------------------------------------------------------
 @contextmanager
-def serve_platform(tool_base: str, data_dir: Path) -> Iterator[Platform]:
+def serve_platform(tool_base: str, data_dir: Path, port: int = 0) -> Iterator[Platform]:
     """Serve the platform's JWKS (and the rest of it) from a thread, as a real LMS would."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     platform = Platform(issuer="", tool_base_url=tool_base)
     app = create_platform_app(platform, data_dir / "ags.json")
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
     platform.issuer = f"http://127.0.0.1:{server.server_port}/sandbox"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -444,6 +444,9 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--database", default="communitas_bench", help="scratch database name")
     parser.add_argument("--redis", metavar="URL", help="Communitas keeps logins in Redis")
+    parser.add_argument(
+        "--ports", type=int, metavar="FIRST", help="listen on FIRST..FIRST+3, not free ports"
+    )
     args = parser.parse_args()
 
     load = loadavg()
@@ -452,11 +455,15 @@ def main() -> None:
         given = os.environ.get("DATABASE_URL")
         database_url = given or stack.enter_context(scratch_database(args.database))
         tools, masters = [], []
-        for name, flow in (("reference", reference_flow), ("Communitas", communitas_flow)):
-            port = free_port()
+        flows = (("reference", reference_flow), ("Communitas", communitas_flow))
+        for n, (name, flow) in enumerate(flows):
+            port = args.ports + 2 * n if args.ports else free_port()
             base = f"http://127.0.0.1:{port}"
             (folder / f"platform-{name}").mkdir()
-            platform = stack.enter_context(serve_platform(base, folder / f"platform-{name}"))
+            lms_port = args.ports + 2 * n + 1 if args.ports else 0
+            platform = stack.enter_context(
+                serve_platform(base, folder / f"platform-{name}", lms_port)
+            )
             log = folder / f"{name}.log"
             if name == "reference":
                 env, app = reference_env(platform, folder / "reference"), "reference_tool:app"

@@ -2,19 +2,53 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from cohorts.exchange import notifications
 from cohorts.exchange.queries import helper_tags
 from cohorts.exchange.rules import match_score
 from cohorts.exchange.settings import exchange_settings
 from cohorts.exchange.visibility import visible_to
 from cohorts.formation.settings import read_settings
-from cohorts.models import Challenge, Choice, Cohort, Exchange, Gift, Membership, Person, Profile
+from cohorts.models import (
+    Challenge,
+    Choice,
+    Cohort,
+    Exchange,
+    FormationSettings,
+    Gift,
+    Membership,
+    Notification,
+    Person,
+    Profile,
+)
 
 #: Asks shown on the home page; the exchange page lists the rest.
 ASKS_SHOWN = 3
+_COURSE, _PERSON = bindparam("course_id"), bindparam("person_id")
+_MINE = (Profile.course_id == _COURSE, Profile.person_id == _PERSON)
+_SETTINGS = FormationSettings.course_id == _COURSE
+#: The learner's scalar facts in one statement (built once): each was a round trip of its own.
+_FACTS = select(
+    Person.name,
+    Person.given_name,
+    Person.family_name,
+    Person.chosen_name,
+    select(Profile.availability).where(*_MINE).scalar_subquery(),
+    select(Profile.offers).where(*_MINE).scalar_subquery(),
+    select(func.count(Gift.id))
+    .where(Gift.course_id == _COURSE, Gift.author_id == _PERSON)
+    .scalar_subquery(),
+    select(FormationSettings.minimum).where(_SETTINGS).scalar_subquery(),
+    select(FormationSettings.maximum).where(_SETTINGS).scalar_subquery(),
+    select(func.count(Notification.id))
+    .where(
+        Notification.course_id == _COURSE,
+        Notification.person_id == _PERSON,
+        Notification.read_at.is_(None),
+    )
+    .scalar_subquery(),
+).where(Person.id == _PERSON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +157,15 @@ def learner_status(
         .where(Choice.course_id == course_id, Choice.person_id == person_id)
         .order_by(Choice.rank)
     ).all()
-    profile = session.scalars(
-        select(Profile).where(Profile.course_id == course_id, Profile.person_id == person_id)
-    ).one_or_none()
-    profile_done = profile is not None and bool(profile.availability or profile.offers)
-    gifts = session.scalar(
-        select(func.count(Gift.id)).where(Gift.course_id == course_id, Gift.author_id == person_id)
-    )
+    params = {"course_id": course_id, "person_id": person_id}
     # Always one statement: a Person in the identity map would make it zero on some pages.
-    name, given, family, chosen = session.execute(
-        select(Person.name, Person.given_name, Person.family_name, Person.chosen_name).where(
-            Person.id == person_id
-        )
-    ).one()
+    facts = session.execute(_FACTS, params).one()
+    name, given, family, chosen, availability, offers, gifts, minimum, maximum, unread = facts
+    profile_done = bool(availability or offers)
     lms_named = bool(name or given or family)
-    settings = read_settings(session, course_id)
+    if minimum is None or maximum is None:  # no saved settings: the defaults, never written
+        defaults = read_settings(session, course_id)
+        minimum, maximum = defaults.minimum, defaults.maximum
     confirm, asks = _needs_you(session, course_id, person_id, cohort.id if cohort else None)
     picks = [cid for cid, _ in pick_rows]
     waiting = None if cohort or not picks else _waiting(session, course_id, person_id, picks)
@@ -154,11 +182,11 @@ def learner_status(
         cohort_name=cohort.name if cohort else None,
         gifts_made=gifts or 0,
         needs_name=not lms_named and not chosen,
-        minimum=settings.minimum,
-        maximum=settings.maximum,
+        minimum=minimum,
+        maximum=maximum,
         to_confirm=confirm,
         matching_asks=asks,
-        unread=notifications.unread_count(session, course_id, person_id),
+        unread=unread or 0,
         waiting=waiting,
         steps=steps,
     )
