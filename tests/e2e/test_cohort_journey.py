@@ -28,6 +28,16 @@ FRESH_TOOL_PAGE = """() => {
   return !!doc && doc.readyState === "complete" && !!doc.body && !doc.body.dataset.stale
     && /^\\/(learner|instructor)\\//.test(doc.location.pathname);
 }"""
+#: True once the LMS iframe and the page in it kept their heights for one poll.
+FRAME_STILL = """() => {
+  const frame = document.getElementById("tool");
+  const doc = frame.contentDocument;
+  const inner = doc ? doc.documentElement.scrollHeight : 0;
+  const now = frame.getBoundingClientRect().height + ":" + inner;
+  const still = frame.dataset.seen === now;
+  frame.dataset.seen = now;
+  return still;
+}"""
 #: True once the LMS iframe has taken the height the tool reported.
 FRAME_RESIZED = """() => {
   const frame = document.getElementById("tool");
@@ -112,15 +122,22 @@ def launch(page: Page, user: str) -> FrameLocator:
     """Press "Launch as" for ``user`` and wait until the iframe shows their first page."""
     mark_stale(page)
     sandbox_button(page, f'button[data-user="{user}"]').click()
-    page.wait_for_function(FRESH_TOOL_PAGE, timeout=TIMEOUT_MS)
+    settle(page)
     return page.frame_locator('iframe[name="tool"]')
+
+
+def settle(page: Page) -> None:
+    """Wait for the new page and for the LMS frame to stop changing height, so nothing moves
+    under the next click (a click landing while the frame resizes can miss its button)."""
+    page.wait_for_function(FRESH_TOOL_PAGE, timeout=TIMEOUT_MS)
+    page.wait_for_function(FRAME_STILL, polling=100, timeout=TIMEOUT_MS)
 
 
 def press(page: Page, target: Locator) -> None:
     """Click a link or submit button in the tool and wait for the page it leads to."""
     mark_stale(page)
     target.click()
-    page.wait_for_function(FRESH_TOOL_PAGE, timeout=TIMEOUT_MS)
+    settle(page)
 
 
 def tab(page: Page, tool: FrameLocator, name: str) -> None:
