@@ -3,9 +3,6 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from cohorts.formation.learners import load_learners
 from cohorts.formation.values import Learner, Preparer
 
 
@@ -36,16 +33,4 @@ def fits_of(
         helps = sum(1 for o in others if me.offers & known[o].needs)
         rank = me.choices.index(key) + 1 if key in me.choices else None
         fits[pid] = MemberFit(rank, free, helps)
-    return fits
-
-
-def course_fits(
-    session: Session, course_id: int, cohorts: Sequence[tuple[int, int, Sequence[int]]]
-) -> dict[int, MemberFit]:
-    """Fit of every member of these (cohort id, challenge id, member ids), by person id."""
-    ids = [pid for _, _, members in cohorts for pid in members]
-    learners = load_learners(session, course_id, only=ids) if ids else {}
-    fits: dict[int, MemberFit] = {}
-    for _, challenge_id, members in cohorts:
-        fits.update(fits_of(learners, challenge_id, members))
     return fits
