@@ -197,7 +197,7 @@ def profile() -> Any:
         return page()
     return submit(
         form,
-        lambda: profiles.save_profile(
+        lambda: upkeep.update_profile(
             db.session,
             viewer.course_id,
             viewer.person_id,
