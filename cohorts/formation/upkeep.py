@@ -7,25 +7,17 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from cohorts import challenges, profiles
+from cohorts import challenges
 from cohorts.errors import DomainError, NotFound
 from cohorts.formation import engine
 from cohorts.formation.drafts import guarded, insert_cohorts
 from cohorts.formation.learners import load_learners, members_by_cohort, states_of
-from cohorts.formation.settings import get_settings, save_settings, settings_of
-from cohorts.formation.stored import CURRENT, refresh_report
+from cohorts.formation.report_upkeep import refresh_cohort_of
+from cohorts.formation.settings import get_settings, settings_of
+from cohorts.formation.stored import refresh_report
 from cohorts.formation.values import Learner
 from cohorts.membership import get_cohort
-from cohorts.models import (
-    Challenge,
-    Choice,
-    Cohort,
-    Enrolment,
-    FormationReport,
-    FormationSettings,
-    Membership,
-    Profile,
-)
+from cohorts.models import Challenge, Choice, Cohort, Enrolment, Membership
 
 
 def place_late_joiner(
@@ -292,41 +284,3 @@ def pick_and_place(
         refresh_cohort_of(session, course_id, person_id, now)
         return None
     return place_late_joiner(session, course_id, person_id, now)
-
-
-def refresh_cohort_of(session: Session, course_id: int, person_id: int, now: datetime) -> None:
-    """A member's picks or profile changed: their cohort's stored quality row follows."""
-    cohort_id = session.scalar(
-        select(Membership.cohort_id)
-        .join(Cohort, Cohort.id == Membership.cohort_id)
-        .where(
-            Membership.course_id == course_id,
-            Membership.person_id == person_id,
-            Cohort.status.in_(CURRENT),
-        )
-    )
-    if cohort_id is not None:
-        refresh_report(session, course_id, now, changed=[cohort_id])
-
-
-def update_profile(
-    session: Session, course_id: int, person_id: int, *, now: datetime, **fields: Any
-) -> Profile:
-    """Save a learner's profile; the shared hours and offers of their cohort are counted again."""
-    profile = profiles.save_profile(session, course_id, person_id, now=now, **fields)
-    refresh_cohort_of(session, course_id, person_id, now)
-    return profile
-
-
-def update_settings(
-    session: Session, course_id: int, now: datetime, **values: Any
-) -> FormationSettings:
-    """Save formation settings; the stored report follows (every cohort's score, if weights
-    changed, since each score weighs picks, hours and offers by them)."""
-    row = get_settings(session, course_id)
-    weights = (row.weight_preference, row.weight_availability, row.weight_complement)
-    row = save_settings(session, course_id, **values)
-    if session.get(FormationReport, course_id) is not None:
-        same = weights == (row.weight_preference, row.weight_availability, row.weight_complement)
-        refresh_report(session, course_id, now, changed=() if same else None)
-    return row

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from cohorts import challenges
 from cohorts.attention import staff_attention
+from cohorts.formation import report_upkeep
 from cohorts.formation import settings as formation_settings
-from cohorts.formation import upkeep
 from cohorts.models import Cohort, Enrolment, utcnow
 from cohorts.roster.runs import learners_opened
 
@@ -54,7 +54,7 @@ def settings() -> Any:
         return page()
     return submit(
         form,
-        lambda: upkeep.update_settings(
+        lambda: report_upkeep.update_settings(
             db.session,
             viewer.course_id,
             utcnow(),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from cohorts import challenges, picks, profiles, timezones
 from cohorts.exchange.queries import tag_suggestions
-from cohorts.formation import upkeep
+from cohorts.formation import report_upkeep, upkeep
 from cohorts.learner_status import learner_status
 from cohorts.membership import published_cohort_of
 from cohorts.models import Person, utcnow
@@ -197,7 +197,7 @@ def profile() -> Any:
         return page()
     return submit(
         form,
-        lambda: upkeep.update_profile(
+        lambda: report_upkeep.update_profile(
             db.session,
             viewer.course_id,
             viewer.person_id,

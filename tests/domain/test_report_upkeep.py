@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from cohorts.formation import drafts, learners, stored, upkeep
+from cohorts.formation import drafts, learners, report_upkeep, stored, upkeep
 from cohorts.formation.stored import course_report, stored_report
 from cohorts.models import Cohort, Membership
 from cohorts.roster.rules import Member
@@ -124,7 +124,7 @@ def test_a_members_new_profile_changes_their_cohorts_stored_hours(session):
     for mate in session.scalars(
         select(Membership.person_id).where(Membership.cohort_id == cohort.id)
     ):
-        upkeep.update_profile(
+        report_upkeep.update_profile(
             session,
             course.id,
             mate,
@@ -136,7 +136,7 @@ def test_a_members_new_profile_changes_their_cohorts_stored_hours(session):
         )
     assert stored_report(session, course.id)[0] == course_report(session, course.id)
     before = stored_report(session, course.id)[0]
-    upkeep.update_profile(
+    report_upkeep.update_profile(
         session,
         course.id,
         person_id,
@@ -177,7 +177,7 @@ def test_new_formation_settings_are_reflected_in_the_stored_report(session):
         "weight_complement": 1.0,
         "show_emails": False,
     }
-    upkeep.update_settings(session, course.id, NOW, **{**values, "weight_preference": 3.0})
+    report_upkeep.update_settings(session, course.id, NOW, **{**values, "weight_preference": 3.0})
     assert stored_report(session, course.id)[0] == course_report(session, course.id)
-    upkeep.update_settings(session, course.id, NOW, **{**values, "minimum": 6, "target": 6})
+    report_upkeep.update_settings(session, course.id, NOW, **{**values, "minimum": 6, "target": 6})
     assert stored_report(session, course.id)[0] == course_report(session, course.id)
