@@ -54,7 +54,7 @@ class Choice(Base):
         UniqueConstraint("course_id", "person_id", "rank"),
         UniqueConstraint("course_id", "person_id", "challenge_id"),
         CheckConstraint("rank BETWEEN 1 AND 3", name="rank_range"),
-        Index("ix_choice_challenge_id", "challenge_id"),
+        Index("ix_choice_challenge_id_rank", "challenge_id", "rank"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
