@@ -1,4 +1,5 @@
-"""Indexes for the learner pages of a big course: pick counts from the index alone
+"""Indexes for the learner pages of a big course: pick counts from the index alone, a
+person's picks and memberships found without reading the tables whole
 
 Revision ID: b8e4d2a6c1f3
 Revises: a6d2f8c4e913
@@ -20,8 +21,14 @@ def upgrade():
     # challenge's picks and first picks without reading the table.
     op.create_index("ix_choice_challenge_id_rank", "choice", ["challenge_id", "rank"])
     op.drop_index("ix_choice_challenge_id", table_name="choice")
+    # The privacy page counts a person's records across courses, and erasing a person deletes
+    # them: both looked for picks and memberships by person through every row.
+    op.create_index("ix_choice_person_id", "choice", ["person_id"])
+    op.create_index("ix_membership_person_id", "membership", ["person_id"])
 
 
 def downgrade():
+    op.drop_index("ix_membership_person_id", table_name="membership")
+    op.drop_index("ix_choice_person_id", table_name="choice")
     op.create_index("ix_choice_challenge_id", "choice", ["challenge_id"])
     op.drop_index("ix_choice_challenge_id_rank", table_name="choice")
