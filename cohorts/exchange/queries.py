@@ -3,16 +3,19 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import and_, bindparam, func, or_, select, union
+from sqlalchemy.orm import Session, aliased
 
+from cohorts.db import core_rows
 from cohorts.exchange import rules, tags, wording
 from cohorts.exchange.rules import DONE, Reciprocity
 from cohorts.exchange.settings import exchange_settings
 from cohorts.exchange.visibility import not_hidden, visible_to
 from cohorts.membership import published_cohort_of
 from cohorts.models import Exchange, Gift, Membership, Person, Profile
+from cohorts.models.people import display_name_of
 
 LIMIT = 100
 #: How many of the newest gifts and profiles the tag suggestions read.
@@ -21,15 +24,48 @@ SUGGESTION_SOURCES = 500
 
 @dataclass(frozen=True, slots=True)
 class GiftCard:
-    """A gift as a member sees it in a list."""
+    """A gift as a member sees it in a list: the gift's listed columns (``LISTED``), not its
+    text, which lists do not show."""
 
-    gift: Gift
+    gift: Any
     state: str
     author_name: str
     score: int = 0
     tier: int = 1
     #: Why the ask fits the reader, in their words ("you offered statistics").
     why: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """Someone an exchange line names."""
+
+    id: int
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineGift:
+    """What an exchange line shows of its gift."""
+
+    title: str
+    anonymous: bool
+    author_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeLine:
+    """One of a learner's exchanges as their list shows it, read in one statement."""
+
+    id: int
+    gift_id: int
+    giver_id: int
+    receiver_id: int
+    status: str
+    thanks_note: str | None
+    gift: LineGift
+    giver: Named
+    receiver: Named
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +77,30 @@ class LearnerExchange:
     offers: list[GiftCard]
     asks_for_you: list[GiftCard]
     mine: list[GiftCard]
-    exchanges: list[Exchange]
+    exchanges: list[ExchangeLine]
+
+
+#: The columns of a gift that a list shows and ranks by, with its author's name columns.
+LISTED = (
+    Gift.id,
+    Gift.cohort_id,
+    Gift.author_id,
+    Gift.direction,
+    Gift.kind,
+    Gift.title,
+    Gift.tags,
+    Gift.capacity,
+    Gift.taken,
+    Gift.ends_at,
+    Gift.anonymous,
+    Gift.scope,
+    Gift.status,
+    Gift.created_at,
+    Person.name.label("author_name"),
+    Person.given_name.label("author_given_name"),
+    Person.family_name.label("author_family_name"),
+    Person.chosen_name.label("author_chosen_name"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +118,19 @@ def author_name(gift: Gift, viewer_id: int, staff: bool = False) -> str:
     if rules.hides_asker(gift.anonymous, gift.author_id, gift.author_id, viewer_id, staff):
         return "A classmate"
     return gift.author.display_name
+
+
+def listed_author(gift: Any, viewer_id: int) -> str:
+    """Name the author of a listed gift (``LISTED`` columns), or "A classmate" when hidden."""
+    if rules.hides_asker(gift.anonymous, gift.author_id, gift.author_id, viewer_id):
+        return "A classmate"
+    return display_name_of(
+        gift.author_id,
+        gift.author_name,
+        gift.author_given_name,
+        gift.author_family_name,
+        gift.author_chosen_name,
+    )
 
 
 def _tags(text: str) -> list[str]:
@@ -118,12 +190,14 @@ def learner_exchange(
     cohort = published_cohort_of(session, course_id, person_id)
     settings = exchange_settings(session, course_id)
     cohort_id = cohort.id if cohort else None
-    gifts = session.scalars(
-        select(Gift)
+    gifts = core_rows(
+        session,
+        select(*LISTED)
+        .join(Person, Person.id == Gift.author_id)
         .where(visible_to(course_id, cohort_id, settings.course_wide, person_id))
-        .options(selectinload(Gift.author))
         .order_by(Gift.created_at.desc(), Gift.id.desc())
-        .limit(LIMIT)
+        .limit(LIMIT),
+        {},
     ).all()
     taken = set(
         session.scalars(
@@ -136,7 +210,7 @@ def learner_exchange(
     offers, asks, mine = [], [], []
     for gift in gifts:
         state = rules.gift_state(gift.status, gift.ends_at, gift.taken, gift.capacity, now)
-        card = GiftCard(gift, state, author_name(gift, person_id))
+        card = GiftCard(gift, state, listed_author(gift, person_id))
         if gift.author_id == person_id:
             mine.append(card)
         elif state != "open" or gift.id in taken:
@@ -159,23 +233,60 @@ def learner_exchange(
     )
 
 
-def my_exchanges(session: Session, course_id: int, person_id: int) -> list[Exchange]:
-    """Return the exchanges the person gives or receives in, newest first."""
-    return list(
-        session.scalars(
-            select(Exchange)
-            .where(
-                Exchange.course_id == course_id,
-                or_(Exchange.giver_id == person_id, Exchange.receiver_id == person_id),
-            )
-            .options(
-                selectinload(Exchange.gift).selectinload(Gift.author),
-                selectinload(Exchange.giver),
-                selectinload(Exchange.receiver),
-            )
-            .order_by(Exchange.claimed_at.desc(), Exchange.id.desc())
-        )
+_GIVER, _RECEIVER = aliased(Person), aliased(Person)
+#: A person's exchanges with their gifts and both people, in one statement built once.
+_MY_EXCHANGES = (
+    select(
+        Exchange.id,
+        Exchange.gift_id,
+        Exchange.giver_id,
+        Exchange.receiver_id,
+        Exchange.status,
+        Exchange.thanks_note,
+        Gift.title,
+        Gift.anonymous,
+        Gift.author_id,
+        _GIVER.name,
+        _GIVER.given_name,
+        _GIVER.family_name,
+        _GIVER.chosen_name,
+        _RECEIVER.name,
+        _RECEIVER.given_name,
+        _RECEIVER.family_name,
+        _RECEIVER.chosen_name,
     )
+    .join(Gift, and_(Gift.id == Exchange.gift_id, Gift.course_id == Exchange.course_id))
+    .join(_GIVER, _GIVER.id == Exchange.giver_id)
+    .join(_RECEIVER, _RECEIVER.id == Exchange.receiver_id)
+    .where(
+        Exchange.course_id == bindparam("course_id"),
+        or_(
+            Exchange.giver_id == bindparam("person_id"),
+            Exchange.receiver_id == bindparam("person_id"),
+        ),
+    )
+    .order_by(Exchange.claimed_at.desc(), Exchange.id.desc())
+)
+
+
+def my_exchanges(session: Session, course_id: int, person_id: int) -> list[ExchangeLine]:
+    """Return the exchanges the person gives or receives in, newest first."""
+    rows = core_rows(session, _MY_EXCHANGES, {"course_id": course_id, "person_id": person_id})
+    return [
+        ExchangeLine(
+            row[0],
+            row[1],
+            giver_id,
+            receiver_id,
+            row[4],
+            row[5],
+            LineGift(row[6], row[7], row[8]),
+            Named(giver_id, display_name_of(giver_id, *row[9:13])),
+            Named(receiver_id, display_name_of(receiver_id, *row[13:17])),
+        )
+        for row in rows
+        for giver_id, receiver_id in [(row[2], row[3])]
+    ]
 
 
 def gift_exchanges(session: Session, gift_id: int, person_id: int | None) -> list[Exchange]:
@@ -223,12 +334,19 @@ def flow_edges(
 def cohort_members(session: Session, cohort_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
     """Return (person id, name) per cohort, by name."""
     members: dict[int, list[tuple[int, str]]] = {c: [] for c in cohort_ids}
-    for cohort_id, person in session.execute(
-        select(Membership.cohort_id, Person)
+    for cohort_id, person_id, *names in session.execute(
+        select(
+            Membership.cohort_id,
+            Person.id,
+            Person.name,
+            Person.given_name,
+            Person.family_name,
+            Person.chosen_name,
+        )
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.cohort_id.in_(cohort_ids))
     ):
-        members[cohort_id].append((person.id, person.display_name))
+        members[cohort_id].append((person_id, display_name_of(person_id, *names)))
     for rows in members.values():
         rows.sort(key=lambda item: item[1].lower())
     return members
