@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, union
+from sqlalchemy import Select, and_, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from cohorts.db import core_rows
@@ -161,26 +161,50 @@ def tag_suggestions(session: Session, course_id: int) -> list[str]:
     return tags.suggestions(session.scalars(texts))
 
 
+_OFFERS_OF = select(Profile.offers).where(
+    Profile.course_id == bindparam("course_id"), Profile.person_id == bindparam("person_id")
+)
+_GIVEN_TAGS = (
+    select(Gift.tags)
+    .join(Exchange, Exchange.gift_id == Gift.id)
+    .where(
+        Exchange.giver_id == bindparam("person_id"),
+        Exchange.course_id == bindparam("course_id"),
+        Exchange.status.in_(DONE),
+    )
+)
+
+
 def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[str], set[str]]:
     """Return the person's declared offer tags and the tags of gifts they already gave."""
-    offers = (
-        session.scalar(
-            select(Profile.offers).where(
-                Profile.course_id == course_id, Profile.person_id == person_id
-            )
-        )
-        or ""
-    )
-    past = session.scalars(
-        select(Gift.tags)
-        .join(Exchange, Exchange.gift_id == Gift.id)
-        .where(
-            Exchange.giver_id == person_id,
-            Exchange.course_id == course_id,
-            Exchange.status.in_(DONE),
-        )
-    ).all()
+    params = {"course_id": course_id, "person_id": person_id}
+    offers = core_rows(session, _OFFERS_OF, params).scalar() or ""
+    past = core_rows(session, _GIVEN_TAGS, params).scalars().all()
     return set(_tags(offers)), set().union(*(_tags(t) for t in past)) if past else set()
+
+
+def _listed_gifts(in_cohort: bool, course_wide: bool) -> Select[Any]:
+    cohort_id = bindparam("cohort_id") if in_cohort else None
+    shown = visible_to(bindparam("course_id"), cohort_id, course_wide, bindparam("person_id"))
+    return (
+        select(*LISTED)
+        .join(Person, Person.id == Gift.author_id)
+        .where(shown)
+        .order_by(Gift.created_at.desc(), Gift.id.desc())
+        .limit(LIMIT)
+    )
+
+
+#: The newest gifts a member may see, by (in a cohort, course-wide gifts shown), built once.
+_LISTED_GIFTS = {
+    (in_cohort, course_wide): _listed_gifts(in_cohort, course_wide)
+    for in_cohort in (True, False)
+    for course_wide in (True, False)
+}
+_TAKEN = select(Exchange.gift_id).where(
+    Exchange.claimed_by_id == bindparam("person_id"),
+    Exchange.course_id == bindparam("course_id"),
+)
 
 
 def learner_exchange(
@@ -190,22 +214,10 @@ def learner_exchange(
     cohort = published_cohort_of(session, course_id, person_id)
     settings = exchange_settings(session, course_id)
     cohort_id = cohort.id if cohort else None
-    gifts = core_rows(
-        session,
-        select(*LISTED)
-        .join(Person, Person.id == Gift.author_id)
-        .where(visible_to(course_id, cohort_id, settings.course_wide, person_id))
-        .order_by(Gift.created_at.desc(), Gift.id.desc())
-        .limit(LIMIT),
-        {},
-    ).all()
-    taken = set(
-        session.scalars(
-            select(Exchange.gift_id).where(
-                Exchange.claimed_by_id == person_id, Exchange.course_id == course_id
-            )
-        )
-    )
+    params = {"course_id": course_id, "person_id": person_id, "cohort_id": cohort_id}
+    listed = _LISTED_GIFTS[cohort_id is not None, settings.course_wide]
+    gifts = core_rows(session, listed, params).all()
+    taken = set(core_rows(session, _TAKEN, params).scalars())
     offered, past = helper_tags(session, course_id, person_id)
     offers, asks, mine = [], [], []
     for gift in gifts:
@@ -297,13 +309,9 @@ def gift_exchanges(session: Session, gift_id: int, person_id: int | None) -> lis
     return list(session.scalars(query))
 
 
-def flow_edges(
-    session: Session,
-    course_id: int,
-    cohort_id: int | Sequence[int] | None = None,
-    include_anonymous: bool = True,
-) -> list[tuple[int, int, int, int]]:
-    """Count completed gifts between members of the same cohort: (cohort, giver, receiver, n)."""
+def _flow_select(course_id: Any, include_anonymous: bool) -> tuple[Select[Any], Any]:
+    """Completed gifts between members of the same cohort, grouped by (cohort, giver,
+    receiver); returns the query and the giver's membership, to filter cohorts on."""
     giver_m, receiver_m = aliased(Membership), aliased(Membership)
     query = (
         select(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id, func.count(Exchange.id))
@@ -322,34 +330,77 @@ def flow_edges(
         .where(Exchange.course_id == course_id, Exchange.status.in_(DONE))
         .group_by(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id)
     )
-    if isinstance(cohort_id, int):
-        query = query.where(giver_m.cohort_id == cohort_id)
-    elif cohort_id is not None:
-        query = query.where(giver_m.cohort_id.in_(cohort_id))
     if not include_anonymous:
         query = query.where(Gift.anonymous.is_(False))
+    return query, giver_m
+
+
+def _one_cohort_flow(include_anonymous: bool) -> Select[Any]:
+    query, giver_m = _flow_select(bindparam("course_id"), include_anonymous)
+    return query.where(giver_m.cohort_id == bindparam("cohort_id"))
+
+
+#: One cohort's flow, with and without anonymous asks, built once: a learner's exchange page
+#: asks for it on every visit, and building it cost more than running it.
+_ONE_COHORT_FLOW = {anonymous: _one_cohort_flow(anonymous) for anonymous in (True, False)}
+
+
+def flow_edges(
+    session: Session,
+    course_id: int,
+    cohort_id: int | Sequence[int] | None = None,
+    include_anonymous: bool = True,
+) -> list[tuple[int, int, int, int]]:
+    """Count completed gifts between members of the same cohort: (cohort, giver, receiver, n)."""
+    if isinstance(cohort_id, int):
+        params = {"course_id": course_id, "cohort_id": cohort_id}
+        rows = core_rows(session, _ONE_COHORT_FLOW[include_anonymous], params)
+        return [(c, g, r, n) for c, g, r, n in rows]
+    query, giver_m = _flow_select(course_id, include_anonymous)
+    if cohort_id is not None:
+        query = query.where(giver_m.cohort_id.in_(cohort_id))
     return [(c, g, r, n) for c, g, r, n in session.execute(query)]
+
+
+_MEMBERS = (
+    select(
+        Membership.cohort_id,
+        Person.id,
+        Person.name,
+        Person.given_name,
+        Person.family_name,
+        Person.chosen_name,
+    )
+    .join(Person, Person.id == Membership.person_id)
+    .where(Membership.cohort_id.in_(bindparam("cohort_ids", expanding=True)))
+)
 
 
 def cohort_members(session: Session, cohort_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
     """Return (person id, name) per cohort, by name."""
     members: dict[int, list[tuple[int, str]]] = {c: [] for c in cohort_ids}
-    for cohort_id, person_id, *names in session.execute(
-        select(
-            Membership.cohort_id,
-            Person.id,
-            Person.name,
-            Person.given_name,
-            Person.family_name,
-            Person.chosen_name,
-        )
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.cohort_id.in_(cohort_ids))
+    for cohort_id, person_id, *names in core_rows(
+        session, _MEMBERS, {"cohort_ids": list(cohort_ids)}
     ):
         members[cohort_id].append((person_id, display_name_of(person_id, *names)))
     for rows in members.values():
         rows.sort(key=lambda item: item[1].lower())
     return members
+
+
+#: A cohort's open, named asks nobody took yet, oldest first: what its nudges mention.
+_OPEN_ASKS = (
+    select(Gift.author_id, Gift.tags)
+    .where(
+        Gift.cohort_id == bindparam("cohort_id"),
+        Gift.direction == "ask",
+        Gift.status == "open",
+        Gift.anonymous.is_(False),
+        Gift.taken == 0,
+        not_hidden("gift", Gift.id),
+    )
+    .order_by(Gift.created_at)
+)
 
 
 def cohort_flow(
@@ -366,18 +417,7 @@ def cohort_flow(
     ]
     balance = rules.reciprocity([p for p, _ in members], [(g, r) for g, r, _ in edges])
     asks: dict[int, list[str]] = {}
-    for author, words in session.execute(
-        select(Gift.author_id, Gift.tags)
-        .where(
-            Gift.cohort_id == cohort_id,
-            Gift.direction == "ask",
-            Gift.status == "open",
-            Gift.anonymous.is_(False),
-            Gift.taken == 0,
-            not_hidden("gift", Gift.id),
-        )
-        .order_by(Gift.created_at)
-    ):
+    for author, words in core_rows(session, _OPEN_ASKS, {"cohort_id": cohort_id}):
         asks.setdefault(author, []).extend(t for t in words.split(",") if t)
     notes = wording.nudges(
         dict(members), balance, {p: sorted(set(t))[:3] for p, t in asks.items()}, viewer_id
