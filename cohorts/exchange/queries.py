@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from cohorts.db import core_rows
 from cohorts.exchange import rules, tags, wording
@@ -118,6 +118,18 @@ def author_name(gift: Gift, viewer_id: int, staff: bool = False) -> str:
     if rules.hides_asker(gift.anonymous, gift.author_id, gift.author_id, viewer_id, staff):
         return "A classmate"
     return gift.author.display_name
+
+
+_NAME_COLUMNS = select(Person.name, Person.given_name, Person.family_name, Person.chosen_name)
+_NAME_OF = _NAME_COLUMNS.where(Person.id == bindparam("person_id"))
+
+
+def gift_author(session: Session, gift: Gift, viewer_id: int) -> str:
+    """Name a gift's author for its page, read in one statement whatever the session holds."""
+    if rules.hides_asker(gift.anonymous, gift.author_id, gift.author_id, viewer_id):
+        return "A classmate"
+    names = core_rows(session, _NAME_OF, {"person_id": gift.author_id}).one()
+    return display_name_of(gift.author_id, *names)
 
 
 def listed_author(gift: Any, viewer_id: int) -> str:
@@ -302,8 +314,18 @@ def my_exchanges(session: Session, course_id: int, person_id: int) -> list[Excha
 
 
 def gift_exchanges(session: Session, gift_id: int, person_id: int | None) -> list[Exchange]:
-    """Return a gift's exchanges; only the ones the person is part of unless staff (None)."""
-    query = select(Exchange).where(Exchange.gift_id == gift_id).order_by(Exchange.seat)
+    """Return a gift's exchanges; only the ones the person is part of unless staff (None).
+
+    Their gift and both people come in the same statement, whatever the session already
+    holds, so the page costs the same statements every time."""
+    query = (
+        select(Exchange)
+        .where(Exchange.gift_id == gift_id)
+        .options(
+            joinedload(Exchange.gift), joinedload(Exchange.giver), joinedload(Exchange.receiver)
+        )
+        .order_by(Exchange.seat)
+    )
     if person_id is not None:
         query = query.where(or_(Exchange.giver_id == person_id, Exchange.receiver_id == person_id))
     return list(session.scalars(query))
