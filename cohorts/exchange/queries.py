@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, union
+from sqlalchemy import CompoundSelect, Select, and_, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from cohorts.db import core_rows
@@ -149,9 +149,8 @@ def _tags(text: str) -> list[str]:
     return [t for t in text.split(",") if t]
 
 
-def tag_suggestions(session: Session, course_id: int) -> list[str]:
-    """Tags in recent use in the course (the newest shown offers and asks, the latest profiles),
-    one per topic, read in one statement that walks only the newest rows of each index."""
+def _suggestion_texts() -> CompoundSelect:
+    course_id = bindparam("course_id")
     recent = (
         select(Gift.tags.label("text"))
         .where(Gift.course_id == course_id, Gift.tags != "", not_hidden("gift", Gift.id))
@@ -165,12 +164,22 @@ def tag_suggestions(session: Session, course_id: int) -> list[str]:
         .limit(SUGGESTION_SOURCES)
         .subquery()
     )
-    texts = union(
+    return union(
         select(recent.subquery().c.text),
         select(profiles.c.offers).where(profiles.c.offers != ""),
         select(profiles.c.needs).where(profiles.c.needs != ""),
     )
-    return tags.suggestions(session.scalars(texts))
+
+
+#: Built once: the profile, offer and ask pages suggest tags on every visit.
+_SUGGESTION_TEXTS = _suggestion_texts()
+
+
+def tag_suggestions(session: Session, course_id: int) -> list[str]:
+    """Tags in recent use in the course (the newest shown offers and asks, the latest profiles),
+    one per topic, read in one statement that walks only the newest rows of each index."""
+    texts = core_rows(session, _SUGGESTION_TEXTS, {"course_id": course_id}).scalars()
+    return tags.suggestions(texts)
 
 
 _OFFERS_OF = select(Profile.offers).where(

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cohorts.activity.events import record_activity
 from cohorts.db import core_rows
@@ -50,7 +51,9 @@ def open_exchange(
             raise NotFound("That exchange is not in this course.")
         return row
     row = get_exchange(session, course_id, person_id, exchange_id)
-    get_gift(session, course_id, person_id, row.gift_id)  # a hidden gift hides its threads
+    gift = get_gift(session, course_id, person_id, row.gift_id)  # a hidden gift hides its threads
+    # The exchange keeps the gift just read, so neither the page nor the thread reads it again.
+    set_committed_value(row, "gift", gift)
     return row
 
 
