@@ -200,8 +200,19 @@ def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[s
     """Return the person's declared offer tags and the tags of gifts they already gave."""
     params = {"course_id": course_id, "person_id": person_id}
     offers = core_rows(session, _OFFERS_OF, params).scalar() or ""
+    return offer_tags(offers), past_tags(session, course_id, person_id)
+
+
+def past_tags(session: Session, course_id: int, person_id: int) -> set[str]:
+    """Return the tags of the gifts the person already gave."""
+    params = {"course_id": course_id, "person_id": person_id}
     past = core_rows(session, _GIVEN_TAGS, params).scalars().all()
-    return set(_tags(offers)), set().union(*(_tags(t) for t in past)) if past else set()
+    return set().union(*(_tags(t) for t in past)) if past else set()
+
+
+def offer_tags(offers: str) -> set[str]:
+    """Return the tags a profile's offers text declares."""
+    return set(_tags(offers))
 
 
 def _listed_gifts(in_cohort: bool, course_wide: bool) -> Select[Any]:

@@ -7,16 +7,25 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from cohorts import challenges
+from cohorts import challenges, profiles
 from cohorts.errors import DomainError, NotFound
 from cohorts.formation import engine
 from cohorts.formation.drafts import guarded, insert_cohorts
 from cohorts.formation.learners import load_learners, members_by_cohort, states_of
-from cohorts.formation.settings import get_settings, settings_of
-from cohorts.formation.stored import refresh_report
+from cohorts.formation.settings import get_settings, save_settings, settings_of
+from cohorts.formation.stored import CURRENT, refresh_report
 from cohorts.formation.values import Learner
 from cohorts.membership import get_cohort
-from cohorts.models import Challenge, Choice, Cohort, Enrolment, Membership
+from cohorts.models import (
+    Challenge,
+    Choice,
+    Cohort,
+    Enrolment,
+    FormationReport,
+    FormationSettings,
+    Membership,
+    Profile,
+)
 
 
 def place_late_joiner(
@@ -279,4 +288,45 @@ def pick_and_place(
     if current == "published":
         raise DomainError("You are already in a cohort, so your picks can no longer change.")
     challenges.pick_challenges(session, course_id, person_id, challenge_ids, now)
+    if current == "draft":  # the draft's figures count picks: its stored row follows them
+        refresh_cohort_of(session, course_id, person_id, now)
+        return None
     return place_late_joiner(session, course_id, person_id, now)
+
+
+def refresh_cohort_of(session: Session, course_id: int, person_id: int, now: datetime) -> None:
+    """A member's picks or profile changed: their cohort's stored quality row follows."""
+    cohort_id = session.scalar(
+        select(Membership.cohort_id)
+        .join(Cohort, Cohort.id == Membership.cohort_id)
+        .where(
+            Membership.course_id == course_id,
+            Membership.person_id == person_id,
+            Cohort.status.in_(CURRENT),
+        )
+    )
+    if cohort_id is not None:
+        refresh_report(session, course_id, now, changed=[cohort_id])
+
+
+def update_profile(
+    session: Session, course_id: int, person_id: int, *, now: datetime, **fields: Any
+) -> Profile:
+    """Save a learner's profile; the shared hours and offers of their cohort are counted again."""
+    profile = profiles.save_profile(session, course_id, person_id, now=now, **fields)
+    refresh_cohort_of(session, course_id, person_id, now)
+    return profile
+
+
+def update_settings(
+    session: Session, course_id: int, now: datetime, **values: Any
+) -> FormationSettings:
+    """Save formation settings; the stored report follows (every cohort's score, if weights
+    changed, since each score weighs picks, hours and offers by them)."""
+    row = get_settings(session, course_id)
+    weights = (row.weight_preference, row.weight_availability, row.weight_complement)
+    row = save_settings(session, course_id, **values)
+    if session.get(FormationReport, course_id) is not None:
+        same = weights == (row.weight_preference, row.weight_availability, row.weight_complement)
+        refresh_report(session, course_id, now, changed=() if same else None)
+    return row
