@@ -1,20 +1,24 @@
 """What learners see of the exchange: open gifts, asks they could help with, their flow."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, and_, bindparam, func, or_, select, union
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import CompoundSelect, Select, bindparam, or_, select, union
+from sqlalchemy.orm import Session, joinedload
 
 from cohorts.db import core_rows
-from cohorts.exchange import rules, tags, wording
-from cohorts.exchange.rules import DONE, Reciprocity
+from cohorts.exchange import rules, tags
+from cohorts.exchange.exchange_lines import ExchangeLine, my_exchanges
+from cohorts.exchange.flow import Flow as Flow
+from cohorts.exchange.flow import cohort_flow as cohort_flow
+from cohorts.exchange.flow import cohort_members as cohort_members
+from cohorts.exchange.flow import flow_edges as flow_edges
+from cohorts.exchange.rules import DONE
 from cohorts.exchange.settings import exchange_settings
 from cohorts.exchange.visibility import not_hidden, visible_to
 from cohorts.membership import published_cohort_of
-from cohorts.models import Exchange, Gift, Membership, Person, Profile
+from cohorts.models import Exchange, Gift, Person, Profile
 from cohorts.models.people import display_name_of
 
 LIMIT = 100
@@ -34,38 +38,6 @@ class GiftCard:
     tier: int = 1
     #: Why the ask fits the reader, in their words ("you offered statistics").
     why: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Named:
-    """Someone an exchange line names."""
-
-    id: int
-    display_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class LineGift:
-    """What an exchange line shows of its gift."""
-
-    title: str
-    anonymous: bool
-    author_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ExchangeLine:
-    """One of a learner's exchanges as their list shows it, read in one statement."""
-
-    id: int
-    gift_id: int
-    giver_id: int
-    receiver_id: int
-    status: str
-    thanks_note: str | None
-    gift: LineGift
-    giver: Named
-    receiver: Named
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +73,6 @@ LISTED = (
     Person.family_name.label("author_family_name"),
     Person.chosen_name.label("author_chosen_name"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Flow:
-    """Who gave to whom in one cohort, with gentle notes about who has not received yet."""
-
-    members: list[tuple[int, str]]
-    edges: list[tuple[int, int, int]]
-    balance: Reciprocity
-    nudges: list[str]
 
 
 def author_name(gift: Gift, viewer_id: int, staff: bool = False) -> str:
@@ -277,62 +239,6 @@ def learner_exchange(
     )
 
 
-_GIVER, _RECEIVER = aliased(Person), aliased(Person)
-#: A person's exchanges with their gifts and both people, in one statement built once.
-_MY_EXCHANGES = (
-    select(
-        Exchange.id,
-        Exchange.gift_id,
-        Exchange.giver_id,
-        Exchange.receiver_id,
-        Exchange.status,
-        Exchange.thanks_note,
-        Gift.title,
-        Gift.anonymous,
-        Gift.author_id,
-        _GIVER.name,
-        _GIVER.given_name,
-        _GIVER.family_name,
-        _GIVER.chosen_name,
-        _RECEIVER.name,
-        _RECEIVER.given_name,
-        _RECEIVER.family_name,
-        _RECEIVER.chosen_name,
-    )
-    .join(Gift, and_(Gift.id == Exchange.gift_id, Gift.course_id == Exchange.course_id))
-    .join(_GIVER, _GIVER.id == Exchange.giver_id)
-    .join(_RECEIVER, _RECEIVER.id == Exchange.receiver_id)
-    .where(
-        Exchange.course_id == bindparam("course_id"),
-        or_(
-            Exchange.giver_id == bindparam("person_id"),
-            Exchange.receiver_id == bindparam("person_id"),
-        ),
-    )
-    .order_by(Exchange.claimed_at.desc(), Exchange.id.desc())
-)
-
-
-def my_exchanges(session: Session, course_id: int, person_id: int) -> list[ExchangeLine]:
-    """Return the exchanges the person gives or receives in, newest first."""
-    rows = core_rows(session, _MY_EXCHANGES, {"course_id": course_id, "person_id": person_id})
-    return [
-        ExchangeLine(
-            row[0],
-            row[1],
-            giver_id,
-            receiver_id,
-            row[4],
-            row[5],
-            LineGift(row[6], row[7], row[8]),
-            Named(giver_id, display_name_of(giver_id, *row[9:13])),
-            Named(receiver_id, display_name_of(receiver_id, *row[13:17])),
-        )
-        for row in rows
-        for giver_id, receiver_id in [(row[2], row[3])]
-    ]
-
-
 def gift_exchanges(session: Session, gift_id: int, person_id: int | None) -> list[Exchange]:
     """Return a gift's exchanges; only the ones the person is part of unless staff (None).
 
@@ -349,119 +255,3 @@ def gift_exchanges(session: Session, gift_id: int, person_id: int | None) -> lis
     if person_id is not None:
         query = query.where(or_(Exchange.giver_id == person_id, Exchange.receiver_id == person_id))
     return list(session.scalars(query))
-
-
-def _flow_select(course_id: Any, include_anonymous: bool) -> tuple[Select[Any], Any]:
-    """Completed gifts between members of the same cohort, grouped by (cohort, giver,
-    receiver); returns the query and the giver's membership, to filter cohorts on."""
-    giver_m, receiver_m = aliased(Membership), aliased(Membership)
-    query = (
-        select(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id, func.count(Exchange.id))
-        .join(
-            giver_m,
-            and_(giver_m.person_id == Exchange.giver_id, giver_m.course_id == Exchange.course_id),
-        )
-        .join(
-            receiver_m,
-            and_(
-                receiver_m.person_id == Exchange.receiver_id,
-                receiver_m.cohort_id == giver_m.cohort_id,
-            ),
-        )
-        .join(Gift, Gift.id == Exchange.gift_id)
-        .where(Exchange.course_id == course_id, Exchange.status.in_(DONE))
-        .group_by(giver_m.cohort_id, Exchange.giver_id, Exchange.receiver_id)
-    )
-    if not include_anonymous:
-        query = query.where(Gift.anonymous.is_(False))
-    return query, giver_m
-
-
-def _one_cohort_flow(include_anonymous: bool) -> Select[Any]:
-    query, giver_m = _flow_select(bindparam("course_id"), include_anonymous)
-    return query.where(giver_m.cohort_id == bindparam("cohort_id"))
-
-
-#: One cohort's flow, with and without anonymous asks, built once: a learner's exchange page
-#: asks for it on every visit, and building it cost more than running it.
-_ONE_COHORT_FLOW = {anonymous: _one_cohort_flow(anonymous) for anonymous in (True, False)}
-
-
-def flow_edges(
-    session: Session,
-    course_id: int,
-    cohort_id: int | Sequence[int] | None = None,
-    include_anonymous: bool = True,
-) -> list[tuple[int, int, int, int]]:
-    """Count completed gifts between members of the same cohort: (cohort, giver, receiver, n)."""
-    if isinstance(cohort_id, int):
-        params = {"course_id": course_id, "cohort_id": cohort_id}
-        rows = core_rows(session, _ONE_COHORT_FLOW[include_anonymous], params)
-        return [(c, g, r, n) for c, g, r, n in rows]
-    query, giver_m = _flow_select(course_id, include_anonymous)
-    if cohort_id is not None:
-        query = query.where(giver_m.cohort_id.in_(cohort_id))
-    return [(c, g, r, n) for c, g, r, n in session.execute(query)]
-
-
-_MEMBERS = (
-    select(
-        Membership.cohort_id,
-        Person.id,
-        Person.name,
-        Person.given_name,
-        Person.family_name,
-        Person.chosen_name,
-    )
-    .join(Person, Person.id == Membership.person_id)
-    .where(Membership.cohort_id.in_(bindparam("cohort_ids", expanding=True)))
-)
-
-
-def cohort_members(session: Session, cohort_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
-    """Return (person id, name) per cohort, by name."""
-    members: dict[int, list[tuple[int, str]]] = {c: [] for c in cohort_ids}
-    for cohort_id, person_id, *names in core_rows(
-        session, _MEMBERS, {"cohort_ids": list(cohort_ids)}
-    ):
-        members[cohort_id].append((person_id, display_name_of(person_id, *names)))
-    for rows in members.values():
-        rows.sort(key=lambda item: item[1].lower())
-    return members
-
-
-#: A cohort's open, named asks nobody took yet, oldest first: what its nudges mention.
-_OPEN_ASKS = (
-    select(Gift.author_id, Gift.tags)
-    .where(
-        Gift.cohort_id == bindparam("cohort_id"),
-        Gift.direction == "ask",
-        Gift.status == "open",
-        Gift.anonymous.is_(False),
-        Gift.taken == 0,
-        not_hidden("gift", Gift.id),
-    )
-    .order_by(Gift.created_at)
-)
-
-
-def cohort_flow(
-    session: Session,
-    course_id: int,
-    cohort_id: int,
-    include_anonymous: bool = False,
-    viewer_id: int | None = None,
-) -> Flow:
-    """Return a cohort's gift flow, reciprocity and nudges (anonymous asks left out for peers)."""
-    members = cohort_members(session, [cohort_id])[cohort_id]
-    edges = [
-        (g, r, n) for _, g, r, n in flow_edges(session, course_id, cohort_id, include_anonymous)
-    ]
-    balance = rules.reciprocity([p for p, _ in members], [(g, r) for g, r, _ in edges])
-    asks: dict[int, list[str]] = {}
-    for author, words in core_rows(session, _OPEN_ASKS, {"cohort_id": cohort_id}):
-        asks.setdefault(author, []).extend(t for t in words.split(",") if t)
-    notes = wording.nudges(
-        dict(members), balance, {p: sorted(set(t))[:3] for p, t in asks.items()}, viewer_id
-    )
-    return Flow(members, edges, balance, notes)
