@@ -23,7 +23,10 @@ bp = Blueprint("cohort", __name__)
 
 
 def _cohort_page(form: PostForm, status: int = 200) -> Any:
+    """The page, with a form that came back shown where it was written: a reply that failed
+    stays open under its own message, with its text and errors, the new-message form empty."""
     viewer = signed_in_viewer()
+    failed_reply = form if form.parent_id.data is not None else None
     cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
     if cohort is None:
         return render_template("learner/cohort.html", tab="cohort", why=None), status
@@ -40,8 +43,9 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
         hidden=moderation.hidden_post_ids(db.session, cohort.id),
         quiet=quiet_members(db.session, viewer.course_id, cohort.id, utcnow()),
         encourage_form=ActionForm(formdata=None),
-        form=form,
+        form=PostForm(formdata=None) if failed_reply else form,
         reply=PostForm(formdata=None),
+        failed_reply=failed_reply,
     ), status
 
 

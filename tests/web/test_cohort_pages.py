@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from cohorts.models import Challenge, Cohort, Membership, Person
+from cohorts.models import Challenge, Cohort, Membership, Person, Post
 from lti_app.extensions import db
 
 from .cohort_client import Browser
@@ -88,6 +88,27 @@ def test_learner_posts_on_their_board_and_html_is_escaped(app, test_platform, st
     )
     assert too_long.status_code == 400
     assert "under 2000 characters" in too_long.get_data(as_text=True)
+
+
+def test_a_reply_that_fails_comes_back_open_under_its_own_message(app, test_platform, staff):
+    ids = add_challenges(staff)
+    learners = learners_pick(app, test_platform, ids, count=6)
+    staff.post("/instructor/cohorts/form", form_page="/instructor/cohorts")
+    staff.post("/instructor/cohorts/publish", form_page="/instructor/cohorts")
+    learners[0].post("/learner/cohort/posts", {"body": "Hello all"}, form_page="/learner/cohort")
+    post_id = db.session.scalar(select(Post.id).where(Post.body == "Hello all"))
+    failed = learners[0].post(
+        "/learner/cohort/posts",
+        {"body": "Sure! " + "x" * 2000, "parent_id": str(post_id)},
+        form_page="/learner/cohort",
+    )
+    assert failed.status_code == 400
+    html = failed.get_data(as_text=True)
+    top, thread = html.split('<article class="post">', 1)
+    assert "error-summary" not in top and "aria-invalid" not in top  # the new-message form
+    assert "<details open>" in thread and f'href="#reply-{post_id}"' in thread
+    assert f'id="reply-{post_id}-error"' in thread and 'aria-invalid="true"' in thread
+    assert "Sure! xxxx" in thread  # what they typed is still there to shorten
 
 
 def test_duplicate_picks_get_a_clear_message(app, test_platform, staff):
