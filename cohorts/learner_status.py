@@ -1,20 +1,21 @@
 """Where a learner stands: what they have done, what needs them, and what they wait for."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session
 
-from cohorts.exchange.queries import helper_tags
-from cohorts.exchange.rules import match_score
-from cohorts.exchange.settings import exchange_settings
+from cohorts.exchange.queries import offer_tags, past_tags
+from cohorts.exchange.rules import DONE, match_score
 from cohorts.exchange.visibility import visible_to
-from cohorts.formation.settings import read_settings
+from cohorts.formation.settings import DEFAULT_MAXIMUM, DEFAULT_MINIMUM
 from cohorts.models import (
     Challenge,
     Choice,
     Cohort,
     Exchange,
+    ExchangeSettings,
     FormationSettings,
     Gift,
     Membership,
@@ -28,27 +29,81 @@ ASKS_SHOWN = 3
 _COURSE, _PERSON = bindparam("course_id"), bindparam("person_id")
 _MINE = (Profile.course_id == _COURSE, Profile.person_id == _PERSON)
 _SETTINGS = FormationSettings.course_id == _COURSE
-#: The learner's scalar facts in one statement (built once): each was a round trip of its own.
-_FACTS = select(
-    Person.name,
-    Person.given_name,
-    Person.family_name,
-    Person.chosen_name,
-    select(Profile.availability).where(*_MINE).scalar_subquery(),
-    select(Profile.offers).where(*_MINE).scalar_subquery(),
-    select(func.count(Gift.id))
-    .where(Gift.course_id == _COURSE, Gift.author_id == _PERSON)
-    .scalar_subquery(),
-    select(FormationSettings.minimum).where(_SETTINGS).scalar_subquery(),
-    select(FormationSettings.maximum).where(_SETTINGS).scalar_subquery(),
-    select(func.count(Notification.id))
+
+
+def _count(column: Any, *where: Any) -> Any:
+    return select(func.count(column)).where(*where).scalar_subquery()
+
+
+#: The learner's published cohort (at most one: a membership per person and course).
+_COHORT = (
+    select(Cohort.id, Cohort.name, Challenge.title)
+    .join(Membership, Membership.cohort_id == Cohort.id)
+    .join(Challenge, Challenge.id == Cohort.challenge_id)
     .where(
-        Notification.course_id == _COURSE,
-        Notification.person_id == _PERSON,
-        Notification.read_at.is_(None),
+        Membership.course_id == _COURSE,
+        Membership.person_id == _PERSON,
+        Cohort.status == "published",
     )
-    .scalar_subquery(),
-).where(Person.id == _PERSON)
+    .subquery()
+)
+_TO_ME = (Exchange.course_id == _COURSE, Exchange.receiver_id == _PERSON)
+_BY_ME = (Exchange.course_id == _COURSE, Exchange.giver_id == _PERSON)
+#: The home page's facts in one statement (built once). The counts tell which of the lists
+#: need a statement of their own: for a new learner none does.
+_FACTS = (
+    select(
+        Person.name,
+        Person.given_name,
+        Person.family_name,
+        Person.chosen_name,
+        select(Profile.availability).where(*_MINE).scalar_subquery(),
+        select(Profile.offers).where(*_MINE).scalar_subquery(),
+        _count(Gift.id, Gift.course_id == _COURSE, Gift.author_id == _PERSON),
+        select(FormationSettings.minimum).where(_SETTINGS).scalar_subquery(),
+        select(FormationSettings.maximum).where(_SETTINGS).scalar_subquery(),
+        _count(
+            Notification.id,
+            Notification.course_id == _COURSE,
+            Notification.person_id == _PERSON,
+            Notification.read_at.is_(None),
+        ),
+        _COHORT.c.id,
+        _COHORT.c.name,
+        _COHORT.c.title,
+        _count(Choice.id, Choice.course_id == _COURSE, Choice.person_id == _PERSON),
+        _count(Exchange.id, *_TO_ME, Exchange.status == "given"),
+        _count(Exchange.id, *_BY_ME, Exchange.status.in_(DONE)),
+        select(ExchangeSettings.course_wide)
+        .where(ExchangeSettings.course_id == _COURSE)
+        .scalar_subquery(),
+    )
+    .outerjoin(_COHORT, true())
+    .where(Person.id == _PERSON)
+)
+_PICKS = (
+    select(Choice.challenge_id, Challenge.title)
+    .join(Challenge, Challenge.id == Choice.challenge_id)
+    .where(Choice.course_id == _COURSE, Choice.person_id == _PERSON)
+    .order_by(Choice.rank)
+)
+_GIVEN_TO_ME = (
+    select(Gift.id, Gift.title, Person)
+    .select_from(Exchange)
+    .join(Gift, Gift.id == Exchange.gift_id)
+    .join(Person, Person.id == Exchange.giver_id)
+    .where(*_TO_ME, Exchange.status == "given")
+    .order_by(Exchange.given_at)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRef:
+    """The learner's published cohort, as the home page names it."""
+
+    id: int
+    name: str
+    challenge_title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +125,7 @@ class LearnerStatus:
 
     picks: tuple[str, ...]
     profile_done: bool
-    cohort_name: str | None
+    cohort: CohortRef | None
     gifts_made: int
     needs_name: bool
     minimum: int
@@ -112,61 +167,75 @@ def _waiting(session: Session, course_id: int, person_id: int, picks: list[int])
     return Waiting("full", tuple(full), waiting_first or 0, first)
 
 
-def _needs_you(
-    session: Session, course_id: int, person_id: int, cohort_id: int | None
-) -> tuple[tuple[tuple[int, str, str], ...], tuple[tuple[int, str], ...]]:
-    given = session.execute(
-        select(Gift.id, Gift.title, Person)
-        .select_from(Exchange)
-        .join(Gift, Gift.id == Exchange.gift_id)
-        .join(Person, Person.id == Exchange.giver_id)
-        .where(
-            Exchange.course_id == course_id,
-            Exchange.receiver_id == person_id,
-            Exchange.status == "given",
-        )
-        .order_by(Exchange.given_at)
+def _matching_asks(
+    session: Session,
+    course_id: int,
+    person_id: int,
+    cohort_id: int | None,
+    course_wide: bool,
+    helped: set[str],
+    past: set[str],
+) -> tuple[tuple[int, str], ...]:
+    rows = session.execute(
+        select(Gift.id, Gift.title, Gift.tags)
+        .where(visible_to(course_id, cohort_id, course_wide, person_id))
+        .where(Gift.direction == "ask", Gift.status == "open", Gift.taken == 0)
+        .where(Gift.author_id != person_id)
+        .order_by(Gift.created_at.desc())
+        .limit(50)
     ).all()
-    offered, past = helper_tags(session, course_id, person_id)
-    asks: list[tuple[int, str]] = []
-    if offered or past:
-        settings = exchange_settings(session, course_id)
-        rows = session.execute(
-            select(Gift.id, Gift.title, Gift.tags)
-            .where(visible_to(course_id, cohort_id, settings.course_wide, person_id))
-            .where(Gift.direction == "ask", Gift.status == "open", Gift.taken == 0)
-            .where(Gift.author_id != person_id)
-            .order_by(Gift.created_at.desc())
-            .limit(50)
-        ).all()
-        tags = {gid: {t for t in tag_text.split(",") if t} for gid, _, tag_text in rows}
-        asks = [(gid, title) for gid, title, _ in rows if match_score(tags[gid], offered, past)]
-    return (
-        tuple((gid, title, giver.display_name) for gid, title, giver in given),
-        tuple(asks[:ASKS_SHOWN]),
-    )
+    asks = [
+        (gid, title)
+        for gid, title, tag_text in rows
+        if match_score({t for t in tag_text.split(",") if t}, helped, past)
+    ]
+    return tuple(asks[:ASKS_SHOWN])
 
 
-def learner_status(
-    session: Session, course_id: int, person_id: int, cohort: Cohort | None
-) -> LearnerStatus:
-    """Read a learner's progress and what waits for them from a few SQL queries."""
-    pick_rows = session.execute(
-        select(Choice.challenge_id, Challenge.title)
-        .join(Challenge, Challenge.id == Choice.challenge_id)
-        .where(Choice.course_id == course_id, Choice.person_id == person_id)
-        .order_by(Choice.rank)
-    ).all()
+def learner_status(session: Session, course_id: int, person_id: int) -> LearnerStatus:
+    """Read a learner's progress and what waits for them: one statement for a new learner."""
     params = {"course_id": course_id, "person_id": person_id}
     # Always one statement: a Person in the identity map would make it zero on some pages.
-    facts = session.execute(_FACTS, params).one()
-    name, given, family, chosen, availability, offers, gifts, minimum, maximum, unread = facts
+    (
+        name,
+        given,
+        family,
+        chosen,
+        availability,
+        offers,
+        gifts,
+        minimum,
+        maximum,
+        unread,
+        cohort_id,
+        cohort_name,
+        challenge_title,
+        pick_count,
+        to_confirm,
+        helped_count,
+        course_wide,
+    ) = session.execute(_FACTS, params).one()
+    cohort = CohortRef(cohort_id, cohort_name, challenge_title) if cohort_id else None
     profile_done = bool(availability or offers)
     lms_named = bool(name or given or family)
     if minimum is None or maximum is None:  # no saved settings: the defaults, never written
-        defaults = read_settings(session, course_id)
-        minimum, maximum = defaults.minimum, defaults.maximum
-    confirm, asks = _needs_you(session, course_id, person_id, cohort.id if cohort else None)
+        minimum, maximum = DEFAULT_MINIMUM, DEFAULT_MAXIMUM
+    pick_rows = session.execute(_PICKS, params).all() if pick_count else []
+    confirm = (
+        tuple(
+            (gid, title, giver.display_name)
+            for gid, title, giver in session.execute(_GIVEN_TO_ME, params)
+        )
+        if to_confirm
+        else ()
+    )
+    helped = offer_tags(offers or "")
+    past = past_tags(session, course_id, person_id) if helped_count else set()
+    asks = (
+        _matching_asks(session, course_id, person_id, cohort_id, bool(course_wide), helped, past)
+        if helped or past
+        else ()
+    )
     picks = [cid for cid, _ in pick_rows]
     waiting = None if cohort or not picks else _waiting(session, course_id, person_id, picks)
     steps = (
@@ -179,7 +248,7 @@ def learner_status(
     return LearnerStatus(
         picks=tuple(title for _, title in pick_rows),
         profile_done=profile_done,
-        cohort_name=cohort.name if cohort else None,
+        cohort=cohort,
         gifts_made=gifts or 0,
         needs_name=not lms_named and not chosen,
         minimum=minimum,

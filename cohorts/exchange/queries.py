@@ -99,6 +99,11 @@ def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[s
         )
         or ""
     )
+    return offer_tags(offers), past_tags(session, course_id, person_id)
+
+
+def past_tags(session: Session, course_id: int, person_id: int) -> set[str]:
+    """Return the tags of the gifts the person already gave."""
     past = session.scalars(
         select(Gift.tags)
         .join(Exchange, Exchange.gift_id == Gift.id)
@@ -108,7 +113,12 @@ def helper_tags(session: Session, course_id: int, person_id: int) -> tuple[set[s
             Exchange.status.in_(DONE),
         )
     ).all()
-    return set(_tags(offers)), set().union(*(_tags(t) for t in past)) if past else set()
+    return set().union(*(_tags(t) for t in past)) if past else set()
+
+
+def offer_tags(offers: str) -> set[str]:
+    """Return the tags a profile's offers text declares."""
+    return set(_tags(offers))
 
 
 def learner_exchange(

@@ -11,13 +11,16 @@ from cohorts.models import (
     FormationSettings,
 )
 
+#: Cohort sizes until staff save their own.
+DEFAULT_TARGET, DEFAULT_MINIMUM, DEFAULT_MAXIMUM = 5, 3, 8
+
 
 def _defaults(course_id: int) -> FormationSettings:
     return FormationSettings(
         course_id=course_id,
-        target=5,
-        minimum=3,
-        maximum=8,
+        target=DEFAULT_TARGET,
+        minimum=DEFAULT_MINIMUM,
+        maximum=DEFAULT_MAXIMUM,
         weight_preference=1.0,
         weight_availability=1.0,
         weight_complement=1.0,

@@ -25,10 +25,9 @@ bp = Blueprint("course", __name__)
 @allow("learner", "guest")
 def home() -> Any:
     viewer = signed_in_viewer()
-    cohort = published_cohort_of(db.session, viewer.course_id, viewer.person_id)
-    status = learner_status(db.session, viewer.course_id, viewer.person_id, cohort)
+    status = learner_status(db.session, viewer.course_id, viewer.person_id)
     g.unread_notices = status.unread  # the tab's badge shows the same count
-    return render_template("learner/home.html", tab="home", cohort=cohort, status=status)
+    return render_template("learner/home.html", tab="home", cohort=status.cohort, status=status)
 
 
 def _challenges_page(pick: PickForm, propose: ChallengeForm, status: int = 200) -> Any:
