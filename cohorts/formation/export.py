@@ -124,7 +124,7 @@ def csv_lines(header: Sequence[str], lines: Iterable[Sequence[object]]) -> Itera
     a write and a yield per line), formulas defused."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([safe_cell(c) for c in header])
     rows = iter(lines)
     while True:
         chunk = [
