@@ -81,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _forget_previous_request() -> None:
     """An app context may outlive one request (tests, CLI): never reuse its per-request state."""
-    for name in ("viewer", "binding", "csrf_token", "unread_notices"):
+    for name in ("viewer", "binding", "csrf_token", "unread_notices", "viewer_zone"):
         g.pop(name, None)
 
 

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy import Float, and_, bindparam, case, cast, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from cohorts.activity import rules
 from cohorts.activity.merging import CohortPulse
+from cohorts.db import core_rows
 from cohorts.models import ActivityLearner, ActivityWeek, Cohort, Exchange, Gift, Membership
 
 W = ActivityWeek
@@ -159,20 +160,28 @@ def course_health(session: Session, course_id: int, now: datetime, limit: int) -
     )
 
 
+#: Built once: a member's cohort page asks for it on every visit.
+_QUIET = (
+    select(Membership.person_id)
+    .outerjoin(
+        ActivityLearner,
+        and_(
+            ActivityLearner.course_id == bindparam("course_id"),
+            ActivityLearner.person_id == Membership.person_id,
+        ),
+    )
+    .where(
+        Membership.cohort_id == bindparam("cohort_id"),
+        or_(ActivityLearner.last_day.is_(None), ActivityLearner.last_day <= bindparam("since")),
+    )
+)
+
+
 def quiet_members(session: Session, course_id: int, cohort_id: int, now: datetime) -> set[int]:
     """Return the members of one cohort with no activity for a while (or none at all)."""
     since = rules.day_of(now) - rules.QUIET_MEMBER_DAYS
-    S = ActivityLearner
-    return set(
-        session.scalars(
-            select(Membership.person_id)
-            .outerjoin(S, and_(S.course_id == course_id, S.person_id == Membership.person_id))
-            .where(
-                Membership.cohort_id == cohort_id,
-                or_(S.last_day.is_(None), S.last_day <= since),
-            )
-        )
-    )
+    params = {"course_id": course_id, "cohort_id": cohort_id, "since": since}
+    return set(core_rows(session, _QUIET, params).scalars())
 
 
 def cohort_pulses(session: Session, course_id: int, now: datetime) -> list[CohortPulse]:

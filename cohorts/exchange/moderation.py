@@ -4,10 +4,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from cohorts.db import get_or_create
+from cohorts.db import core_rows, get_or_create
 from cohorts.errors import DomainError, NotFound
 from cohorts.exchange import rules
 from cohorts.exchange.notifications import notify
@@ -227,16 +227,18 @@ def hide(
     return case
 
 
+#: Built once: every visit to a cohort's board asks for it.
+_HIDDEN_POSTS = (
+    select(ModerationCase.target_id)
+    .join(Post, Post.id == ModerationCase.target_id)
+    .where(
+        ModerationCase.target_type == "post",
+        Post.cohort_id == bindparam("cohort_id"),
+        ModerationCase.state.in_(("hidden", "removed")),
+    )
+)
+
+
 def hidden_post_ids(session: Session, cohort_id: int) -> set[int]:
     """Return the ids of board posts learners must not see (hidden for review or removed)."""
-    return set(
-        session.scalars(
-            select(ModerationCase.target_id)
-            .join(Post, Post.id == ModerationCase.target_id)
-            .where(
-                ModerationCase.target_type == "post",
-                Post.cohort_id == cohort_id,
-                ModerationCase.state.in_(("hidden", "removed")),
-            )
-        )
-    )
+    return set(core_rows(session, _HIDDEN_POSTS, {"cohort_id": cohort_id}).scalars())

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from cohorts.db import core_rows
@@ -47,16 +47,30 @@ def unread_count(session: Session, course_id: int, person_id: int) -> int:
     return core_rows(session, _UNREAD, params).scalar() or 0
 
 
-def recent(
-    session: Session, course_id: int, person_id: int, limit: int = 50
-) -> Sequence[Notification]:
-    """Return the person's latest notices, newest first."""
-    return session.scalars(
-        select(Notification)
-        .where(Notification.course_id == course_id, Notification.person_id == person_id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    ).all()
+#: What a notice shows, as plain rows: the page marks them read and commits before it renders,
+#: and ORM objects would then be read again from the database one by one.
+_RECENT = (
+    select(
+        Notification.id,
+        Notification.kind,
+        Notification.text,
+        Notification.gift_id,
+        Notification.created_at,
+        Notification.read_at,
+    )
+    .where(
+        Notification.course_id == bindparam("course_id"),
+        Notification.person_id == bindparam("person_id"),
+    )
+    .order_by(Notification.created_at.desc(), Notification.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def recent(session: Session, course_id: int, person_id: int, limit: int = 50) -> Sequence[Row]:
+    """Return the person's latest notices, newest first (id, kind, text, gift, when, read)."""
+    params = {"course_id": course_id, "person_id": person_id, "limit": limit}
+    return core_rows(session, _RECENT, params).all()
 
 
 def mark_read(session: Session, course_id: int, person_id: int, now: datetime) -> int:

@@ -6,6 +6,7 @@ canonical form, and a match says in the member's own words why it matched.
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: Short forms and other spellings people use, mapped to one word. Kept small on purpose:
 #: only pairs nobody would mean differently.
@@ -36,8 +37,12 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=8192)
 def canonical(tag: str) -> str:
-    """The form two tags share when they mean the same: lowercase, singular, synonyms joined."""
+    """The form two tags share when they mean the same: lowercase, singular, synonyms joined.
+
+    Remembered per spelling: a course uses a few hundred, and its exchange page and tag
+    suggestions ask for thousands on every visit."""
     text = " ".join(tag.replace("-", " ").replace("_", " ").split()).lower()
     if text in SYNONYMS:
         return SYNONYMS[text]

@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cohorts.activity.events import record_activity
+from cohorts.db import core_rows
 from cohorts.errors import DomainError, NotFound
 from cohorts.exchange import rules
 from cohorts.exchange.notifications import notify
@@ -49,7 +51,9 @@ def open_exchange(
             raise NotFound("That exchange is not in this course.")
         return row
     row = get_exchange(session, course_id, person_id, exchange_id)
-    get_gift(session, course_id, person_id, row.gift_id)  # a hidden gift hides its threads
+    gift = get_gift(session, course_id, person_id, row.gift_id)  # a hidden gift hides its threads
+    # The exchange keeps the gift just read, so neither the page nor the thread reads it again.
+    set_committed_value(row, "gift", gift)
     return row
 
 
@@ -182,35 +186,44 @@ def thread(
     return views
 
 
-def unread_counts(session: Session, course_id: int, person_id: int) -> dict[int, int]:
-    """Count, per exchange of the person, the other's shown messages they have not opened."""
+def _unread_counts() -> Select[tuple[int, int]]:
+    person = bindparam("person_id")
     mine = or_(
         and_(
-            Exchange.giver_id == person_id,
+            Exchange.giver_id == person,
             or_(
                 Exchange.giver_read_at.is_(None),
                 ExchangeMessage.created_at > Exchange.giver_read_at,
             ),
         ),
         and_(
-            Exchange.receiver_id == person_id,
+            Exchange.receiver_id == person,
             or_(
                 Exchange.receiver_read_at.is_(None),
                 ExchangeMessage.created_at > Exchange.receiver_read_at,
             ),
         ),
     )
-    rows = session.execute(
+    return (
         select(ExchangeMessage.exchange_id, func.count(ExchangeMessage.id))
         .join(Exchange, Exchange.id == ExchangeMessage.exchange_id)
         .where(
-            Exchange.course_id == course_id,
-            ExchangeMessage.author_id != person_id,
+            Exchange.course_id == bindparam("course_id"),
+            ExchangeMessage.author_id != person,
             mine,
             not_hidden("message", ExchangeMessage.id),
         )
         .group_by(ExchangeMessage.exchange_id)
     )
+
+
+#: Built once: the exchange page and a gift's page count unread messages on every visit.
+_UNREAD_COUNTS = _unread_counts()
+
+
+def unread_counts(session: Session, course_id: int, person_id: int) -> dict[int, int]:
+    """Count, per exchange of the person, the other's shown messages they have not opened."""
+    rows = core_rows(session, _UNREAD_COUNTS, {"course_id": course_id, "person_id": person_id})
     return {exchange_id: count for exchange_id, count in rows}
 
 

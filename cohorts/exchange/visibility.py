@@ -23,9 +23,14 @@ def not_hidden(target_type: str, id_column: ColumnElement[int]) -> ColumnElement
 
 
 def visible_to(
-    course_id: int, cohort_id: int | None, course_wide: bool, person_id: int | None = None
+    course_id: int | ColumnElement[int],
+    cohort_id: int | ColumnElement[int] | None,
+    course_wide: bool,
+    person_id: int | ColumnElement[int] | None = None,
 ) -> ColumnElement[bool]:
-    """SQL condition for gifts a member may see: their cohort's, or the course's when enabled."""
+    """SQL condition for gifts a member may see: their cohort's, or the course's when enabled.
+
+    The ids may be bound parameters, for statements built once."""
     where = [Gift.cohort_id == cohort_id] if cohort_id is not None else []
     if course_wide:
         where.append(Gift.scope == "course")

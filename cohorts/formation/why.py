@@ -4,22 +4,48 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from cohorts.db import core_rows
 from cohorts.formation.learners import load_learners, members_by_cohort
-from cohorts.formation.reports import people_by_id
 from cohorts.formation.scoring import common_mask, overlap_hours
-from cohorts.formation.settings import get_settings
 from cohorts.formation.stored import formation_learner
 from cohorts.formation.values import Preparer, mask_windows
-from cohorts.models import Challenge, Cohort, Person
+from cohorts.models import Challenge, Cohort, FormationSettings, Person
+from cohorts.models.people import display_name_of
+
+
+@dataclass(frozen=True, slots=True)
+class MatePerson:
+    """Who a mate is: what the page names and links, not the whole person row."""
+
+    id: int
+    display_name: str
+    email: str | None
+
+
+#: Whether staff let members see each other's email (no stored settings: the default, no).
+_SHOW_EMAILS = select(FormationSettings.show_emails).where(
+    FormationSettings.course_id == bindparam("course_id")
+)
+_PEOPLE = select(
+    Person.id, Person.name, Person.given_name, Person.family_name, Person.chosen_name, Person.email
+).where(Person.id.in_(bindparam("ids", expanding=True)))
+
+
+def _people(session: Session, ids: Sequence[int]) -> dict[int, MatePerson]:
+    rows = core_rows(session, _PEOPLE, {"ids": list(ids)}) if ids else []
+    return {
+        pid: MatePerson(pid, display_name_of(pid, *names), email) for pid, *names, email in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)
 class Mate:
     """Another member as a learner sees them."""
 
-    person: Person
+    person: MatePerson
     email: str | None
     overlap_hours: float
     offers_you_need: tuple[str, ...]
@@ -101,10 +127,10 @@ def why_this_cohort(
 ) -> WhyThisCohort:
     """Explain a learner's published cohort in terms of their own picks and profile, with
     free hours read for the week of ``at`` (this week by default)."""
-    show_emails = get_settings(session, course_id).show_emails
+    show_emails = bool(core_rows(session, _SHOW_EMAILS, {"course_id": course_id}).scalar())
     member_ids = members_by_cohort(session, [cohort.id])[cohort.id]
     learners = load_learners(session, course_id, only=[*member_ids, person_id], at=at)
-    people = people_by_id(session, set(member_ids))
+    people = _people(session, [pid for pid in dict.fromkeys(member_ids) if pid != person_id])
     preparer = Preparer()
     prepared = {
         pid: preparer.member(learners.get(pid) or formation_learner(pid)) for pid in member_ids

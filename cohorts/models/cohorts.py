@@ -54,7 +54,8 @@ class Choice(Base):
         UniqueConstraint("course_id", "person_id", "rank"),
         UniqueConstraint("course_id", "person_id", "challenge_id"),
         CheckConstraint("rank BETWEEN 1 AND 3", name="rank_range"),
-        Index("ix_choice_challenge_id", "challenge_id"),
+        Index("ix_choice_challenge_id_rank", "challenge_id", "rank"),
+        Index("ix_choice_person_id", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,6 +155,7 @@ class Membership(Base):
             ["cohort_id", "course_id"], ["cohort.id", "cohort.course_id"], ondelete="CASCADE"
         ),
         Index("ix_membership_cohort_id", "cohort_id"),
+        Index("ix_membership_person_id", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from cohorts import challenges
 from cohorts.attention import staff_attention
+from cohorts.formation import report_upkeep
 from cohorts.formation import settings as formation_settings
 from cohorts.models import Cohort, Enrolment, utcnow
 from cohorts.roster.runs import learners_opened
@@ -53,9 +54,10 @@ def settings() -> Any:
         return page()
     return submit(
         form,
-        lambda: formation_settings.save_settings(
+        lambda: report_upkeep.update_settings(
             db.session,
             viewer.course_id,
+            utcnow(),
             target=form.target.data,
             minimum=form.minimum.data,
             maximum=form.maximum.data,

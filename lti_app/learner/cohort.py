@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, g, render_template, url_for
 
 from cohorts import board, free_hours, profiles
 from cohorts.activity.cohort_measures import quiet_members
@@ -30,6 +30,7 @@ def _cohort_page(form: PostForm, status: int = 200) -> Any:
     now = utcnow()
     why = why_this_cohort(db.session, viewer.course_id, cohort, viewer.person_id, now)
     zone = profiles.zone_of(db.session, viewer.course_id, viewer.person_id)
+    g.viewer_zone = zone  # the page's times are shown in it too: no second lookup
     return render_template(
         "learner/cohort.html",
         tab="cohort",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from cohorts import challenges, picks, profiles, timezones
 from cohorts.exchange.queries import tag_suggestions
-from cohorts.formation import upkeep
+from cohorts.formation import report_upkeep, upkeep
 from cohorts.learner_status import learner_status
 from cohorts.membership import published_cohort_of
 from cohorts.models import Person, utcnow
@@ -30,10 +30,12 @@ def home() -> Any:
     return render_template("learner/home.html", tab="home", cohort=status.cohort, status=status)
 
 
-def _challenges_page(pick: PickForm, propose: ChallengeForm, status: int = 200) -> Any:
+def _challenges_page(
+    pick: PickForm, propose: ChallengeForm, status: int = 200, listed: Any = None
+) -> Any:
+    """The challenges page; ``listed`` is the (challenges, picks) pair already read, if any."""
     viewer = signed_in_viewer()
-    rows = challenges.list_challenges(db.session, viewer.course_id)
-    mine = challenges.choices_of(db.session, viewer.course_id, viewer.person_id)
+    rows, mine = listed or _listed(viewer)
     titles = {r.challenge.id: r.challenge.title for r in rows}
     return render_template(
         "learner/challenges.html",
@@ -50,12 +52,19 @@ def _challenges_page(pick: PickForm, propose: ChallengeForm, status: int = 200) 
     ), status
 
 
-def _pick_form(viewer: Viewer) -> PickForm:
-    rows = challenges.list_challenges(db.session, viewer.course_id)
+def _listed(viewer: Viewer) -> tuple[list[challenges.ChallengeRow], list[int]]:
+    """The course's active challenges with their counts, and the viewer's picks in order."""
+    return (
+        challenges.list_challenges(db.session, viewer.course_id),
+        challenges.choices_of(db.session, viewer.course_id, viewer.person_id),
+    )
+
+
+def _pick_form(viewer: Viewer, listed: Any = None) -> PickForm:
+    rows, chosen = listed or _listed(viewer)
     form = PickForm()
     form.set_challenges([(r.challenge.id, r.challenge.title) for r in rows])
     if request.method == "GET":
-        chosen = challenges.choices_of(db.session, viewer.course_id, viewer.person_id)
         for name, cid in zip(("first", "second", "third"), chosen, strict=False):
             getattr(form, name).data = cid
     return form
@@ -65,9 +74,10 @@ def _pick_form(viewer: Viewer) -> PickForm:
 @allow("learner", "guest")
 def pick_challenges() -> Any:
     viewer = signed_in_viewer()
-    form, propose = _pick_form(viewer), ChallengeForm(formdata=None)
+    listed = _listed(viewer)
+    form, propose = _pick_form(viewer, listed), ChallengeForm(formdata=None)
     if request.method == "GET":
-        return _challenges_page(form, propose)
+        return _challenges_page(form, propose, listed=listed)
     return submit(
         form,
         lambda: upkeep.pick_and_place(
@@ -197,7 +207,7 @@ def profile() -> Any:
         return page()
     return submit(
         form,
-        lambda: profiles.save_profile(
+        lambda: report_upkeep.update_profile(
             db.session,
             viewer.course_id,
             viewer.person_id,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 
 from cohorts.errors import DomainError
 from cohorts.exchange import gifts, moderation, notifications, queries, reporting, threads
@@ -111,6 +111,7 @@ def notices() -> Any:
     unread = {n.id for n in rows if n.read_at is None}
     notifications.mark_read(db.session, viewer.course_id, viewer.person_id, utcnow())
     db.session.commit()
+    g.unread_notices = 0  # the tab's badge: every notice is read now
     return render_template("learner/exchange_notices.html", tab="notices", rows=rows, unread=unread)
 
 

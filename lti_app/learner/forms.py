@@ -38,6 +38,7 @@ from cohorts.profiles import DAY_PARTS
 from ..forms import (
     DayField,
     IdField,
+    ListedOnceSelect,
     TextAreaField,
     WholeNumberField,
     at_most,
@@ -251,7 +252,9 @@ class MultiCheckboxField(SelectMultipleField):
 class ProfileForm(FlaskForm):
     """The optional profile that helps forming cohorts whose hours and skills fit."""
 
-    time_zone = SelectField("Your time zone", default="", validate_choice=False)
+    time_zone = SelectField(
+        "Your time zone", default="", validate_choice=False, widget=ListedOnceSelect()
+    )
     availability = MultiCheckboxField(
         "When you are usually free (your local time)", choices=options(DAY_PARTS)
     )

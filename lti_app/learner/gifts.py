@@ -36,7 +36,7 @@ def _gift_page(gift_id: int, status: int = 200, edit: EditForm | None = None) ->
         own=own,
         state=state,
         finished=wording.gift_finished(state, [r.status for r in rows]),
-        author=queries.author_name(gift, viewer.person_id),
+        author=queries.gift_author(db.session, gift, viewer.person_id),
         exchanges=rows,
         unread_messages=threads.unread_counts(db.session, viewer.course_id, viewer.person_id),
         history=gifts.edits_of(db.session, gift.id) if own else [],

@@ -2,7 +2,7 @@
 the oldest unanswered asks and counts them from the index alone
 
 Revision ID: e4b7c2a9d615
-Revises: a6d2f8c4e913
+Revises: b8e4d2a6c1f3
 Create Date: 2026-12-02 15:55:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "e4b7c2a9d615"
-down_revision = "a6d2f8c4e913"
+down_revision = "b8e4d2a6c1f3"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from cohorts.formation import drafts, learners, stored, upkeep
+from cohorts.formation import drafts, learners, report_upkeep, stored, upkeep
 from cohorts.formation.stored import course_report, stored_report
 from cohorts.models import Cohort, Membership
 from cohorts.roster.rules import Member
@@ -105,4 +105,79 @@ def test_placing_a_late_joiner_reads_only_the_cohorts_it_could_join(session, mon
     # The joiner, then the six members of the only "Reading" cohort; the report then
     # recounts that cohort's seven members, never the 30 learners of the other cohorts.
     assert read == [("placing", 1), ("placing", 6), ("report", 7)]
+    assert stored_report(session, course.id)[0] == course_report(session, course.id)
+
+
+def member_of(session, course, status="published"):
+    cohort = session.scalars(
+        select(Cohort).where(Cohort.course_id == course.id, Cohort.status == status)
+    ).first()
+    person_id = session.scalar(
+        select(Membership.person_id).where(Membership.cohort_id == cohort.id)
+    )
+    return cohort, person_id
+
+
+def test_a_members_new_profile_changes_their_cohorts_stored_hours(session):
+    course, people, *_ = published_course(session)
+    cohort, person_id = member_of(session, course)
+    for mate in session.scalars(
+        select(Membership.person_id).where(Membership.cohort_id == cohort.id)
+    ):
+        report_upkeep.update_profile(
+            session,
+            course.id,
+            mate,
+            time_zone="UTC",
+            day_parts=["mon-evening"],
+            offers="",
+            needs="",
+            now=NOW,
+        )
+    assert stored_report(session, course.id)[0] == course_report(session, course.id)
+    before = stored_report(session, course.id)[0]
+    report_upkeep.update_profile(
+        session,
+        course.id,
+        person_id,
+        time_zone="UTC",
+        day_parts=["sat-morning"],
+        offers="python",
+        needs="",
+        now=NOW,
+    )
+    after = stored_report(session, course.id)[0]
+    assert after != before  # the cohort no longer shares Monday evening with everyone
+    assert after == course_report(session, course.id)
+
+
+def test_changing_picks_inside_a_draft_keeps_the_stored_report_whole(session):
+    course = make_course(session)
+    stats, writing = make_challenges(session, course, "Stats", "Writing")
+    people = make_people(session, course, 10)
+    for person in people:
+        pick(session, course, person, stats, writing)
+    drafts.form_draft(session, course.id, NOW)
+    _, person_id = member_of(session, course, "draft")
+    before = stored_report(session, course.id)[0]
+    upkeep.pick_and_place(session, course.id, person_id, [writing.id, stats.id], NOW)
+    after = stored_report(session, course.id)[0]
+    assert after != before  # one member of a Stats cohort no longer has it first
+    assert after == course_report(session, course.id)
+
+
+def test_new_formation_settings_are_reflected_in_the_stored_report(session):
+    course, *_ = published_course(session)
+    values = {
+        "target": 5,
+        "minimum": 3,
+        "maximum": 8,
+        "weight_preference": 1.0,
+        "weight_availability": 1.0,
+        "weight_complement": 1.0,
+        "show_emails": False,
+    }
+    report_upkeep.update_settings(session, course.id, NOW, **{**values, "weight_preference": 3.0})
+    assert stored_report(session, course.id)[0] == course_report(session, course.id)
+    report_upkeep.update_settings(session, course.id, NOW, **{**values, "minimum": 6, "target": 6})
     assert stored_report(session, course.id)[0] == course_report(session, course.id)
