@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g, redirect, render_template, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import connections, inputs, launch_session, logs, outage
+from . import connections, heap, inputs, launch_session, logs, outage
 from .config import instance_path, load_config
 from .extensions import csrf, db, migrate
 
@@ -54,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from sandbox import register_sandbox
 
         register_sandbox(app)
+    heap.freeze_start_up_objects()
     return app
 
 

@@ -1,6 +1,6 @@
 """Alerts for staff, each with its reason, and what staff did about them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from cohorts.activity import rules
-from cohorts.activity.cohort_measures import CohortHealth
+from cohorts.activity.cohort_measures import CohortHealth, CohortLast
 from cohorts.activity.learner_table import Learner
 from cohorts.activity.rules import Alert
 from cohorts.errors import DomainError, NotFound
@@ -66,7 +66,7 @@ def hidden(follow_up: FollowUp | None, now: datetime) -> bool:
 def flagged(
     session: Session,
     course_id: int,
-    health: list[CohortHealth],
+    health: Sequence[CohortHealth | CohortLast],
     learners: list[Learner],
     now: datetime,
     limit: int,

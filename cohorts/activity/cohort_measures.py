@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Float, and_, bindparam, case, cast, func, literal, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from cohorts.activity import rules
 from cohorts.activity.merging import CohortPulse
@@ -36,47 +37,127 @@ class CohortHealth:
         return self.reciprocal / self.members if self.members else 0.0
 
 
-def cohort_health(session: Session, course_id: int, now: datetime) -> list[CohortHealth]:
-    """Per published cohort: members active in 7 days, gifts in 14, members who gave and got."""
+@dataclass(frozen=True, slots=True)
+class CohortLast:
+    """When a published cohort last had an active member: what a quiet-cohort alert needs."""
+
+    cohort_id: int
+    name: str
+    last_day: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseHealth:
+    """The least active cohorts, fully measured, and every quiet one (for the alerts)."""
+
+    total: int
+    least_active: list[CohortHealth]
+    #: Published cohorts nobody was active in for a week (or ever), by name.
+    quiet: list[CohortLast]
+
+
+def _health_rows(session: Session, course_id: int, now: datetime, limit: int | None) -> list[Any]:
+    """Per published cohort, least active first (share of members active, then name):
+    members, active in 7 days and last active day, in one pass over the members; only the
+    ``limit`` least active (all when None) and the quiet ones come back, each with ``rank``
+    and ``total`` (published cohorts)."""
     today = rules.day_of(now)
-    last = (
-        select(ActivityLearner.person_id, ActivityLearner.last_day)
-        .where(ActivityLearner.course_id == course_id)
-        .subquery()
-    )
-    done = select(Exchange).where(Exchange.course_id == course_id, Exchange.status.in_(DONE))
-    givers = done.with_only_columns(Exchange.giver_id)
-    receivers = done.with_only_columns(Exchange.receiver_id)
-    both = and_(Membership.person_id.in_(givers), Membership.person_id.in_(receivers))
-    gifts = (
-        select(Gift.cohort_id, func.count(Exchange.id).label("n"))
-        .join(Exchange, Exchange.gift_id == Gift.id)
-        .where(
-            Gift.course_id == course_id,
-            Exchange.status.in_(DONE),
-            Exchange.given_at >= now - timedelta(days=14),
-        )
-        .group_by(Gift.cohort_id)
-        .subquery()
-    )
-    rows = session.execute(
+    S = ActivityLearner
+    per = (
         select(
-            Cohort.id,
-            Cohort.name,
-            func.count(Membership.id),
-            func.sum(case((last.c.last_day > today - 7, 1), else_=0)),
-            func.coalesce(func.max(gifts.c.n), 0),
-            func.sum(case((both, 1), else_=0)),
-            func.max(last.c.last_day),
+            Cohort.id.label("cohort_id"),
+            Cohort.name.label("name"),
+            func.count(Membership.id).label("members"),
+            func.coalesce(func.sum(case((S.last_day > today - 7, 1), else_=0)), 0).label(
+                "active_7"
+            ),
+            func.max(S.last_day).label("last_day"),
         )
         .outerjoin(Membership, Membership.cohort_id == Cohort.id)
-        .outerjoin(last, last.c.person_id == Membership.person_id)
-        .outerjoin(gifts, gifts.c.cohort_id == Cohort.id)
+        .outerjoin(S, and_(S.course_id == course_id, S.person_id == Membership.person_id))
         .where(Cohort.course_id == course_id, Cohort.status == "published")
         .group_by(Cohort.id, Cohort.name)
-        .order_by(Cohort.name)
-    ).all()
-    return [CohortHealth(r[0], r[1], r[2], r[3] or 0, r[4], r[5] or 0, r[6]) for r in rows]
+        .subquery()
+    )
+    share = case(
+        (per.c.members > 0, cast(per.c.active_7, Float) / cast(per.c.members, Float)),
+        else_=literal(0.0),
+    )
+    # Names sort by code point, as Python sorts them (PostgreSQL would use its locale).
+    pg = session.get_bind().dialect.name == "postgresql"
+    name = per.c.name.collate("C") if pg else per.c.name
+    ranked = select(
+        per,
+        func.row_number().over(order_by=(share, name, per.c.cohort_id)).label("rank"),
+        func.count().over().label("total"),
+    ).subquery()
+    shown = true() if limit is None else ranked.c.rank <= limit
+    quiet = or_(ranked.c.last_day.is_(None), ranked.c.last_day <= today - rules.QUIET_COHORT_DAYS)
+    return session.execute(select(ranked).where(or_(shown, quiet)).order_by(ranked.c.rank)).all()
+
+
+def _details(
+    session: Session, course_id: int, now: datetime, cohort_ids: list[int]
+) -> dict[int, tuple[int, int]]:
+    """Per cohort: finished exchanges of its gifts in 14 days, and members who gave and got.
+
+    Index probes for these cohorts alone (a separate statement, so the planner sees how few
+    they are), never a pass over the whole course's gifts and exchanges.
+    """
+    if not cohort_ids:
+        return {}
+    done = (Exchange.course_id == course_id, Exchange.status.in_(DONE))
+    gifts = (
+        select(func.count(Exchange.id))
+        .join(Gift, Gift.id == Exchange.gift_id)
+        .where(
+            Gift.cohort_id == Cohort.id,
+            Gift.course_id == course_id,
+            *done,
+            Exchange.given_at >= now - timedelta(days=14),
+        )
+        .scalar_subquery()
+    )
+    M = aliased(Membership)
+    gave = select(Exchange.id).where(Exchange.giver_id == M.person_id, *done).exists()
+    got = select(Exchange.id).where(Exchange.receiver_id == M.person_id, *done).exists()
+    both = select(func.count(M.id)).where(M.cohort_id == Cohort.id, gave, got).scalar_subquery()
+    rows = session.execute(select(Cohort.id, gifts, both).where(Cohort.id.in_(cohort_ids)))
+    return {cohort_id: (int(g or 0), int(b or 0)) for cohort_id, g, b in rows}
+
+
+def _health(row: Any, details: dict[int, tuple[int, int]]) -> CohortHealth:
+    gifts, both = details.get(row.cohort_id, (0, 0))
+    return CohortHealth(
+        row.cohort_id, row.name, row.members, int(row.active_7 or 0), gifts, both, row.last_day
+    )
+
+
+def cohort_health(session: Session, course_id: int, now: datetime) -> list[CohortHealth]:
+    """Per published cohort, by name: members active in 7 days, gifts in 14, members who
+    gave and got."""
+    rows = _health_rows(session, course_id, now, None)
+    details = _details(session, course_id, now, [r.cohort_id for r in rows])
+    return sorted((_health(r, details) for r in rows), key=lambda c: (c.name, c.cohort_id))
+
+
+def course_health(session: Session, course_id: int, now: datetime, limit: int) -> CourseHealth:
+    """The ``limit`` least active published cohorts measured in full, every quiet cohort and
+    how many are published, measuring gifts and reciprocity only for the cohorts listed."""
+    rows = _health_rows(session, course_id, now, limit)
+    shown = [r for r in rows if r.rank <= limit]
+    details = _details(session, course_id, now, [r.cohort_id for r in shown])
+    today = rules.day_of(now)
+    quiet = [
+        CohortLast(r.cohort_id, r.name, r.last_day)
+        for r in rows
+        if rules.quiet_cohort_alert(r.last_day, today) is not None
+    ]
+    return CourseHealth(
+        total=rows[0].total if rows else 0,
+        least_active=[_health(r, details) for r in shown],
+        quiet=sorted(quiet, key=lambda c: (c.name, c.cohort_id)),
+    )
 
 
 #: Built once: a member's cohort page asks for it on every visit.

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from cohorts.activity import alerts, cohort_measures, learner_table, measures, rules
 from cohorts.activity.alerts import Flagged
 from cohorts.activity.cohort_measures import CohortHealth
-from cohorts.activity.learner_table import Counts, Measured
+from cohorts.activity.learner_table import Choice, Counts, Learner, Measured
 from cohorts.activity.measures import Totals
 from cohorts.activity.rules import SIGNAL_LABELS, CurvePoint, LearnerFacts, SignalStats
 from cohorts.activity.settings import Rules, course_rules
@@ -16,7 +16,10 @@ from cohorts.activity.settings import Rules, course_rules
 CURVE_WEEKS = 8
 #: The alerts section lists this many learners and cohorts.
 ALERT_ROWS = 50
+#: Cohort health lists this many cohorts, the least active first.
+HEALTH_ROWS = 50
 FILTERS = learner_table.FILTERS
+DEFAULT_CHOICE = Choice()
 SORTS = learner_table.SORTS
 
 
@@ -29,32 +32,46 @@ class Persistence:
     counts: Counts
     curves: dict[str, list[CurvePoint]]
     weekly: list[tuple[date, int]]
+    #: The least active published cohorts, fully measured, and how many are published.
     health: list[CohortHealth]
+    cohorts: int
     #: The first alerts (quiet cohorts, then learners by name) and how many there are in all.
     flagged: list[Flagged]
     flagged_total: int
     stats: dict[str, SignalStats]
+    #: The page of the learner table asked for, and how many learners its filter keeps.
+    rows: list[Learner]
+    matching: int
 
 
 def course_persistence(
-    session: Session, course_id: int, now: datetime, measured: Measured | None = None
+    session: Session,
+    course_id: int,
+    now: datetime,
+    measured: Measured | None = None,
+    choice: Choice = DEFAULT_CHOICE,
+    number: int = 1,
+    size: int = 50,
 ) -> Persistence:
     """Measure the course once for the Persistence page, building only the rows it shows."""
     m = measured or learner_table.measure(session, course_id, now)
-    health = cohort_measures.cohort_health(session, course_id, now)
-    counts = learner_table.counts(session, m)
-    learners = learner_table.flagged_learners(session, m, ALERT_ROWS)
-    shown, quiet = alerts.flagged(session, course_id, health, learners, now, ALERT_ROWS)
+    health = cohort_measures.course_health(session, course_id, now, HEALTH_ROWS)
+    sheet = learner_table.sheet(session, m, choice, number, size, ALERT_ROWS)
+    shown, quiet = alerts.flagged(session, course_id, health.quiet, sheet.flagged, now, ALERT_ROWS)
+    counts = sheet.counts
     return Persistence(
         today=m.today,
         rules=m.rules,
         counts=counts,
         curves=measures.persistence_curves(session, course_id, now, CURVE_WEEKS),
         weekly=measures.weekly_active(session, course_id, now, CURVE_WEEKS),
-        health=health,
+        health=health.least_active,
+        cohorts=health.total,
         flagged=shown,
         flagged_total=quiet + counts.flagged,
         stats=m.stats,
+        rows=sheet.page,
+        matching=sheet.matching,
     )
 
 

@@ -15,21 +15,24 @@ from cohorts.models.people import display_name_of
 W = ActivityWeek
 
 
-def _learners(course_id: int, person_id: int | None = None) -> Any:
-    """Enrolled learners with their published cohort (if any), as a selectable to join on."""
+def _learners(course_id: int, person_id: int | None = None, names: bool = True) -> Any:
+    """Enrolled learners with their published cohort (if any), as a selectable to join on
+    (without their names, one join fewer, when ``names`` is false)."""
+    query = select(
+        Enrolment.person_id,
+        *(
+            (Person.name, Person.given_name, Person.family_name, Person.chosen_name)
+            if names
+            else ()
+        ),
+        Cohort.id.label("cohort_id"),
+        Cohort.name.label("cohort_name"),
+        case((Cohort.id.is_not(None), Membership.joined_at)).label("joined_at"),
+    )
+    if names:
+        query = query.join(Person, Person.id == Enrolment.person_id)
     query = (
-        select(
-            Enrolment.person_id,
-            Person.name,
-            Person.given_name,
-            Person.family_name,
-            Person.chosen_name,
-            Cohort.id.label("cohort_id"),
-            Cohort.name.label("cohort_name"),
-            case((Cohort.id.is_not(None), Membership.joined_at)).label("joined_at"),
-        )
-        .join(Person, Person.id == Enrolment.person_id)
-        .outerjoin(
+        query.outerjoin(
             Membership,
             and_(Membership.course_id == course_id, Membership.person_id == Enrolment.person_id),
         )
@@ -47,20 +50,22 @@ def _learners(course_id: int, person_id: int | None = None) -> Any:
 
 def score_stats(session: Session, course_id: int, week: int) -> dict[str, SignalStats]:
     """Mean and spread of each signal over all learners in one week (inactive ones as zeros)."""
-    learners = session.scalar(
-        select(func.count()).where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+    learners = (
+        select(func.count())
+        .where(Enrolment.course_id == course_id, Enrolment.role == "learner")
+        .scalar_subquery()
     )
     columns = [func.coalesce(func.sum(getattr(W, s)), 0) for s in SIGNALS]
     columns += [func.coalesce(func.sum(getattr(W, s) * getattr(W, s)), 0) for s in SIGNALS]
     row = session.execute(
-        select(*columns)
+        select(*columns, learners)
         .join(
             Enrolment, and_(Enrolment.course_id == W.course_id, Enrolment.person_id == W.person_id)
         )
         .where(W.course_id == course_id, W.week == week, Enrolment.role == "learner")
     ).one()
-    n = len(SIGNALS)
-    return {s: rules.signal_stats(row[i], row[i + n], learners or 0) for i, s in enumerate(SIGNALS)}
+    n, count = len(SIGNALS), row[-1] or 0
+    return {s: rules.signal_stats(row[i], row[i + n], count) for i, s in enumerate(SIGNALS)}
 
 
 def _score_column(stats: dict[str, SignalStats], weights: Weights, week: int) -> Any:
@@ -183,7 +188,7 @@ def persistence_curves(
 ) -> dict[str, list[CurvePoint]]:
     """Kaplan-Meier share still active by week since first launch, in a cohort and not."""
     current = rules.week_of(rules.day_of(now))
-    people = _learners(course_id)
+    people = _learners(course_id, names=False)
     spans = (
         select(
             ActivityLearner.person_id,

@@ -5,8 +5,9 @@ import io
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from cohorts.models import Cohort, Course, Membership, Person
@@ -40,13 +41,8 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def export_rows(session: Session, course_id: int) -> list[ExportRow]:
-    """Members of published cohorts with their LMS login (Moodle username, Canvas login id).
-
-    Emails and platform user ids are not logins (Moodle's upload answers "does not exist"),
-    so a member whose platform sent no login has none here.
-    """
-    rows = session.execute(
+def _rows_query(course_id: int) -> Any:
+    return (
         select(
             Cohort.name,
             Person.id,
@@ -60,11 +56,51 @@ def export_rows(session: Session, course_id: int) -> list[ExportRow]:
         .join(Person, Person.id == Membership.person_id)
         .where(Cohort.course_id == course_id, Cohort.status == "published")
         .order_by(Cohort.name, Cohort.id, Person.id)
-    ).all()
-    return [
-        ExportRow(group, display_name_of(pid, name, given, family, chosen), login)
-        for group, pid, name, given, family, chosen, login in rows
-    ]
+    )
+
+
+def _row(group: str, pid: int, *names: Any) -> ExportRow:
+    """An export row from a row of the query: cohort, person id, four names and the login."""
+    *shown, login = names
+    return ExportRow(group, display_name_of(pid, *shown), login)
+
+
+#: No login known: the LMS never sent one (or sent an empty one).
+_NO_LOGIN = or_(Person.username.is_(None), Person.username == "")
+
+
+def export_rows(session: Session, course_id: int) -> list[ExportRow]:
+    """Members of published cohorts with their LMS login (Moodle username, Canvas login id).
+
+    Emails and platform user ids are not logins (Moodle's upload answers "does not exist"),
+    so a member whose platform sent no login has none here.
+    """
+    return [_row(*r) for r in session.execute(_rows_query(course_id))]
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """The export page: the first members, the first without a login, and how many of each."""
+
+    rows: list[ExportRow]
+    total: int
+    missing: list[ExportRow]
+    missing_total: int
+
+
+def preview(session: Session, course_id: int, limit: int) -> Preview:
+    """Count the members and those without a login in SQL; build only the rows shown."""
+    query = _rows_query(course_id)
+    total, missing_total = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((_NO_LOGIN, 1), else_=0)), 0))
+        .select_from(Cohort)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Cohort.course_id == course_id, Cohort.status == "published")
+    ).one()
+    rows = [_row(*r) for r in session.execute(query.limit(limit))]
+    missing = [_row(*r) for r in session.execute(query.where(_NO_LOGIN).limit(limit))]
+    return Preview(rows, int(total), missing, int(missing_total))
 
 
 def exportable(rows: list[ExportRow]) -> list[ExportRow]:
@@ -72,33 +108,56 @@ def exportable(rows: list[ExportRow]) -> list[ExportRow]:
     return [row for row in rows if row.login]
 
 
+def _exportable(session: Session, course_id: int) -> Iterator[ExportRow]:
+    """Rows an LMS can import, fetched in chunks as a download streams them."""
+    query = _rows_query(course_id).where(~_NO_LOGIN)
+    for r in session.execute(query, execution_options={"yield_per": CHUNK}):
+        yield _row(*r)
+
+
+#: Lines written, and rows fetched, at a time when a file streams out.
+CHUNK = 500
+
+
 def csv_lines(header: Sequence[str], lines: Iterable[Sequence[object]]) -> Iterator[str]:
-    """Yield a CSV file line by line (so a response can stream it), formulas defused."""
+    """Yield a CSV file a few hundred lines at a time (so a response can stream it, without
+    a write and a yield per line), formulas defused."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for line in itertools.chain([header], lines):
-        writer.writerow([safe_cell(c) if isinstance(c, str) else c for c in line])
-        yield out.getvalue()
-        out.seek(0)
-        out.truncate()
+    writer.writerow([safe_cell(c) for c in header])
+    rows = iter(lines)
+    while True:
+        chunk = [
+            [safe_cell(c) if isinstance(c, str) else c for c in line]
+            for line in itertools.islice(rows, CHUNK)
+        ]
+        if chunk:
+            writer.writerows(chunk)
+        text = out.getvalue()
+        if text:
+            yield text
+            out.seek(0)
+            out.truncate()
+        if len(chunk) < CHUNK:
+            return
 
 
 def moodle_lines(session: Session, course_id: int) -> Iterator[str]:
     """Moodle "Upload users" file enrolling each member into a group named like the cohort."""
     course = session.get_one(Course, course_id)
     short = course.label or course.context_id
-    rows = exportable(export_rows(session, course_id))
-    return csv_lines(MOODLE_HEADER, [(r.login or "", short, r.group_name) for r in rows])
+    rows = _exportable(session, course_id)
+    return csv_lines(MOODLE_HEADER, ((r.login or "", short, r.group_name) for r in rows))
 
 
 def canvas_lines(session: Session, course_id: int) -> Iterator[str]:
     """Canvas group category import file, identifying members by login id."""
     return csv_lines(
         CANVAS_HEADER,
-        [
+        (
             (r.name, "", "", r.login or "", "", r.group_name, "", "")
-            for r in exportable(export_rows(session, course_id))
-        ],
+            for r in _exportable(session, course_id)
+        ),
     )
 
 

@@ -79,7 +79,16 @@ class Gift(Base):
         ForeignKeyConstraint(
             ["cohort_id", "course_id"], ["cohort.id", "cohort.course_id"], ondelete="CASCADE"
         ),
-        Index("ix_gift_course_id_direction_status", "course_id", "direction", "status"),
+        # Open asks nobody took, the oldest first, and how many: read from this index alone.
+        Index(
+            "ix_gift_course_id_direction_status_taken",
+            "course_id",
+            "direction",
+            "status",
+            "taken",
+            "created_at",
+            "id",
+        ),
         Index("ix_gift_cohort_id", "cohort_id"),
         Index("ix_gift_author_id_created_at", "author_id", "created_at"),
         Index("ix_gift_course_id_created_at", "course_id", "created_at"),

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, stream_with_context
 
 from cohorts.formation import export as cohort_export
 
@@ -17,22 +17,22 @@ PREVIEW = 100
 
 @bp.get("")
 def page() -> Any:
-    rows = cohort_export.export_rows(db.session, signed_in_viewer().course_id)
-    missing = [row for row in rows if not row.login]
+    shown = cohort_export.preview(db.session, signed_in_viewer().course_id, PREVIEW)
     return render_template(
         "instructor/export.html",
         tab="export",
-        rows=rows[:PREVIEW],
-        total=len(rows),
-        missing=missing[:PREVIEW],
-        missing_total=len(missing),
+        rows=shown.rows,
+        total=shown.total,
+        missing=shown.missing,
+        missing_total=shown.missing_total,
     )
 
 
 @bp.get("/<any(moodle, canvas):lms>.csv")
 def csv(lms: str) -> Any:
     return Response(
-        WRITERS[lms](db.session, signed_in_viewer().course_id),
+        # Rows are fetched as the file streams out, so the request's session must stay open.
+        stream_with_context(WRITERS[lms](db.session, signed_in_viewer().course_id)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=communitas-{lms}-groups.csv"},
     )

@@ -17,8 +17,6 @@ from .forms import ActivitySettingsForm, AlertForm
 
 bp = Blueprint("persistence", __name__, url_prefix="/persistence")
 PAGE_SIZE = 50
-#: Cohort health lists this many cohorts, the least active first.
-HEALTH_ROWS = 50
 ANSWERED = {"contacted": "Marked as contacted.", "dismissed": "Alert dismissed for two weeks."}
 
 
@@ -48,17 +46,18 @@ def _curve_marks(page: dashboard.Persistence) -> dict[str, tuple[str, list[chart
 def overview(status: int = 200) -> Any:
     viewer = signed_in_viewer()
     now = utcnow()
-    measured = learner_table.measure(db.session, viewer.course_id, now)
-    page = dashboard.course_persistence(db.session, viewer.course_id, now, measured)
     choice, number = _choices()
-    total = learner_table.matching(db.session, measured, choice)
+    page = dashboard.course_persistence(
+        db.session, viewer.course_id, now, choice=choice, number=number, size=PAGE_SIZE
+    )
+    total = page.matching
     weekly = page.weekly
     return render_template(
         "instructor/persistence.html",
         tab="persistence",
         page=page,
-        health=sorted(page.health, key=lambda c: (c.share_active, c.name))[:HEALTH_ROWS],
-        rows=[r.facts for r in learner_table.page(db.session, measured, choice, number, PAGE_SIZE)],
+        health=page.health,
+        rows=[r.facts for r in page.rows],
         total=total,
         pages=max(1, -(-total // PAGE_SIZE)),
         choice={
@@ -86,17 +85,8 @@ def learners_csv() -> Any:
     measured = learner_table.measure(db.session, viewer.course_id, utcnow())
     choice, _ = _choices()
     rows = (
-        [
-            f.name,
-            f.cohort_name or "",
-            rules.date_of(f.last_day).isoformat() if f.last_day is not None else "",
-            f.active_weeks,
-            f.streak,
-            f.score,
-            "; ".join(a.reason for a in learner.alerts),
-        ]
-        for learner in learner_table.every(db.session, measured, choice)
-        for f in (learner.facts,)
+        (name, cohort, rules.date_of(last).isoformat() if last is not None else "", *rest)
+        for name, cohort, last, *rest in learner_table.csv_rows(db.session, measured, choice)
     )
     header = ["name", "cohort", "last active", "active weeks", "streak", "score", "alerts"]
     return Response(

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from cohorts import board
-from cohorts.activity import alerts, cohort_measures, learner_table, measures
+from cohorts.activity import alerts, cohort_measures, learner_table, measures, rules
 from cohorts.activity.events import record_activity
 from cohorts.activity.rules import Weights
 from cohorts.courses import LaunchFacts, record_launch
@@ -154,3 +154,28 @@ def test_dismissed_alerts_stay_hidden_and_contacts_are_shown(session):
     assert cy.id not in found
     assert found[bo.id].follow_up["never_launched"].action == "contacted"
     assert session.scalar(select(func.count(AlertAction.id))) == 2
+
+
+def test_course_health_lists_the_least_active_in_full_and_every_quiet_cohort(session):
+    course, cohort, ada, bo, cy = world(session)
+    (challenge,) = make_challenges(session, course, "Writing")
+    busy = Cohort(course_id=course.id, challenge_id=challenge.id, name="Busy", status="published")
+    empty = Cohort(course_id=course.id, challenge_id=challenge.id, name="Empty", status="published")
+    session.add_all([busy, empty])
+    session.flush()
+    session.add(Membership(cohort_id=busy.id, course_id=course.id, person_id=cy.id, joined_at=NOW))
+    session.flush()
+    record(session, course, cy, (NOW - timedelta(days=1), "launch"))
+    record(session, course, ada, (NOW - timedelta(days=9), "launch"))
+    every = cohort_measures.cohort_health(session, course.id, NOW)
+    least = sorted(every, key=lambda c: (c.share_active, c.name))
+    for limit in (1, 2, 5):
+        health = cohort_measures.course_health(session, course.id, NOW, limit)
+        assert health.total == len(every)
+        assert health.least_active == least[:limit]
+        quiet = [c for c in every if rules.quiet_cohort_alert(c.last_day, rules.day_of(NOW))]
+        assert [(q.cohort_id, q.name, q.last_day) for q in health.quiet] == [
+            (c.cohort_id, c.name, c.last_day) for c in quiet
+        ]
+    assert [c.name for c in least] == ["Empty", "Owls", "Busy"]
+    assert [c.name for c in quiet] == ["Empty", "Owls"]

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from cohorts.activity import cohort_measures
 from cohorts.exchange import report, steps
 
 from .cohort_factories import NOW
@@ -44,3 +45,21 @@ def test_reciprocity_counts_members_who_gave_received_or_both(session):
     only_give, only_take = report.one_sided(session, w.course.id)
     assert [name for name, _ in only_give] == [w.a[2].display_name]
     assert [name for name, _ in only_take] == [w.a[3].display_name]
+
+
+def test_cohort_health_counts_recent_gifts_and_members_who_gave_and_got(session):
+    w = world(session)
+    for giver, taker, title in ((0, 1, "There"), (1, 0, "Back again"), (2, 3, "One way")):
+        gift = offer(session, w, w.a[giver], title=title)
+        row = steps.take_up(session, w.course.id, w.a[taker].id, gift.id, NOW)
+        steps.step(session, w.course.id, w.a[giver].id, row.id, "give", now=NOW)
+    later = NOW + timedelta(days=15)  # the gifts are no longer recent; who gave and got stays
+    for now, gifts in ((NOW, 3), (later, 0)):
+        by_id = {c.cohort_id: c for c in cohort_measures.cohort_health(session, w.course.id, now)}
+        alpha, beta = by_id[w.cohort_a.id], by_id[w.cohort_b.id]
+        assert (alpha.members, alpha.gifts_14, alpha.reciprocal) == (4, gifts, 2)
+        assert (beta.members, beta.gifts_14, beta.reciprocal) == (2, 0, 0)
+        listed = cohort_measures.course_health(session, w.course.id, now, 2).least_active
+        assert sorted(listed, key=lambda c: c.cohort_id) == sorted(
+            by_id.values(), key=lambda c: c.cohort_id
+        )

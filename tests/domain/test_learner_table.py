@@ -194,3 +194,41 @@ def test_filters_and_search_count_what_they_list(session):
     named = [f for f in everyone if "person 1" in f.name.casefold()]
     assert len(named) == learner_table.matching(session, m, Choice(query=" Person 1 "))
     assert learner_table.matching(session, m, Choice(query="%")) == 0
+
+
+def test_the_one_statement_sheet_says_what_the_separate_queries_say(session):
+    course, _ = generated(session, seed=11, count=45)
+    m = learner_table.measure(session, course.id, NOW)
+    figures = learner_table.counts(session, m)
+    first_flagged = learner_table.flagged_learners(session, m, 6)
+    for show in learner_table.FILTERS:
+        for sort in ("name", "streak", "cohort"):
+            for number in (1, 3, 20):
+                choice = Choice(show=show, query="person", sort=sort, descending=number == 3)
+                sheet = learner_table.sheet(session, m, choice, number, 7, 6)
+                assert sheet.counts == figures
+                assert sheet.matching == learner_table.matching(session, m, choice)
+                assert sheet.flagged == first_flagged
+                assert sheet.page == learner_table.page(session, m, choice, number, 7)
+    nobody = learner_table.sheet(session, m, Choice(query="nobody by that name"), 1, 7, 0)
+    assert (nobody.counts, nobody.matching, nobody.flagged, nobody.page) == (figures, 0, [], [])
+
+
+def test_the_learner_csv_rows_say_what_the_table_says(session):
+    course, _ = generated(session, seed=4, count=30)
+    m = learner_table.measure(session, course.id, NOW)
+    choice = Choice(sort="score", descending=True)
+    expected = [
+        (
+            x.facts.name,
+            x.facts.cohort_name or "",
+            x.facts.last_day,
+            x.facts.active_weeks,
+            x.facts.streak,
+            x.facts.score,
+            "; ".join(a.reason for a in x.alerts),
+        )
+        for x in learner_table.every(session, m, choice)
+    ]
+    assert list(learner_table.csv_rows(session, m, choice)) == expected
+    assert any(row[-1] for row in expected) and any(not row[-1] for row in expected)

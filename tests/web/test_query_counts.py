@@ -41,6 +41,11 @@ STAFF_PAGES = [
     "/instructor/persistence/learners.csv",
     "/instructor/persistence/learners.csv?show=active&sort=streak",
     "/instructor/export/canvas.csv",
+    "/instructor/export/moodle.csv",
+    "/instructor/exchange/settings",
+    "/instructor/exchange/?page=2",
+    "/instructor/grades",
+    "/instructor/cohorts/publish",
 ]
 
 
