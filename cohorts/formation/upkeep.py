@@ -12,7 +12,6 @@ from cohorts.errors import DomainError, NotFound
 from cohorts.formation import engine
 from cohorts.formation.drafts import guarded, insert_cohorts
 from cohorts.formation.learners import load_learners, members_by_cohort, states_of
-from cohorts.formation.report_upkeep import refresh_cohort_of
 from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.stored import refresh_report
 from cohorts.formation.values import Learner
@@ -272,15 +271,15 @@ def pick_and_place(
     now: datetime,
 ) -> Cohort | None:
     """Save a learner's picks; once cohorts are published, place them at once if one fits."""
-    current = session.scalar(
-        select(Cohort.status)
+    cohort_id, current = session.execute(
+        select(Cohort.id, Cohort.status)
         .join(Membership, Membership.cohort_id == Cohort.id)
         .where(Membership.course_id == course_id, Membership.person_id == person_id)
-    )
+    ).first() or (None, None)
     if current == "published":
         raise DomainError("You are already in a cohort, so your picks can no longer change.")
     challenges.pick_challenges(session, course_id, person_id, challenge_ids, now)
     if current == "draft":  # the draft's figures count picks: its stored row follows them
-        refresh_cohort_of(session, course_id, person_id, now)
+        refresh_report(session, course_id, now, changed=[cohort_id])
         return None
     return place_late_joiner(session, course_id, person_id, now)

@@ -118,34 +118,29 @@ def member_of(session, course, status="published"):
     return cohort, person_id
 
 
+def set_profile(session, course, person_id, day_part, offers=""):
+    report_upkeep.update_profile(
+        session,
+        course.id,
+        person_id,
+        time_zone="UTC",
+        day_parts=[day_part],
+        offers=offers,
+        needs="",
+        now=NOW,
+    )
+
+
 def test_a_members_new_profile_changes_their_cohorts_stored_hours(session):
     course, people, *_ = published_course(session)
     cohort, person_id = member_of(session, course)
     for mate in session.scalars(
         select(Membership.person_id).where(Membership.cohort_id == cohort.id)
     ):
-        report_upkeep.update_profile(
-            session,
-            course.id,
-            mate,
-            time_zone="UTC",
-            day_parts=["mon-evening"],
-            offers="",
-            needs="",
-            now=NOW,
-        )
+        set_profile(session, course, mate, "mon-evening")
     assert stored_report(session, course.id)[0] == course_report(session, course.id)
     before = stored_report(session, course.id)[0]
-    report_upkeep.update_profile(
-        session,
-        course.id,
-        person_id,
-        time_zone="UTC",
-        day_parts=["sat-morning"],
-        offers="python",
-        needs="",
-        now=NOW,
-    )
+    set_profile(session, course, person_id, "sat-morning", offers="python")
     after = stored_report(session, course.id)[0]
     assert after != before  # the cohort no longer shares Monday evening with everyone
     assert after == course_report(session, course.id)
