@@ -13,6 +13,7 @@ from persistence_seed import build_rollup
 from sqlalchemy import select, text
 
 from cohorts.activity.rules import day_of
+from cohorts.exchange import tally
 from cohorts.models import ACTIVITY_KINDS, Challenge, Enrolment
 from lti_app.extensions import db
 
@@ -251,6 +252,7 @@ def _seed_gifts(
         ("course_id", "person_id", "kind", "gift_id", "text", "created_at", "read_at"),
         notices,
     )
+    tally.rebuild(db.session, course_id)
 
 
 def _seed_posts(

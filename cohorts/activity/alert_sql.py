@@ -8,7 +8,7 @@ of each alert still come from ``rules.learner_alerts`` for the rows a page shows
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, String, and_, case, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -139,14 +139,26 @@ def learner_rows(
         kind: and_(rule[kind], func.coalesce(getattr(hidden.c, f"hidden_{kind}"), 0) == 0)
         for kind in LEARNER_KINDS
     }
-    rows = (
+    each = (
         select(
             facts,
             display_name(facts.c).label("display_name"),
             *(case((open_[k], 1), else_=0).label(f"open_{k}") for k in LEARNER_KINDS),
-            case((or_(*open_.values()), 1), else_=0).label("flagged"),
         )
         .outerjoin(hidden, hidden.c.person_id == facts.c.person_id)
+        # OFFSET 0 keeps the database from folding this into the query around it, which
+        # would evaluate every rule a second time for ``flagged``.
+        .offset(0)
+        .subquery()
+    )
+    kinds = [getattr(each.c, f"open_{k}") for k in LEARNER_KINDS]
+    rows = (
+        select(
+            each,
+            case((sum(kinds[1:], kinds[0]) > 0, 1), else_=0).label("flagged"),
+            # The folded name the table sorts and searches by, computed once per learner.
+            fold(each.c.display_name).label("name_key"),
+        )
         # A named CTE: a statement that reads it several times measures the learners once.
         .cte("learners")
     )

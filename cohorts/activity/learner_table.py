@@ -80,13 +80,13 @@ def _where(m: Measured, choice: Choice) -> list[Any]:
     }.get(choice.show, [])
     needle = choice.query.strip().lower()
     if needle:
-        kept.append(alert_sql.fold(c.display_name).contains(needle, autoescape=True))
+        kept.append(c.name_key.contains(needle, autoescape=True))
     return kept
 
 
 def _order(m: Measured, choice: Choice) -> list[Any]:
     c = m.rows.c
-    name = alert_sql.fold(c.display_name)
+    name = c.name_key
     key = {
         "cohort": alert_sql.fold(func.coalesce(c.cohort_name, "~")),
         "last_active": func.coalesce(c.last_day, -1),

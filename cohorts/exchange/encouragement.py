@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from cohorts.activity.events import record_activity
 from cohorts.errors import DomainError, NotFound
+from cohorts.exchange import tally
 from cohorts.exchange.gifts import offer_gift
 from cohorts.exchange.notifications import notify
 from cohorts.membership import my_cohort
@@ -53,7 +54,7 @@ def encourage(
         course_wide=False,
         now=now,
     )
-    session.execute(update(Gift).where(Gift.id == gift.id).values(taken=1))
+    session.execute(update(Gift).where(Gift.id == gift.id).values(taken=1, first_taken_at=now))
     row = Exchange(
         gift_id=gift.id,
         course_id=course_id,
@@ -67,6 +68,7 @@ def encourage(
     )
     session.add(row)
     session.flush()
+    tally.moved(session, course_id, person_id, mate_id, None, row.status)
     record_activity(session, course_id, person_id, "give", now, cohort_id=cohort.id)
     giver = session.get_one(Person, person_id).display_name
     notify(

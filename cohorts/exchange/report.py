@@ -5,14 +5,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from cohorts.exchange import rules
 from cohorts.exchange.queries import cohort_members, flow_edges
 from cohorts.exchange.rules import DONE, Node
 from cohorts.exchange.visibility import not_hidden
-from cohorts.models import Cohort, Exchange, ExchangeMessage, Gift, Membership, Person
+from cohorts.models import (
+    Cohort,
+    Exchange,
+    ExchangeMessage,
+    ExchangeTally,
+    Gift,
+    Membership,
+    Person,
+)
 from cohorts.models.people import display_name_of
 
 
@@ -121,19 +129,11 @@ def balance_rows(
 
 def _one_sided_people(course_id: int) -> Any:
     """People on one side only of the course's finished exchanges, with whether they gave:
-    one pass over the exchanges grouped by person (cheaper than probing every member)."""
-    done = (Exchange.course_id == course_id, Exchange.status.in_(DONE))
-    sides = union_all(
-        select(Exchange.giver_id.label("pid"), literal(1).label("g"), literal(0).label("r")).where(
-            *done
-        ),
-        select(Exchange.receiver_id, literal(0), literal(1)).where(*done),
-    ).subquery()
-    gave, got = func.max(sides.c.g), func.max(sides.c.r)
+    read from the stored tallies (the partial index holds just these people)."""
+    T = ExchangeTally
     return (
-        select(sides.c.pid, gave.label("gave"))
-        .group_by(sides.c.pid)
-        .having(gave + got == 1)
+        select(T.person_id.label("pid"), (T.gave > 0).label("gave"))
+        .where(T.course_id == course_id, (T.gave > 0) != (T.received > 0))
         .subquery()
     )
 
@@ -175,23 +175,20 @@ def hours_between(session: Session, start: Any, end: Any) -> Any:
 def median_hours_to_answer(session: Session, course_id: int) -> float | None:
     """Median hours from an ask to its first answer, all in one SQL statement.
 
-    Each ask's first answer is a MIN per gift. PostgreSQL takes the median with
-    ``percentile_cont`` (one sort); elsewhere it is the mean of the middle one or two of
-    those numbered by a window function.
+    Each ask keeps the moment it was first taken up (the earliest answer). PostgreSQL takes
+    the median with ``percentile_cont`` (one sort); elsewhere it is the mean of the middle
+    one or two of those numbered by a window function.
     """
-    first = (
-        select(Gift.created_at.label("asked"), func.min(Exchange.claimed_at).label("answered"))
-        .join(Exchange, Exchange.gift_id == Gift.id)
+    answered = (
+        select(Gift.created_at.label("asked"), Gift.first_taken_at.label("answered"))
         .where(
             Gift.course_id == course_id,
             Gift.direction == "ask",
-            Exchange.course_id == course_id,
-            Exchange.claimed_at.is_not(None),
+            Gift.first_taken_at.is_not(None),
         )
-        .group_by(Gift.id, Gift.created_at)
         .subquery()
     )
-    hours = hours_between(session, first.c.asked, first.c.answered)
+    hours = hours_between(session, answered.c.asked, answered.c.answered)
     if session.get_bind().dialect.name == "postgresql":
         value = session.scalar(select(func.percentile_cont(0.5).within_group(hours)))
     else:

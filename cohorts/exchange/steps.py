@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from cohorts.activity.events import record_activity
 from cohorts.db import unique_or
 from cohorts.errors import DomainError
-from cohorts.exchange import rules, threads
+from cohorts.exchange import rules, tally, threads
 from cohorts.exchange.notifications import notify
 from cohorts.exchange.rules import GiftClosed
 from cohorts.exchange.settings import exchange_settings
@@ -17,6 +17,7 @@ from cohorts.limits import THANKS_NOTE_MAX
 from cohorts.models import (
     Exchange,
     Gift,
+    UTCDateTime,
 )
 
 
@@ -57,7 +58,16 @@ def take_up(
             Gift.status == "open",
             or_(Gift.capacity.is_(None), Gift.taken < Gift.capacity),
         )
-        .values(taken=Gift.taken + 1)
+        .values(
+            taken=Gift.taken + 1,
+            first_taken_at=case(
+                (
+                    or_(Gift.first_taken_at.is_(None), Gift.first_taken_at > now),
+                    literal(now, UTCDateTime()),
+                ),
+                else_=Gift.first_taken_at,
+            ),
+        )
         .returning(Gift.taken)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
@@ -117,7 +127,10 @@ def step(
     row = get_exchange(session, course_id, person_id, exchange_id)
     role = "giver" if row.giver_id == person_id else "receiver"
     gift = session.get_one(Gift, row.gift_id)
-    status = rules.next_status(row.status, action, role, _state(gift, now))
+    # Lock the row and read its status afresh: of two racing steps only one moves it, and the
+    # finished-exchange tally counts it once.
+    before = session.scalar(select(Exchange.status).where(Exchange.id == row.id).with_for_update())
+    status = rules.next_status(before or row.status, action, role, _state(gift, now))
     if action == "give" and help_text.strip():
         threads.post_message(session, course_id, person_id, row.id, help_text, now, tell=False)
     row.status = status
@@ -161,6 +174,7 @@ def step(
                 now=now,
             )
     session.flush()
+    tally.moved(session, course_id, row.giver_id, row.receiver_id, before, row.status)
     if action in ("give", "receive", "thank"):
         record_activity(session, course_id, person_id, action, now)
     return row

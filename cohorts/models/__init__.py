@@ -50,6 +50,7 @@ from .lti import (
 )
 from .people import ROLES, Course, Enrolment, Person, ResourceLink
 from .roster import SYNC_STATUSES, SYNC_TRIGGERS, MembershipEnd, RosterSync
+from .tallies import ExchangeTally
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -101,6 +102,7 @@ __all__ = [
     "Exchange",
     "ExchangeMessage",
     "ExchangeSettings",
+    "ExchangeTally",
     "TARGET_TYPES",
     "Gift",
     "GiftEdit",

@@ -63,7 +63,8 @@ class ActivityWeek(Base):
     __tablename__ = "activity_week"
     __table_args__ = (
         UniqueConstraint("course_id", "person_id", "week"),
-        Index("ix_activity_week_course_id_week", "course_id", "week"),
+        # Learners active per week counted from the index alone (the staff Persistence page).
+        Index("ix_activity_week_course_id_week_person_id", "course_id", "week", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

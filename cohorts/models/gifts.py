@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +27,8 @@ NOTICE_KINDS = ("claimed", "answered", "given", "thanked", "moderated", "message
 #: What members may report and staff may hide.
 TARGET_TYPES = ("gift", "post", "message")
 _TARGETS = "target_type IN ('gift', 'post', 'message')"
+_ASKED = text("direction = 'ask' AND first_taken_at IS NOT NULL")
+_ANSWERED = {"sqlite_where": _ASKED, "postgresql_where": _ASKED}
 
 
 class ExchangeSettings(Base):
@@ -89,6 +92,8 @@ class Gift(Base):
             "created_at",
             "id",
         ),
+        # The median time to answer an ask, read from this index alone.
+        Index("ix_gift_answered_asks", "course_id", "created_at", "first_taken_at", **_ANSWERED),
         Index("ix_gift_cohort_id", "cohort_id"),
         Index("ix_gift_author_id_created_at", "author_id", "created_at"),
         Index("ix_gift_course_id_created_at", "course_id", "created_at"),
@@ -126,6 +131,8 @@ class Gift(Base):
     iso_week: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Its exchanges' earliest ``claimed_at``, set with ``taken``: an ask's first answer.
+    first_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author: Mapped[Person] = relationship()
 
