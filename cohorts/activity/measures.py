@@ -142,7 +142,7 @@ def facts_of(row: Any, current: int, offset: float) -> LearnerFacts:
     """Build one learner's facts from a row of :func:`facts_select` (extra columns ignored)."""
     m = row._mapping
     first = m["first_week"]
-    early_weeks = min(2, current - first) if first is not None else 0
+    early_rate, recent_rate = rates_of(first, m["early"], m["recent"], current)
     return LearnerFacts(
         person_id=m["person_id"],
         name=display_name_of(
@@ -158,9 +158,20 @@ def facts_of(row: Any, current: int, offset: float) -> LearnerFacts:
         joined_day=rules.day_of(m["joined_at"]) if m["joined_at"] else None,
         gifts=m["gifts"] or 0,
         cohort_actions=m["cohort_actions"] or 0,
-        early_rate=(m["early"] or 0) / early_weeks if early_weeks > 0 else 0.0,
-        recent_rate=(m["recent"] or 0) / 2 if first is not None and current - first >= 4 else 0.0,
+        early_rate=early_rate,
+        recent_rate=recent_rate,
         score=round((m["score"] or 0.0) + offset, 2),
+    )
+
+
+def rates_of(
+    first: int | None, early: int | None, recent: int | None, current: int
+) -> tuple[float, float]:
+    """A learner's weekly rates in their first two weeks and in the last two full weeks."""
+    early_weeks = min(2, current - first) if first is not None else 0
+    return (
+        (early or 0) / early_weeks if early_weeks > 0 else 0.0,
+        (recent or 0) / 2 if first is not None and current - first >= 4 else 0.0,
     )
 
 

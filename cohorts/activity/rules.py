@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from math import sqrt
 
 EPOCH = date(1970, 1, 1)
@@ -47,6 +48,12 @@ def week_of(day: int) -> int:
 def date_of(day: int) -> date:
     """Return the calendar date of a day number."""
     return date.fromordinal(EPOCH.toordinal() + day)
+
+
+@lru_cache(maxsize=4096)
+def day_text(day: int) -> str:
+    """The ISO date of a day number (cached: a table of learners repeats a few hundred)."""
+    return date_of(day).isoformat()
 
 
 def week_start(week: int) -> date:
@@ -180,14 +187,44 @@ class Alert:
         return ALERT_TITLES[self.kind]
 
 
+NEVER_LAUNCHED = "has never opened Communitas in this course."
+
+
+@lru_cache(maxsize=512)
+def inactive_reason(idle: int, inactive_days: int) -> str:
+    """The words of an inactive alert (cached: a whole course shares a few dozen)."""
+    return f"not active for {idle} days (rule: {inactive_days})."
+
+
+@lru_cache(maxsize=512)
+def lonely_reason(days: int) -> str:
+    """The words of a lonely alert, after ``days`` in a cohort."""
+    return (
+        f"in a cohort for {days} days with no gift given or received and "
+        "no activity in the cohort space."
+    )
+
+
+@lru_cache(maxsize=2048)
+def falling_reason(recent_rate: float, early_rate: float) -> str:
+    """The words of a falling alert, from the recent and early weekly rates."""
+    recent = (
+        "nothing in the last two full weeks"
+        if recent_rate == 0
+        else f"about {recent_rate:g} {'action' if recent_rate == 1 else 'actions'}"
+        " a week in the last two full weeks"
+    )
+    return f"{recent}, against {early_rate:g} a week in their first two."
+
+
 def learner_alerts(facts: LearnerFacts, today: int, inactive_days: int) -> list[Alert]:
     """Say in words which alert rules this learner meets today."""
     if facts.last_day is None:
-        return [Alert("never_launched", "has never opened Communitas in this course.")]
+        return [Alert("never_launched", NEVER_LAUNCHED)]
     alerts = []
     idle = today - facts.last_day
     if idle >= inactive_days:
-        alerts.append(Alert("inactive", f"not active for {idle} days (rule: {inactive_days})."))
+        alerts.append(Alert("inactive", inactive_reason(idle, inactive_days)))
     joined = facts.joined_day
     if (
         joined is not None
@@ -195,24 +232,10 @@ def learner_alerts(facts: LearnerFacts, today: int, inactive_days: int) -> list[
         and facts.gifts == 0
         and facts.cohort_actions == 0
     ):
-        alerts.append(
-            Alert(
-                "lonely",
-                f"in a cohort for {today - joined} days with no gift given or received and "
-                "no activity in the cohort space.",
-            )
-        )
+        alerts.append(Alert("lonely", lonely_reason(today - joined)))
     falling = facts.recent_rate < FALLING_RATIO * facts.early_rate
     if idle < inactive_days and facts.early_rate >= FALLING_MIN_EARLY and falling:
-        recent = (
-            "nothing in the last two full weeks"
-            if facts.recent_rate == 0
-            else f"about {facts.recent_rate:g} {'action' if facts.recent_rate == 1 else 'actions'}"
-            " a week in the last two full weeks"
-        )
-        alerts.append(
-            Alert("falling", f"{recent}, against {facts.early_rate:g} a week in their first two.")
-        )
+        alerts.append(Alert("falling", falling_reason(facts.recent_rate, facts.early_rate)))
     return alerts
 
 
