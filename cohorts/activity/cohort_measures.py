@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session, aliased
 from cohorts.activity import rules
 from cohorts.activity.merging import CohortPulse
 from cohorts.db import core_rows
-from cohorts.models import ActivityLearner, ActivityWeek, Cohort, Exchange, Gift, Membership
+from cohorts.models import (
+    ActivityLearner,
+    ActivityWeek,
+    Cohort,
+    Exchange,
+    ExchangeTally,
+    Gift,
+    Membership,
+)
 
 W = ActivityWeek
 DONE = ("given", "received", "thanked")
@@ -99,7 +107,8 @@ def _health_rows(session: Session, course_id: int, now: datetime, limit: int | N
 def _details(
     session: Session, course_id: int, now: datetime, cohort_ids: list[int]
 ) -> dict[int, tuple[int, int]]:
-    """Per cohort: finished exchanges of its gifts in 14 days, and members who gave and got.
+    """Per cohort: finished exchanges of its gifts in 14 days, and members who gave and got
+    (from their stored tallies).
 
     Index probes for these cohorts alone (a separate statement, so the planner sees how few
     they are), never a pass over the whole course's gifts and exchanges.
@@ -118,10 +127,13 @@ def _details(
         )
         .scalar_subquery()
     )
-    M = aliased(Membership)
-    gave = select(Exchange.id).where(Exchange.giver_id == M.person_id, *done).exists()
-    got = select(Exchange.id).where(Exchange.receiver_id == M.person_id, *done).exists()
-    both = select(func.count(M.id)).where(M.cohort_id == Cohort.id, gave, got).scalar_subquery()
+    M, T = aliased(Membership), ExchangeTally
+    both = (
+        select(func.count(M.id))
+        .join(T, and_(T.course_id == course_id, T.person_id == M.person_id))
+        .where(M.cohort_id == Cohort.id, T.gave > 0, T.received > 0)
+        .scalar_subquery()
+    )
     rows = session.execute(select(Cohort.id, gifts, both).where(Cohort.id.in_(cohort_ids)))
     return {cohort_id: (int(g or 0), int(b or 0)) for cohort_id, g, b in rows}
 

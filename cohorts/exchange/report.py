@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from cohorts.exchange import rules
 from cohorts.exchange.queries import cohort_members, flow_edges
-from cohorts.exchange.rules import DONE, Node
+from cohorts.exchange.rules import Node
 from cohorts.exchange.visibility import not_hidden
 from cohorts.models import (
     Cohort,
@@ -95,20 +95,13 @@ def gifts_by_kind_and_week(session: Session, course_id: int) -> list[tuple[str, 
     return sorted(by_kind, key=lambda r: r[0], reverse=True)
 
 
-def _givers_and_receivers(course_id: int):  # type: ignore[no-untyped-def]
-    """Whether a member gave, and received, a finished exchange: EXISTS probes on the
-    giver and receiver indexes, so a page of cohorts reads only its members' exchanges."""
-    done = (Exchange.course_id == course_id, Exchange.status.in_(DONE))
-    gave = select(Exchange.id).where(Exchange.giver_id == Membership.person_id, *done).exists()
-    got = select(Exchange.id).where(Exchange.receiver_id == Membership.person_id, *done).exists()
-    return gave, got
-
-
 def balance_rows(
     session: Session, course_id: int, cohort_ids: Sequence[int] | None = None
 ) -> dict[int, tuple[int, int, int, int]]:
-    """Per published cohort (or these): (members, gave and received, only gave, only got)."""
-    gave, got = _givers_and_receivers(course_id)
+    """Per published cohort (or these): (members, gave and received, only gave, only got),
+    from the members' stored tallies."""
+    T = ExchangeTally
+    gave, got = func.coalesce(T.gave, 0) > 0, func.coalesce(T.received, 0) > 0
     query = (
         select(
             Membership.cohort_id,
@@ -118,6 +111,7 @@ def balance_rows(
             func.sum(case((~gave & got, 1), else_=0)),
         )
         .join(Cohort, Cohort.id == Membership.cohort_id)
+        .outerjoin(T, and_(T.course_id == course_id, T.person_id == Membership.person_id))
         .where(Membership.course_id == course_id, Cohort.status == "published")
         .group_by(Membership.cohort_id)
     )
