@@ -84,7 +84,8 @@ def _where(m: Measured, choice: Choice) -> list[Any]:
     return kept
 
 
-def _order(m: Measured, choice: Choice) -> list[Any]:
+def _keys(m: Measured, choice: Choice) -> list[tuple[Any, bool]]:
+    """The table's sort keys, each with whether it sorts descending."""
     c = m.rows.c
     name = c.name_key
     key = {
@@ -94,10 +95,17 @@ def _order(m: Measured, choice: Choice) -> list[Any]:
         "streak": func.coalesce(c.streak, 0),
         "score": func.coalesce(c.score, 0.0),
     }.get(choice.sort, name)
-    first = key.desc() if choice.descending else key.asc()
     if key is name:
-        return [first, c.person_id]
-    return [first, name, c.person_id]
+        return [(key, choice.descending), (c.person_id, False)]
+    return [(key, choice.descending), (name, False), (c.person_id, False)]
+
+
+def _sorted(keys: list[tuple[Any, bool]]) -> list[Any]:
+    return [key.desc() if descending else key.asc() for key, descending in keys]
+
+
+def _order(m: Measured, choice: Choice) -> list[Any]:
+    return _sorted(_keys(m, choice))
 
 
 def learner_of(m: Measured, row: Any) -> Learner:
@@ -227,20 +235,25 @@ class Sheet:
 
 
 def _picked(m: Measured, part: int, choice: Choice, number: int, size: int) -> Any:
-    """One page of the table as rows tagged ``part``, numbered in the table's order."""
-    order = _order(m, choice)
-    return (
-        select(
-            literal(part).label("part"),
-            func.row_number().over(order_by=order).label("position"),
-            m.rows,
-        )
+    """One page of the table as rows tagged ``part``, numbered in the table's order.
+
+    The rows are numbered after the limit, over the page alone: a window over the whole
+    table would make the database sort every learner rather than keep the first few."""
+    keys = _keys(m, choice)
+    page = (
+        select(m.rows, *(key.label(f"sort_{i}") for i, (key, _) in enumerate(keys)))
         .where(*_where(m, choice))
-        .order_by(*order)
+        .order_by(*_sorted(keys))
         .limit(size)
         .offset((number - 1) * size)
         .subquery()
     )
+    again = [(page.c[f"sort_{i}"], descending) for i, (_, descending) in enumerate(keys)]
+    return select(
+        literal(part).label("part"),
+        func.row_number().over(order_by=_sorted(again)).label("position"),
+        *(page.c[name] for name in m.rows.c.keys()),
+    ).subquery()
 
 
 def sheet(
