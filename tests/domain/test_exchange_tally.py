@@ -9,10 +9,12 @@ from sqlalchemy import Integer, column, select, text
 from cohorts import privacy
 from cohorts.errors import DomainError
 from cohorts.exchange import encouragement, gifts, report, steps, tally
+from cohorts.exchange.rules import IllegalStep
 from cohorts.models import ExchangeTally, Gift, UTCDateTime
 
 from .cohort_factories import NOW
 from .gift_factories import ask, offer, world
+from .test_cohort_concurrency import race
 
 RECOUNT = text(
     "SELECT pid, sum(g), sum(r) FROM ("
@@ -87,4 +89,44 @@ def test_tallies_and_first_answers_follow_every_step_withdrawal_and_erasure(sess
     before = stored(session, course)
     tally.rebuild(session, course)
     assert stored(session, course) == before
+    assert_figures_recount(session, course)
+
+
+def test_racing_steps_count_each_finished_exchange_once(session):
+    w = world(session)
+    course = w.course.id
+    giver = w.a[0]
+    rows = []
+    for taker, title in ((w.a[1], "First help"), (w.a[2], "Second help")):
+        gift = offer(session, w, giver, title=title)
+        rows.append(steps.take_up(session, course, taker.id, gift.id, NOW).id)
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # The same exchange marked given twice at once: one step moves it, the other is refused.
+        outcomes = race(
+            session.get_bind(),
+            lambda own: steps.step(own, course, giver.id, rows[0], "give", now=NOW).id,
+        )
+        assert sorted(map(type, outcomes), key=str) == sorted([int, IllegalStep], key=str)
+        # Two exchanges of the same giver at once: both counted.
+        todo = iter(rows)
+        picked = {}
+
+        def give(own):
+            row = picked.setdefault(id(own), next(todo))
+            try:
+                return steps.step(own, course, giver.id, row, "give", now=NOW).id
+            except IllegalStep:
+                return None
+
+        race(session.get_bind(), give)
+    else:
+        # SQLite serialises writers: the same steps one after the other.
+        steps.step(session, course, giver.id, rows[0], "give", now=NOW)
+        with pytest.raises(IllegalStep):
+            steps.step(session, course, giver.id, rows[0], "give", now=NOW)
+        steps.step(session, course, giver.id, rows[1], "give", now=NOW)
+        session.commit()
+    session.expire_all()
+    assert stored(session, course)[giver.id] == (2, 0)
     assert_figures_recount(session, course)
