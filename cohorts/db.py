@@ -20,6 +20,13 @@ T = TypeVar("T")
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
+def conflict_insert(dialect: str) -> Any:
+    """The dialect's INSERT, the one that takes ON CONFLICT (PostgreSQL and SQLite)."""
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"upsert needs ON CONFLICT support, not {dialect}")
+    return _INSERTS[dialect]
+
+
 @lru_cache(maxsize=32)
 def _upsert_statement(
     dialect: str,
@@ -31,10 +38,8 @@ def _upsert_statement(
     widest: tuple[str, ...] = (),
 ) -> Any:
     """Build an INSERT .. ON CONFLICT DO UPDATE .. RETURNING id once per dialect and shape."""
-    if dialect not in _INSERTS:
-        raise NotImplementedError(f"upsert needs ON CONFLICT support, not {dialect}")
     columns = keys + keep + replace + add + widest
-    statement = _INSERTS[dialect](table).values({c: bindparam(c) for c in columns})
+    statement = conflict_insert(dialect)(table).values({c: bindparam(c) for c in columns})
     changes = {name: func.coalesce(statement.excluded[name], table.c[name]) for name in keep}
     changes.update({name: statement.excluded[name] for name in replace})
     changes.update({name: table.c[name] + statement.excluded[name] for name in add})

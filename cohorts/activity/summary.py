@@ -8,10 +8,9 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, select, true
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cohorts.db import conflict_insert
 from cohorts.models import ActivityLearner, ActivityWeek
 
 W = ActivityWeek
@@ -27,7 +26,6 @@ COLUMNS = (
     "cohort_actions",
     "early_events",
 )
-_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 def summary_select(where: Any) -> Any:
@@ -71,7 +69,9 @@ def summary_select(where: Any) -> Any:
 @lru_cache(maxsize=4)
 def _rebuild(dialect: str) -> Any:
     where = (W.course_id == bindparam("course_id")) & (W.person_id == bindparam("person_id"))
-    statement = _INSERTS[dialect](ActivityLearner).from_select(COLUMNS, summary_select(where))
+    statement = conflict_insert(dialect)(ActivityLearner).from_select(
+        COLUMNS, summary_select(where)
+    )
     return statement.on_conflict_do_update(
         index_elements=["course_id", "person_id"],
         set_={c: statement.excluded[c] for c in COLUMNS[2:]},

@@ -4,27 +4,23 @@ The counts move by atomic upserts (``n = n + 1`` in the database), never by read
 writing back, so concurrent steps on PostgreSQL cannot lose one.
 """
 
-from typing import Any
-
 from sqlalchemy import delete, func, insert, literal, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cohorts.db import conflict_insert
 from cohorts.exchange.rules import DONE
 from cohorts.models import Exchange, ExchangeTally, Gift
 
-_INSERTS: dict[str, Any] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 T = ExchangeTally
 
 
 def _add(session: Session, course_id: int, person_id: int, gave: int, received: int) -> None:
     connection = session.connection()
-    insert = _INSERTS[connection.dialect.name](T).values(
+    statement = conflict_insert(connection.dialect.name)(T).values(
         course_id=course_id, person_id=person_id, gave=max(gave, 0), received=max(received, 0)
     )
     connection.execute(
-        insert.on_conflict_do_update(
+        statement.on_conflict_do_update(
             index_elements=["course_id", "person_id"],
             set_={"gave": T.gave + gave, "received": T.received + received},
         )

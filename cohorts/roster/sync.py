@@ -11,10 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cohorts.db import conflict_insert
 from cohorts.formation.stored import refresh_report
 from cohorts.membership import CHUNK, end_memberships
 from cohorts.models import Cohort, Enrolment, Membership, Person
@@ -54,8 +53,7 @@ def known_enrolments(session: Session, course_id: int) -> list[Known]:
 
 
 def _insert(session: Session) -> Any:
-    name = session.connection().dialect.name
-    return {"postgresql": pg_insert, "sqlite": sqlite_insert}[name]
+    return conflict_insert(session.connection().dialect.name)
 
 
 def _people(
