@@ -56,15 +56,24 @@ def _hours_key(mask: int, offset: float | None) -> tuple[int, float, int]:
 
 class _Keys:
     """order_key as one float: the rank of (hours, offset) among all learners, plus the
-    tiebreak; sorting floats is several times faster than sorting tuples of big ints."""
+    tiebreak; sorting floats is several times faster than sorting tuples of big ints.
+
+    Ranks are looked up by each member's shared Timing (hashed by identity), so a
+    million members cost a few thousand big-int hashes, not a million.
+    """
 
     def __init__(self, groups: dict[str, list[Member]]) -> None:
-        pairs = {(m.mask, m.offset) for members in groups.values() for m in members}
+        timings = {m.timing for members in groups.values() for m in members}
+        pairs = {(t.mask, t.offset) for t in timings}
         ordered = sorted(pairs, key=lambda pair: _hours_key(*pair))
-        self.rank = {pair: float(number) for number, pair in enumerate(ordered)}
+        rank = {pair: float(number) for number, pair in enumerate(ordered)}
+        self.rank = {t: rank[t.mask, t.offset] for t in timings}
 
-    def __call__(self, m: Member) -> float:
-        return self.rank[m.mask, m.offset] + m.tiebreak
+    def order(self, members: list[Member]) -> list[Member]:
+        """`members` sorted by order_key; keys computed once, in the list's own order."""
+        rank = self.rank
+        keys = [rank[m.timing] + m.tiebreak for m in members]
+        return [members[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
 
 
 def split_groups(
@@ -91,8 +100,7 @@ def split_groups(
             ]
             members = members[extra:]
         if k:
-            members.sort(key=key)
-            drafts += chunk(challenge, members, k)
+            drafts += chunk(challenge, key.order(members), k)
     return drafts, overflow
 
 
