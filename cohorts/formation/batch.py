@@ -100,11 +100,10 @@ def _columns(
     rank, timing, offer, need = ranks.append, timings.append, offers.append, needs.append
     for members, challenge in zip(groups, challenges, strict=True):
         for m in members:
-            choices = m.choices
-            if choices and choices[0] == challenge:
+            if m.first == challenge:
                 rank(1.0)
-            elif challenge in choices:
-                rank(1.0 / (choices.index(challenge) + 1))
+            elif challenge in m.choices:
+                rank(1.0 / (m.choices.index(challenge) + 1))
             else:
                 rank(0.0)
             timing(m.timing)

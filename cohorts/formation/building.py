@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cohorts.formation.values import CANNOT_SPLIT, WEEK_SLOTS, Member, Settings, Unplaced
 
 DAY_SLOTS = WEEK_SLOTS // 7
@@ -69,11 +71,12 @@ class _Keys:
         rank = {pair: float(number) for number, pair in enumerate(ordered)}
         self.rank = {t: rank[t.mask, t.offset] for t in timings}
 
-    def order(self, members: list[Member]) -> list[Member]:
-        """`members` sorted by order_key; keys computed once, in the list's own order."""
+    def order(self, members: list[Member]) -> list[int]:
+        """Positions of `members` sorted by order_key (a stable sort, as list.sort is);
+        keys computed once, reading the members in the list's own order."""
         rank = self.rank
         keys = [rank[m.timing] + m.tiebreak for m in members]
-        return [members[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
+        return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def split_groups(
@@ -95,23 +98,32 @@ def split_groups(
             members.sort(key=lambda m, c=challenge: (-m.choices.index(c), m.tiebreak))
             extra = n - k * hi
             overflow += [
-                (m, Unplaced(m.learner.learner_id, CANNOT_SPLIT, challenge, n))
-                for m in members[:extra]
+                (m, Unplaced(m.learner_id, CANNOT_SPLIT, challenge, n)) for m in members[:extra]
             ]
             members = members[extra:]
         if k:
-            drafts += chunk(challenge, key.order(members), k)
+            drafts += chunk(challenge, members, k, key.order(members))
     return drafts, overflow
 
 
-def chunk(challenge: str, members: list[Member], k: int) -> list[Draft]:
-    """Split into k consecutive chunks whose sizes differ by at most one."""
+def chunk(
+    challenge: str, members: list[Member], k: int, order: Sequence[int] | None = None
+) -> list[Draft]:
+    """Split into k consecutive chunks whose sizes differ by at most one.
+
+    With `order`, the chunks follow those positions of `members`: each member is then
+    read once, straight into its chunk, rather than once to reorder and again to cut.
+    """
     size, extra = divmod(len(members), k)
     row: list[Draft] = []
     start = 0
     for pos in range(k):
         end = start + size + (pos < extra)
-        draft = Draft(challenge, members[start:end])
+        if order is None:
+            picked = members[start:end]
+        else:
+            picked = [members[i] for i in order[start:end]]
+        draft = Draft(challenge, picked)
         draft.row, draft.pos = row, pos
         row.append(draft)
         start = end

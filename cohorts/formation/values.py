@@ -199,11 +199,17 @@ class Timing:
 
 
 class Member:
-    """A learner with availability and tags turned into bitmasks once."""
+    """A learner with availability and tags turned into bitmasks once.
+
+    It keeps the learner's id and first choice (None without choices) rather than the
+    learner: after the time sort a million members lie scattered in memory, and each
+    further object read per member in scoring and reporting costs another cache miss.
+    """
 
     __slots__ = (
-        "learner",
+        "learner_id",
         "choices",
+        "first",
         "mask",
         "hours",
         "offset",
@@ -216,8 +222,9 @@ class Member:
     def __init__(
         self, learner: Learner, timing: Timing, offers: int, needs: int, tiebreak: float = 0.0
     ) -> None:
-        self.learner = learner
-        self.choices = learner.choices
+        self.learner_id = learner.learner_id
+        self.choices = choices = learner.choices
+        self.first: str | None = choices[0] if choices else None
         self.mask = timing.mask
         self.hours = timing.hours
         self.offset = learner.utc_offset
