@@ -1,5 +1,6 @@
 """The staff learner table filtered, sorted and paged in SQL: only the rows shown are built."""
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -150,6 +151,8 @@ _CSV_COLUMNS = (
     *(f"open_{kind}" for kind in alert_sql.LEARNER_KINDS),
     *("joined_at", "first_week", "early", "recent"),
 )
+#: Rows fetched at a time when the CSV streams out: few round trips, bounded memory.
+CSV_CHUNK = 2000
 
 
 def _reasons(m: Measured, row: Any) -> str:
@@ -172,23 +175,26 @@ def csv_rows(session: Session, m: Measured, choice: Choice) -> Iterator[tuple[An
     """Yield the whole filtered, sorted table as the CSV has it: name, cohort, last active
     day, active weeks, streak, score and the open alerts' reasons.
 
-    Every row is read straight from the SQL columns; flagged ones get their alerts' words.
+    Every row is read straight from the SQL columns, unpacked by position (10,000 rows make
+    per-row lookups by name count); only flagged rows get their alerts' words.
     """
     query = (
         select(*(m.rows.c[name] for name in _CSV_COLUMNS))
         .where(*_where(m, choice))
         .order_by(*_order(m, choice))
     )
-    offset = m.offset
-    for row in session.execute(query, execution_options={"yield_per": CHUNK}):
+    offset, day_text = m.offset, rules.day_text
+    result = session.connection().execute(query, execution_options={"yield_per": CSV_CHUNK})
+    for row in itertools.chain.from_iterable(result.partitions()):
+        name, cohort, last, weeks, streak, score, flagged = row[:7]
         yield (
-            row.display_name,
-            row.cohort_name or "",
-            row.last_day,
-            row.active_weeks or 0,
-            row.streak or 0,
-            round((row.score or 0.0) + offset, 2),
-            _reasons(m, row) if row.flagged else "",
+            name,
+            cohort or "",
+            "" if last is None else day_text(last),
+            weeks or 0,
+            streak or 0,
+            round((score or 0.0) + offset, 2),
+            _reasons(m, row) if flagged else "",
         )
 
 

@@ -25,6 +25,7 @@ CANVAS_HEADER = (
     "group_id",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_START)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +128,8 @@ def csv_lines(header: Sequence[str], lines: Iterable[Sequence[object]]) -> Itera
     writer.writerow([safe_cell(c) for c in header])
     rows = iter(lines)
     while True:
-        chunk = [
-            [safe_cell(c) if isinstance(c, str) else c for c in line]
+        chunk = [  # safe_cell inlined: a big table has tens of thousands of cells
+            ["'" + c if isinstance(c, str) and c[:1] in _FORMULA_FIRST else c for c in line]
             for line in itertools.islice(rows, CHUNK)
         ]
         if chunk:

@@ -84,10 +84,7 @@ def learners_csv() -> Any:
     viewer = signed_in_viewer()
     measured = learner_table.measure(db.session, viewer.course_id, utcnow())
     choice, _ = _choices()
-    rows = (
-        (name, cohort, rules.day_text(last) if last is not None else "", *rest)
-        for name, cohort, last, *rest in learner_table.csv_rows(db.session, measured, choice)
-    )
+    rows = learner_table.csv_rows(db.session, measured, choice)
     header = ["name", "cohort", "last active", "active weeks", "streak", "score", "alerts"]
     return Response(
         stream_with_context(csv_lines(header, rows)),

@@ -222,7 +222,7 @@ def test_the_learner_csv_rows_say_what_the_table_says(session):
         (
             x.facts.name,
             x.facts.cohort_name or "",
-            x.facts.last_day,
+            "" if x.facts.last_day is None else rules.day_text(x.facts.last_day),
             x.facts.active_weeks,
             x.facts.streak,
             x.facts.score,

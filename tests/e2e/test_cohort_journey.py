@@ -374,6 +374,6 @@ def test_a_saved_form_says_so_after_the_redirect_in_the_lms_frame(
         tool = launch(page, "instructor-1")
         tab(page, tool, "Formation settings")
         press(page, tool.get_by_role("button", name="Save settings"))
-        expect(tool.locator("p.flash")).to_have_text("Formation settings saved.", timeout=3000)
+        expect(tool.locator("p.flash")).to_have_text("Formation settings saved.")
     finally:
         context.close()
