@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cohorts.formation.values import CANNOT_SPLIT, WEEK_SLOTS, Member, Settings, Unplaced
 
 DAY_SLOTS = WEEK_SLOTS // 7
@@ -56,15 +58,25 @@ def _hours_key(mask: int, offset: float | None) -> tuple[int, float, int]:
 
 class _Keys:
     """order_key as one float: the rank of (hours, offset) among all learners, plus the
-    tiebreak; sorting floats is several times faster than sorting tuples of big ints."""
+    tiebreak; sorting floats is several times faster than sorting tuples of big ints.
+
+    Ranks are looked up by each member's shared Timing (hashed by identity), so a
+    million members cost a few thousand big-int hashes, not a million.
+    """
 
     def __init__(self, groups: dict[str, list[Member]]) -> None:
-        pairs = {(m.mask, m.offset) for members in groups.values() for m in members}
+        timings = {m.timing for members in groups.values() for m in members}
+        pairs = {(t.mask, t.offset) for t in timings}
         ordered = sorted(pairs, key=lambda pair: _hours_key(*pair))
-        self.rank = {pair: float(number) for number, pair in enumerate(ordered)}
+        rank = {pair: float(number) for number, pair in enumerate(ordered)}
+        self.rank = {t: rank[t.mask, t.offset] for t in timings}
 
-    def __call__(self, m: Member) -> float:
-        return self.rank[m.mask, m.offset] + m.tiebreak
+    def order(self, members: list[Member]) -> list[int]:
+        """Positions of `members` sorted by order_key (a stable sort, as list.sort is);
+        keys computed once, reading the members in the list's own order."""
+        rank = self.rank
+        keys = [rank[m.timing] + m.tiebreak for m in members]
+        return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def split_groups(
@@ -86,24 +98,32 @@ def split_groups(
             members.sort(key=lambda m, c=challenge: (-m.choices.index(c), m.tiebreak))
             extra = n - k * hi
             overflow += [
-                (m, Unplaced(m.learner.learner_id, CANNOT_SPLIT, challenge, n))
-                for m in members[:extra]
+                (m, Unplaced(m.learner_id, CANNOT_SPLIT, challenge, n)) for m in members[:extra]
             ]
             members = members[extra:]
         if k:
-            members.sort(key=key)
-            drafts += chunk(challenge, members, k)
+            drafts += chunk(challenge, members, k, key.order(members))
     return drafts, overflow
 
 
-def chunk(challenge: str, members: list[Member], k: int) -> list[Draft]:
-    """Split into k consecutive chunks whose sizes differ by at most one."""
+def chunk(
+    challenge: str, members: list[Member], k: int, order: Sequence[int] | None = None
+) -> list[Draft]:
+    """Split into k consecutive chunks whose sizes differ by at most one.
+
+    With `order`, the chunks follow those positions of `members`: each member is then
+    read once, straight into its chunk, rather than once to reorder and again to cut.
+    """
     size, extra = divmod(len(members), k)
     row: list[Draft] = []
     start = 0
     for pos in range(k):
         end = start + size + (pos < extra)
-        draft = Draft(challenge, members[start:end])
+        if order is None:
+            picked = members[start:end]
+        else:
+            picked = [members[i] for i in order[start:end]]
+        draft = Draft(challenge, picked)
         draft.row, draft.pos = row, pos
         row.append(draft)
         start = end

@@ -178,9 +178,7 @@ def _pool(
         if not learner.choices:
             unplaced.append(Unplaced(lid, NO_CHOICES))
             continue
-        prepared = member(learner)
-        prepared.tiebreak = draw()
-        keep(prepared)
+        keep(member(learner, draw()))
     return pool, unplaced
 
 

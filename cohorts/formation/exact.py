@@ -59,7 +59,7 @@ def form_best(
     pool = [preparer.member(x) for x in learners if x.choices and x.learner_id not in fixed]
     if not pool or len(pool) > EXACT_LIMIT:
         return heuristic
-    index = {m.learner.learner_id: i for i, m in enumerate(pool)}
+    index = {m.learner_id: i for i, m in enumerate(pool)}
     kept_ids = {c.cohort_id for c in existing}
     hint = {
         index[lid]: c.challenge_id
@@ -133,14 +133,14 @@ def _assemble(
     ids = cohort_ids(c.cohort_id for c in existing)
     fresh = [(next(ids), c, members, None) for c, members in groups]
     placed = {id(m) for _, members in groups for m in members}
-    in_pool = {m.learner.learner_id for m in pool}
+    in_pool = {m.learner_id for m in pool}
     unplaced = [u for u in heuristic.unplaced if u.learner_id not in in_pool]
     pickers = Counter(c for m in pool for c in m.choices)
     for m, choices in zip(pool, usable_choices(pool, settings), strict=True):
         if id(m) not in placed:
             code = NO_ROOM if choices else TOO_FEW
             first = m.choices[0]
-            unplaced.append(Unplaced(m.learner.learner_id, code, first, pickers[first]))
+            unplaced.append(Unplaced(m.learner_id, code, first, pickers[first]))
     fixed_rank = sum(rank_of(m.choices, c) for _, c, members, _ in kept for m in members)
     fixed = sum(len(members) for _, _, members, _ in kept)
     quality = Quality(

@@ -69,14 +69,20 @@ def _best_swap(draft: Draft, starts: list[tuple], settings: Settings) -> Draft |
         floor = min(draft.score, other.score) + EPSILON
         theirs = other.members
         for i in misfits:
+            # Candidates are edited in place, one member at a time, not rebuilt per swap.
+            mine_after = list(mine)
+            theirs_after = list(theirs)
             for j in range(len(theirs)):
                 # A swap counts only if both new scores beat the bar, so the partner's
                 # new score is needed only when this cohort's already does.
                 bar = floor if best is None or floor > best[0] else best[0]
-                a = cohort_score(mine[:i] + [theirs[j]] + mine[i + 1 :], challenge, settings)
+                mine_after[i] = theirs[j]
+                a = cohort_score(mine_after, challenge, settings)
                 if not a > bar:
                     continue
-                b = cohort_score(theirs[:j] + [mine[i]] + theirs[j + 1 :], challenge, settings)
+                theirs_after[j] = mine[i]
+                b = cohort_score(theirs_after, challenge, settings)
+                theirs_after[j] = theirs[j]
                 if b > bar:
                     best = (min(a, b), i, j, other, a, b)
     if best is None:

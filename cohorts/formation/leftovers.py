@@ -14,7 +14,7 @@ JOIN_CANDIDATES = 32
 def too_few(m: Member, closed: dict[str, int]) -> Unplaced:
     """Why a learner whose every choice closed was left out."""
     first = m.choices[0]
-    return Unplaced(m.learner.learner_id, TOO_FEW, first, closed.get(first, 0))
+    return Unplaced(m.learner_id, TOO_FEW, first, closed.get(first, 0))
 
 
 def place_leftovers(

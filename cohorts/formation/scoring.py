@@ -200,21 +200,20 @@ def assemble(
     for cohort_id, challenge, members, score in groups:
         if score is None:
             score = cohort_score(members, challenge, settings)
-        ids = tuple([m.learner.learner_id for m in members])
+        ids = tuple([m.learner_id for m in members])
         free = next(known, None)
         if free is None:
             free = overlap_hours(members)
         cohorts.append(Cohort(cohort_id, challenge, ids, score, free))
         viable = settings.minimum <= len(members) <= settings.maximum
         for m in members:
-            choices = m.choices
-            if choices and choices[0] == challenge:
+            if m.first == challenge:
                 rank += 1
                 first += viable
                 matched += viable
             else:
-                rank += rank_of(choices, challenge)
-                matched += viable and challenge in choices
+                rank += rank_of(m.choices, challenge)
+                matched += viable and challenge in m.choices
     report = _report(cohorts, unplaced, (first, matched, rank), started, quality)
     return Result(tuple(cohorts), tuple(unplaced), report)
 

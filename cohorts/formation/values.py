@@ -183,27 +183,63 @@ def mask_windows(mask: int) -> tuple[tuple[int, int], ...]:
     return tuple(windows)
 
 
-class Member:
-    """A learner with availability and tags turned into bitmasks once."""
+class Timing:
+    """A distinct (availability mask, UTC offset) pair, shared by the members who have it.
 
-    __slots__ = ("learner", "choices", "mask", "hours", "offset", "offers", "needs", "tiebreak")
+    Compared and hashed by identity, so sorting a million members by their hours looks
+    up a few thousand of these instead of hashing a big-int mask per member.
+    """
 
-    def __init__(self, learner: Learner, mask: int, offers: int, needs: int) -> None:
-        self.learner = learner
-        self.choices = learner.choices
+    __slots__ = ("mask", "hours", "offset")
+
+    def __init__(self, mask: int, offset: float | None) -> None:
         self.mask = mask
         self.hours = mask.bit_count()
+        self.offset = offset
+
+
+class Member:
+    """A learner with availability and tags turned into bitmasks once.
+
+    It keeps the learner's id and first choice (None without choices) rather than the
+    learner: after the time sort a million members lie scattered in memory, and each
+    further object read per member in scoring and reporting costs another cache miss.
+    """
+
+    __slots__ = (
+        "learner_id",
+        "choices",
+        "first",
+        "mask",
+        "hours",
+        "offset",
+        "offers",
+        "needs",
+        "tiebreak",
+        "timing",
+    )
+
+    def __init__(
+        self, learner: Learner, timing: Timing, offers: int, needs: int, tiebreak: float = 0.0
+    ) -> None:
+        self.learner_id = learner.learner_id
+        self.choices = choices = learner.choices
+        self.first: str | None = choices[0] if choices else None
+        self.mask = timing.mask
+        self.hours = timing.hours
         self.offset = learner.utc_offset
         self.offers = offers
         self.needs = needs
-        self.tiebreak = 0.0
+        self.tiebreak = tiebreak
+        self.timing = timing
 
 
 class Preparer:
-    """Builds Members sharing one tag numbering, caching repeated masks."""
+    """Builds Members sharing one tag numbering, caching repeated masks and timings."""
 
     def __init__(self) -> None:
-        self._masks: dict[tuple[tuple[int, int], ...], int] = {}
+        self._timings: dict[tuple[tuple[int, int], ...], dict[float | None, Timing]] = {}
+        self._pairs: dict[tuple[int, float | None], Timing] = {}
         self._tag_bits: dict[str, int] = {}
         self._tag_sets: dict[frozenset[str], int] = {frozenset(): 0}
 
@@ -216,11 +252,25 @@ class Preparer:
             self._tag_sets[tags] = bits
         return bits
 
-    def member(self, learner: Learner) -> Member:
-        windows = learner.availability
-        mask = self._masks.get(windows)
-        if mask is None:
-            mask = self._masks[windows] = availability_mask(windows)
+    def timing(self, windows: tuple[tuple[int, int], ...], offset: float | None) -> Timing:
+        """The one Timing of these windows and offset (equal masks share it too)."""
+        by_offset = self._timings.setdefault(windows, {})
+        found = by_offset.get(offset)
+        if found is None:
+            mask = availability_mask(windows)
+            found = self._pairs.get((mask, offset))
+            if found is None:
+                found = self._pairs[mask, offset] = Timing(mask, offset)
+            by_offset[offset] = found
+        return found
+
+    def member(self, learner: Learner, tiebreak: float = 0.0) -> Member:
+        # Cache hits inlined, windows then offset: a MOOC's formation prepares a million
+        # members, and hashing one (windows, offset) tuple costs more than two look-ups.
+        by_offset = self._timings.get(learner.availability)
+        timing = None if by_offset is None else by_offset.get(learner.utc_offset)
+        if timing is None:
+            timing = self.timing(learner.availability, learner.utc_offset)
         known = self._tag_sets
         offers = known.get(learner.offers)
         if offers is None:
@@ -228,4 +278,4 @@ class Preparer:
         needs = known.get(learner.needs)
         if needs is None:
             needs = self.tags(learner.needs)
-        return Member(learner, mask, offers, needs)
+        return Member(learner, timing, offers, needs, tiebreak)
