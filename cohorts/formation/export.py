@@ -39,7 +39,7 @@ class ExportRow:
 
 def safe_cell(value: str) -> str:
     """Defuse spreadsheet formulas: a cell starting with = + - @ is read as text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return "'" + value if value[:1] in _FORMULA_FIRST else value
 
 
 def _rows_query(course_id: int) -> Any:
@@ -128,7 +128,7 @@ def csv_lines(header: Sequence[str], lines: Iterable[Sequence[object]]) -> Itera
     writer.writerow([safe_cell(c) for c in header])
     rows = iter(lines)
     while True:
-        chunk = [  # safe_cell inlined: a big table has tens of thousands of cells
+        chunk = [  # safe_cell inlined, same test: a big table has tens of thousands of cells
             ["'" + c if isinstance(c, str) and c[:1] in _FORMULA_FIRST else c for c in line]
             for line in itertools.islice(rows, CHUNK)
         ]

@@ -204,6 +204,7 @@ class Member:
     It keeps the learner's id and first choice (None without choices) rather than the
     learner: after the time sort a million members lie scattered in memory, and each
     further object read per member in scoring and reporting costs another cache miss.
+    Its mask, hours and offset repeat its timing's for the same reason.
     """
 
     __slots__ = (
