@@ -2,8 +2,8 @@
 // - a field with a length limit shows "n of max characters" as you type; the browser never
 //   cuts text short, the server refuses text that is too long and keeps it in the field;
 // - after a post, focus goes to the error summary, or to an error message, so keyboard and
-//   screen reader users start where the page changed; other messages are put into the live
-//   region after load, which is what makes screen readers announce them.
+//   screen reader users start where the page changed; other messages are read out through a
+//   live region filled after load, without moving the page.
 (function () {
   "use strict";
   // The server counts characters (code points), and a browser sends each new line as two.
@@ -29,13 +29,16 @@
     update();
   }
 
+  // The messages stay where they are, so nothing moves under the pointer; their words are
+  // copied into an empty live region after load, which is what makes screen readers say them.
   function announce() {
-    const live = document.getElementById("messages");
-    if (!live || !live.children.length) return null;
-    const messages = Array.from(live.children);
-    live.replaceChildren();
-    // Inserted after the region exists, so it is announced, not only shown.
-    window.setTimeout(function () { messages.forEach(function (m) { live.appendChild(m); }); }, 250);
+    const shown = document.getElementById("messages");
+    const live = document.getElementById("announcer");
+    if (!shown || !live || !shown.children.length) return null;
+    const messages = Array.from(shown.children);
+    window.setTimeout(function () {
+      live.textContent = messages.map(function (m) { return m.textContent.trim(); }).join(" ");
+    }, 250);
     return messages.find(function (m) { return m.classList.contains("flash-error"); }) || null;
   }
 

@@ -170,6 +170,26 @@ def test_a_form_with_errors_sends_focus_to_a_summary_that_leads_to_each_field(pe
     assert not serious_violations(learner.frame)
 
 
+#: Counts messages taken out of the page after it loaded: each one moves what is under the pointer.
+WATCH_MESSAGES = """new MutationObserver((records) => {
+  const gone = records.flatMap((r) => [...r.removedNodes]).filter((n) => n.classList
+    && n.classList.contains("flash"));
+  window.messagesTakenOut = (window.messagesTakenOut || 0) + gone.length;
+}).observe(document, { childList: true, subtree: true });"""
+
+
+def test_a_message_after_a_post_stays_in_place_and_is_read_out(people):
+    learner = people["learner"]
+    learner.context.add_init_script(WATCH_MESSAGES)
+    learner.open("/learner/profile")
+    with learner.frame.expect_navigation():
+        learner.frame.get_by_role("button", name="Save my profile").click()
+    expect(learner.frame.locator("#messages")).to_have_text("Your profile is saved.")
+    announcer = learner.frame.locator('#announcer[role="status"]')
+    expect(announcer).to_have_text("Your profile is saved.")
+    assert learner.frame.evaluate("() => window.messagesTakenOut || 0") == 0
+
+
 SELECT_LOOK = """(s) => { const c = getComputedStyle(s), r = s.getBoundingClientRect();
   return { font: c.fontSize === getComputedStyle(document.body).fontSize,
            radius: c.borderTopLeftRadius, tall: r.height >= 40,
