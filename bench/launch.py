@@ -14,6 +14,8 @@ from /proc, so the clients' own work (RSA signing, HTTP) does not count.
     DATABASE_URL=postgresql+psycopg://... python bench/launch.py   # an existing database
 
 The reference is ``bench/reference_tool.py``: login + launch only, no database, no session.
+A third server, ``bench/floor_tool.py``, answers Communitas's three requests with nothing
+behind them: what the web stack alone costs per flow, measured in the same rounds.
 """
 
 from __future__ import annotations
@@ -328,6 +330,28 @@ def communitas_flow(base: str, platform: Platform, user: DemoUser, timings: Timi
         one_launch(http, base, platform, user, timings, landing=True)
 
 
+#: A form the size of a real launch's (an RS256 id_token of about 1,500 characters, a state).
+FLOOR_LAUNCH = {"id_token": "e" * 1500, "state": "s" * 43}
+
+
+def floor_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
+    """The same three requests, with the same headers and forms, to the floor server."""
+    with requests.Session() as http:
+        login = http.post(
+            base + "/lti/login",
+            data=platform.login_initiation(user),
+            headers=TOP_LEVEL,
+            allow_redirects=False,
+            timeout=30,
+        )
+        expect(login, 302, "login")
+        launch = http.post(
+            base + "/lti/launch", data=FLOOR_LAUNCH, allow_redirects=False, timeout=30
+        )
+        expect(launch, 303, "launch")
+        expect(http.get(urljoin(base, launch.headers["Location"]), timeout=30), 200, "landing")
+
+
 Flow = Callable[[str, Platform, DemoUser, Timings | None], None]
 
 
@@ -399,15 +423,16 @@ def warm_up(args: argparse.Namespace, *tools: Tool) -> None:
         run_flows(tool.flow, tool.base, tool.platform, args.warmup, args.concurrency, None)
 
 
-def compare(args: argparse.Namespace, reference: Tool, communitas: Tool) -> None:
-    """Alternate rounds (ABBA...), so a drifting load falls on both tools alike."""
+def compare(args: argparse.Namespace, tools: list[Tool]) -> None:
+    """Alternate rounds (ABC CBA ...), so a drifting load falls on every tool alike."""
     for n in range(args.rounds):
-        order = (reference, communitas) if n % 4 in (0, 3) else (communitas, reference)
-        for tool in order:
+        for tool in tools if n % 2 == 0 else tools[::-1]:
             tool.round(args.flows, args.concurrency)
 
 
-def report(args: argparse.Namespace, reference: Tool, communitas: Tool, load: str) -> None:
+def report(
+    args: argparse.Namespace, reference: Tool, communitas: Tool, floor: Tool, load: str
+) -> None:
     print(
         f"{args.rounds} alternating rounds of {args.flows} flows per tool, "
         f"{args.concurrency} browsers at a time, gunicorn {args.workers} {args.worker_class} "
@@ -416,6 +441,7 @@ def report(args: argparse.Namespace, reference: Tool, communitas: Tool, load: st
     for tool, what in (
         (reference, "reference (plain pylti1p3) login + launch"),
         (communitas, "Communitas login + launch + landing page"),
+        (floor, "floor (empty Flask app, the same three requests)"),
     ):
         rounds = ", ".join(f"{ms:.2f}" for ms in tool.cpu)
         print(f"{what}: {tool.cpu_ms:.2f} ms worker CPU per flow (rounds: {rounds})")
@@ -425,6 +451,12 @@ def report(args: argparse.Namespace, reference: Tool, communitas: Tool, load: st
     ratio = communitas.cpu_ms / reference.cpu_ms
     verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
     print(f"ratio Communitas / reference: {ratio:.2f} (target <= {TARGET_RATIO:g}: {verdict})")
+    budget = TARGET_RATIO * reference.cpu_ms
+    print(
+        f"  the target allows {budget:.2f} ms per flow; the floor alone takes {floor.cpu_ms:.2f}, "
+        f"leaving {budget - floor.cpu_ms:.2f} ms for Communitas's own work "
+        f"(it spends {communitas.cpu_ms - floor.cpu_ms:.2f} above the floor)"
+    )
     print("wall latency per step, p50 / p95 ms:")
     for tool in (reference, communitas):
         steps = "; ".join(
@@ -445,7 +477,7 @@ def main() -> None:
     parser.add_argument("--database", default="communitas_bench", help="scratch database name")
     parser.add_argument("--redis", metavar="URL", help="Communitas keeps logins in Redis")
     parser.add_argument(
-        "--ports", type=int, metavar="FIRST", help="listen on FIRST..FIRST+3, not free ports"
+        "--ports", type=int, metavar="FIRST", help="listen on FIRST..FIRST+5, not free ports"
     )
     args = parser.parse_args()
 
@@ -455,7 +487,11 @@ def main() -> None:
         given = os.environ.get("DATABASE_URL")
         database_url = given or stack.enter_context(scratch_database(args.database))
         tools, masters = [], []
-        flows = (("reference", reference_flow), ("Communitas", communitas_flow))
+        flows = (
+            ("reference", reference_flow),
+            ("Communitas", communitas_flow),
+            ("floor", floor_flow),
+        )
         for n, (name, flow) in enumerate(flows):
             port = args.ports + 2 * n if args.ports else free_port()
             base = f"http://127.0.0.1:{port}"
@@ -465,9 +501,11 @@ def main() -> None:
                 serve_platform(base, folder / f"platform-{name}", lms_port)
             )
             log = folder / f"{name}.log"
+            extra: tuple[str, ...] = ("--pythonpath", str(ROOT / "bench"))
             if name == "reference":
                 env, app = reference_env(platform, folder / "reference"), "reference_tool:app"
-                extra: tuple[str, ...] = ("--pythonpath", str(ROOT / "bench"))
+            elif name == "floor":
+                env, app = dict(os.environ), "floor_tool:app"
             else:
                 env, app, extra = tool_env(database_url, base, args.redis), COMMUNITAS_APP, ()
                 register(env, log, platform)
@@ -475,14 +513,14 @@ def main() -> None:
             master = stack.enter_context(server)
             masters.append(master)
             tools.append(Tool(name, flow, base, platform, children(master), log))
-        reference, communitas = tools
-        warm_up(args, reference, communitas)
+        reference, communitas, floor = tools
+        warm_up(args, *tools)
         communitas.backends = database_backends(urlsplit(database_url).path.lstrip("/"))
-        compare(args, reference, communitas)
+        compare(args, tools)
         for tool, master in zip(tools, masters, strict=True):
             if children(master) != tool.workers:
                 print(f"warning: a {tool.name} worker restarted during the run", file=sys.stderr)
-        report(args, reference, communitas, load)
+        report(args, reference, communitas, floor, load)
 
 
 if __name__ == "__main__":
