@@ -29,8 +29,7 @@
     update();
   }
 
-  // The messages stay where they are, so nothing moves under the pointer; their words are
-  // copied into an empty live region after load, which is what makes screen readers say them.
+  // A region that is empty at load and filled later is what screen readers announce.
   function announce() {
     const shown = document.getElementById("messages");
     const live = document.getElementById("announcer");
