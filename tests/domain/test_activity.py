@@ -110,10 +110,12 @@ def test_the_curve_censors_learners_still_active_and_splits_by_cohort(session):
     assert alone[1].censored == 1 and alone[1].still_active == 1.0
 
 
-def test_weekly_active_learners_count_each_learner_once_a_week(session):
+def test_weekly_active_learners_count_each_learner_once_a_week_and_never_staff(session):
     course, _, ada, bo, _ = world(session)
+    staff = make_people(session, course, 1, role="staff", prefix="s")[0]
     record(session, course, ada, weeks_ago(1), weeks_ago(1, "post"), weeks_ago(0))
     record(session, course, bo, weeks_ago(1))
+    record(session, course, staff, weeks_ago(1), weeks_ago(0))
     assert [n for _, n in measures.weekly_active(session, course.id, NOW, 3)] == [0, 2, 1]
 
 
