@@ -48,6 +48,17 @@ def _learners(course_id: int, person_id: int | None = None, names: bool = True) 
     return query.subquery()
 
 
+def _not_learners(course_id: int) -> Any:
+    """The course's staff and guests, to leave out of weekly rows.
+
+    Everyone with activity is enrolled, so this keeps the learners' rows; it reads a handful
+    of enrolments, where joining every learner's enrolment hashes the whole course.
+    """
+    return select(Enrolment.person_id).where(
+        Enrolment.course_id == course_id, Enrolment.role != "learner"
+    )
+
+
 def score_stats(session: Session, course_id: int, week: int) -> dict[str, SignalStats]:
     """Mean and spread of each signal over all learners in one week (inactive ones as zeros)."""
     learners = (
@@ -58,11 +69,9 @@ def score_stats(session: Session, course_id: int, week: int) -> dict[str, Signal
     columns = [func.coalesce(func.sum(getattr(W, s)), 0) for s in SIGNALS]
     columns += [func.coalesce(func.sum(getattr(W, s) * getattr(W, s)), 0) for s in SIGNALS]
     row = session.execute(
-        select(*columns, learners)
-        .join(
-            Enrolment, and_(Enrolment.course_id == W.course_id, Enrolment.person_id == W.person_id)
+        select(*columns, learners).where(
+            W.course_id == course_id, W.week == week, W.person_id.not_in(_not_learners(course_id))
         )
-        .where(W.course_id == course_id, W.week == week, Enrolment.role == "learner")
     ).one()
     n, count = len(SIGNALS), row[-1] or 0
     return {s: rules.signal_stats(row[i], row[i + n], count) for i, s in enumerate(SIGNALS)}
@@ -178,11 +187,7 @@ def rates_of(
 def weekly_active(session: Session, course_id: int, now: datetime, weeks: int) -> list[tuple]:
     """Return (Monday, learners active that week) for the last ``weeks`` weeks, oldest first."""
     current = rules.week_of(rules.day_of(now))
-    # Everyone with activity is enrolled: leaving out the few who are not learners reads the
-    # weekly index alone, where joining every learner's enrolment hashes the whole course.
-    others = select(Enrolment.person_id).where(
-        Enrolment.course_id == course_id, Enrolment.role != "learner"
-    )
+    others = _not_learners(course_id)
     counts = dict(
         session.execute(
             select(W.week, func.count())

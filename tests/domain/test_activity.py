@@ -181,3 +181,14 @@ def test_course_health_lists_the_least_active_in_full_and_every_quiet_cohort(ses
         ]
     assert [c.name for c in least] == ["Empty", "Owls", "Busy"]
     assert [c.name for c in quiet] == ["Empty", "Owls"]
+
+
+def test_score_statistics_leave_staff_activity_out(session):
+    course, _, ada, bo, _ = world(session)
+    record(session, course, ada, weeks_ago(1), weeks_ago(1, "post"))
+    last_week = rules.week_of(rules.day_of(NOW)) - 1
+    before = measures.score_stats(session, course.id, last_week)
+    assert before["sessions"].mean > 0
+    staff = make_people(session, course, 1, role="staff", prefix="s")[0]
+    record(session, course, staff, weeks_ago(1), weeks_ago(1), weeks_ago(1, "post"))
+    assert measures.score_stats(session, course.id, last_week) == before
