@@ -1,5 +1,6 @@
 """Keeping published cohorts whole: late joiners, the waiting list, shrinking cohorts."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -195,6 +196,34 @@ class MergeSuggestion:
     target_size: int
 
 
+def merge_targets(
+    cohorts: Sequence[tuple[int, int, bool, bool, int]], minimum: int, maximum: int
+) -> list[tuple[int, int | None]]:
+    """For each cohort below ``minimum`` whose merge was not dismissed, in the given order:
+    the smallest unlocked cohort of its challenge (then the lowest id) that can take its
+    members without passing ``maximum``, or None.
+
+    ``cohorts`` holds (id, challenge id, locked, merge dismissed, members).
+    """
+    sizes = {cid: size for cid, _, _, _, size in cohorts}
+    # Each challenge's unlocked cohorts, smallest first: the best target is the first one
+    # that is not the cohort itself, and if that one has no room, none has.
+    smallest_first: dict[int, list[int]] = {}
+    for cid, challenge, locked, _, _ in cohorts:
+        if not locked:
+            smallest_first.setdefault(challenge, []).append(cid)
+    for ids in smallest_first.values():
+        ids.sort(key=lambda c: (sizes[c], c))
+    found: list[tuple[int, int | None]] = []
+    for cid, challenge, _, dismissed, size in cohorts:
+        if size >= minimum or dismissed:
+            continue
+        best = next((c for c in smallest_first.get(challenge, ()) if c != cid), None)
+        fits = best is not None and sizes[best] + size <= maximum
+        found.append((cid, best if fits else None))
+    return found
+
+
 def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion]:
     """List published cohorts below the minimum, each with the same-challenge cohort most
     able to take its members in (sizes read as plain rows; only the named cohorts loaded)."""
@@ -207,20 +236,8 @@ def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion
         .group_by(Cohort.id, Cohort.challenge_id, Cohort.locked, Cohort.merge_dismissed)
         .order_by(Cohort.id)
     ).all()
+    found = merge_targets(rows, settings.minimum, settings.maximum)
     sizes = {cid: size for cid, _, _, _, size in rows}
-    by_challenge: dict[int, list[tuple[int, bool]]] = {}
-    for cid, challenge, locked, _, _ in rows:
-        by_challenge.setdefault(challenge, []).append((cid, locked))
-    found: list[tuple[int, int | None]] = []
-    for cid, challenge, _, dismissed, size in rows:
-        if size >= settings.minimum or dismissed:
-            continue
-        fits = [
-            other
-            for other, locked in by_challenge[challenge]
-            if other != cid and not locked and sizes[other] + size <= settings.maximum
-        ]
-        found.append((cid, min(fits, key=lambda c: (sizes[c], c), default=None)))
     named = {cid for pair in found for cid in pair if cid is not None}
     loaded = {c.id: c for c in session.scalars(select(Cohort).where(Cohort.id.in_(named)))}
     return [
