@@ -1,6 +1,5 @@
 """Keeping published cohorts whole: late joiners, the waiting list, shrinking cohorts."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from cohorts.errors import DomainError, NotFound
 from cohorts.formation import engine
 from cohorts.formation.drafts import guarded, insert_cohorts
 from cohorts.formation.learners import load_learners, members_by_cohort, states_of
+from cohorts.formation.merge_targets import merge_targets
 from cohorts.formation.settings import get_settings, settings_of
 from cohorts.formation.stored import refresh_report
 from cohorts.formation.values import Learner
@@ -194,34 +194,6 @@ class MergeSuggestion:
     size: int
     target: Cohort | None
     target_size: int
-
-
-def merge_targets(
-    cohorts: Sequence[tuple[int, int, bool, bool, int]], minimum: int, maximum: int
-) -> list[tuple[int, int | None]]:
-    """For each cohort below ``minimum`` whose merge was not dismissed, in the given order:
-    the smallest unlocked cohort of its challenge (then the lowest id) that can take its
-    members without passing ``maximum``, or None.
-
-    ``cohorts`` holds (id, challenge id, locked, merge dismissed, members).
-    """
-    sizes = {cid: size for cid, _, _, _, size in cohorts}
-    # Each challenge's unlocked cohorts, smallest first: the best target is the first one
-    # that is not the cohort itself, and if that one has no room, none has.
-    smallest_first: dict[int, list[int]] = {}
-    for cid, challenge, locked, _, _ in cohorts:
-        if not locked:
-            smallest_first.setdefault(challenge, []).append(cid)
-    for ids in smallest_first.values():
-        ids.sort(key=lambda c: (sizes[c], c))
-    found: list[tuple[int, int | None]] = []
-    for cid, challenge, _, dismissed, size in cohorts:
-        if size >= minimum or dismissed:
-            continue
-        best = next((c for c in smallest_first.get(challenge, ()) if c != cid), None)
-        fits = best is not None and sizes[best] + size <= maximum
-        found.append((cid, best if fits else None))
-    return found
 
 
 def shrink_suggestions(session: Session, course_id: int) -> list[MergeSuggestion]:

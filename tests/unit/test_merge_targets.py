@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cohorts.formation.upkeep import merge_targets
+from cohorts.formation.merge_targets import merge_targets
 
 
 def test_the_target_is_the_smallest_cohort_with_room_never_a_locked_one_or_itself():
