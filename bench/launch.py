@@ -283,6 +283,20 @@ def expect(response: requests.Response, status: int, step: str) -> requests.Resp
     return response
 
 
+def post_login(
+    http: requests.Session, base: str, platform: Platform, user: DemoUser
+) -> requests.Response:
+    """The platform's login initiation, as a browser opening the tool in a page of its own."""
+    login = http.post(
+        base + "/lti/login",
+        data=platform.login_initiation(user),
+        headers=TOP_LEVEL,
+        allow_redirects=False,
+        timeout=30,
+    )
+    return expect(login, 302, "login")
+
+
 def one_launch(
     http: requests.Session,
     base: str,
@@ -295,15 +309,8 @@ def one_launch(
     """Login, authorize at the platform, launch (and open the landing page); raise on surprises."""
     clock = time.perf_counter
     started = clock()
-    login = http.post(
-        base + "/lti/login",
-        data=platform.login_initiation(user),
-        headers=TOP_LEVEL,
-        allow_redirects=False,
-        timeout=30,
-    )
+    login = post_login(http, base, platform, user)
     logged_in = clock()
-    expect(login, 302, "login")
     form = platform.authorize(dict(parse_qsl(urlsplit(login.headers["Location"]).query)))
     posted = clock()
     launch = http.post(base + "/lti/launch", data=form, allow_redirects=False, timeout=30)
@@ -337,14 +344,7 @@ FLOOR_LAUNCH = {"id_token": "e" * 1500, "state": "s" * 43}
 def floor_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
     """The same three requests, with the same headers and forms, to the floor server."""
     with requests.Session() as http:
-        login = http.post(
-            base + "/lti/login",
-            data=platform.login_initiation(user),
-            headers=TOP_LEVEL,
-            allow_redirects=False,
-            timeout=30,
-        )
-        expect(login, 302, "login")
+        post_login(http, base, platform, user)
         launch = http.post(
             base + "/lti/launch", data=FLOOR_LAUNCH, allow_redirects=False, timeout=30
         )
