@@ -1,8 +1,8 @@
-"""The floor under any Flask tool: the launch's three requests answered with nothing behind them.
+"""The floor under any Flask tool: the launch's two requests answered with nothing behind them.
 
 ``bench/launch.py`` runs it under the same gunicorn settings as the two tools it compares, so
 the figure it prints is what the web stack alone costs on this machine (HTTP parsing, the
-WSGI request, a form parsed, a redirect or a small page rendered), with no LTI, no storage
+WSGI request, a form parsed, a redirect and a small page rendered), with no LTI, no storage
 and no session. A tool's own work is what it spends above this floor.
 """
 
@@ -22,12 +22,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @app.post("/lti/launch")
 def launch():  # type: ignore[no-untyped-def]
-    return redirect("/learner/?s=" + request.form.get("state", "")[:8], 303)
-
-
-@app.get("/learner/")
-def home():  # type: ignore[no-untyped-def]
-    return render_template_string(PAGE, name=request.args.get("s", ""))
+    return render_template_string(PAGE, name=request.form.get("state", "")[:8])
 
 
 @app.get("/lti/jwks")

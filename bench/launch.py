@@ -4,8 +4,8 @@ Both tools run at once with the same gunicorn settings (2 sync workers by defaul
 against its own copy of the sandbox platform (the same signing code, real RS256 id_tokens),
 and the benchmark alternates rounds between them so a change in the machine's load falls on
 both. A flow is what a browser does when a learner opens the tool from the LMS as a page of
-its own: POST /lti/login, the platform's authorization (signing, in this process), POST
-/lti/launch, and for Communitas also the learner's landing page the launch redirects to.
+its own: POST /lti/login, the platform's authorization (signing, in this process) and POST
+/lti/launch, which answers with the page: the reference's small page, Communitas's learner home.
 Each flow is a new browser. The tool CPU is the utime+stime of the gunicorn workers, read
 from /proc, so the clients' own work (RSA signing, HTTP) does not count.
 
@@ -14,8 +14,8 @@ from /proc, so the clients' own work (RSA signing, HTTP) does not count.
     DATABASE_URL=postgresql+psycopg://... python bench/launch.py   # an existing database
 
 The reference is ``bench/reference_tool.py``: login + launch only, no database, no session.
-A third server, ``bench/floor_tool.py``, answers Communitas's three requests with nothing
-behind them: what the web stack alone costs per flow, measured in the same rounds.
+A third server, ``bench/floor_tool.py``, answers the same two requests with nothing behind
+them: what the web stack alone costs per flow, measured in the same rounds.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
 import requests
@@ -52,7 +52,7 @@ from sandbox.platform import Platform, platform_add_args
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-#: Communitas's login + launch + landing page over the reference's login + launch.
+#: Communitas's login + launch (answering with the learner's home) over the reference's.
 TARGET_RATIO = 0.75
 COMMUNITAS_APP = "lti_app:create_app()"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -303,10 +303,8 @@ def one_launch(
     platform: Platform,
     user: DemoUser,
     timings: Timings | None,
-    landing: bool = False,
-    launched: int = 303,
 ) -> None:
-    """Login, authorize at the platform, launch (and open the landing page); raise on surprises."""
+    """Login, authorize at the platform, launch; raise on surprises."""
     clock = time.perf_counter
     started = clock()
     login = post_login(http, base, platform, user)
@@ -315,26 +313,16 @@ def one_launch(
     posted = clock()
     launch = http.post(base + "/lti/launch", data=form, allow_redirects=False, timeout=30)
     done = clock()
-    expect(launch, launched, "launch")
+    expect(launch, 200, "launch")
     if timings is not None:
         timings.add("login", logged_in - started)
         timings.add("launch", done - posted)
-    if landing:
-        url = urljoin(base, launch.headers["Location"])
-        page = http.get(url, headers=TOP_LEVEL, timeout=30)  # follows the tool's redirects
-        expect(page, 200, "landing page")
-        if timings is not None:
-            timings.add("landing page", clock() - done)
 
 
-def reference_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
+def tool_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
+    """One flow from a new browser: the reference's and Communitas's are the same requests."""
     with requests.Session() as http:
-        one_launch(http, base, platform, user, timings, launched=200)
-
-
-def communitas_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
-    with requests.Session() as http:
-        one_launch(http, base, platform, user, timings, landing=True)
+        one_launch(http, base, platform, user, timings)
 
 
 #: A form the size of a real launch's (an RS256 id_token of about 1,500 characters, a state).
@@ -342,14 +330,13 @@ FLOOR_LAUNCH = {"id_token": "e" * 1500, "state": "s" * 43}
 
 
 def floor_flow(base: str, platform: Platform, user: DemoUser, timings: Timings | None) -> None:
-    """The same three requests, with the same headers and forms, to the floor server."""
+    """The same two requests, with the same headers and forms, to the floor server."""
     with requests.Session() as http:
         post_login(http, base, platform, user)
         launch = http.post(
             base + "/lti/launch", data=FLOOR_LAUNCH, allow_redirects=False, timeout=30
         )
-        expect(launch, 303, "launch")
-        expect(http.get(urljoin(base, launch.headers["Location"]), timeout=30), 200, "landing")
+        expect(launch, 200, "launch")
 
 
 Flow = Callable[[str, Platform, DemoUser, Timings | None], None]
@@ -440,8 +427,8 @@ def report(
     )
     for tool, what in (
         (reference, "reference (plain pylti1p3) login + launch"),
-        (communitas, "Communitas login + launch + landing page"),
-        (floor, "floor (empty Flask app, the same three requests)"),
+        (communitas, "Communitas login + launch, answered with the learner's home"),
+        (floor, "floor (empty Flask app, the same two requests)"),
     ):
         rounds = ", ".join(f"{ms:.2f}" for ms in tool.cpu)
         print(f"{what}: {tool.cpu_ms:.2f} ms worker CPU per flow (rounds: {rounds})")
@@ -488,8 +475,8 @@ def main() -> None:
         database_url = given or stack.enter_context(scratch_database(args.database))
         tools, masters = [], []
         flows = (
-            ("reference", reference_flow),
-            ("Communitas", communitas_flow),
+            ("reference", tool_flow),
+            ("Communitas", tool_flow),
             ("floor", floor_flow),
         )
         for n, (name, flow) in enumerate(flows):

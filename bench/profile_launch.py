@@ -1,9 +1,9 @@
 """Where a launch spends the tool's CPU: cProfile around the tool's WSGI app, in-process.
 
-The same flow as bench/launch.py (login, launch, the learner's landing page), driven by the
-Flask test client on a scratch PostgreSQL database. Only the tool's request handling is
-profiled: signing the id_token (the platform's work) and the test client's own bookkeeping
-stay outside the profile.
+The same flow as bench/launch.py (login, then the launch, which answers with the learner's
+home), driven by the Flask test client on a scratch PostgreSQL database. Only the tool's
+request handling is profiled: signing the id_token (the platform's work) and the test
+client's own bookkeeping stay outside the profile.
 
     python bench/profile_launch.py                  # 200 flows
     python bench/profile_launch.py --flows 500 --sort cumulative --top 40
@@ -94,16 +94,11 @@ def launches(app: Flask, platform: Platform, count: int, steps: list[str] | None
         if steps is not None:
             steps.append("POST /lti/launch")
         page = client.post("/lti/launch", data=form)
-        assert page.status_code == 303, page.get_data(as_text=True)[:300]
-        while page.status_code in (302, 303):
-            if steps is not None:
-                steps.append(f"GET {page.location}")
-            page = client.get(page.location, headers=TOP_LEVEL)
         assert page.status_code == 200, page.get_data(as_text=True)[:300]
 
 
 def show_statements(app: Flask, platform: Platform) -> None:
-    """Print the SQL one login + launch + landing page sends, in order, by request.
+    """Print the SQL one login + launch sends, in order, by request.
 
     Transaction commands (BEGIN, COMMIT, ROLLBACK) are shown too: each is a round trip.
     """
@@ -135,7 +130,7 @@ def show_statements(app: Flask, platform: Platform) -> None:
         event.remove(engine, "before_cursor_execute", record)
     count = sum(not s.startswith(("GET ", "POST ", "(")) for s in sent)
     trips = sum(not s.startswith(("GET ", "POST ")) for s in sent)
-    print(f"one login + launch + landing page: {count} SQL statements, {trips} round trips")
+    print(f"one login + launch: {count} SQL statements, {trips} round trips")
     for statement in sent:
         print(("" if statement.startswith(("GET ", "POST ")) else "    ") + statement)
     print()

@@ -120,7 +120,8 @@ def start_session(binding: LaunchBinding, *, cookie: bool) -> str | None:
     session.update(data)
     session.token, session.via_url, session.new_cookie = token, not cookie, cookie
     session.modified = False  # stored just now
-    g.pop("binding", None)
+    for name in ("binding", "viewer"):  # whoever this browser was before, it is now this launch
+        g.pop(name, None)
     return None if cookie else token
 
 

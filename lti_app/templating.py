@@ -59,6 +59,8 @@ def page_context() -> dict[str, Any]:
         "pending_reports": reports,
         "viewer": current_viewer(),
         "launch_token": current_token(),
+        # Set on a launch's answer: the address the page takes (see the launch view).
+        "page_address": g.get("page_address"),
         "gift_kinds": KIND_LABELS,
         "hides_asker": hides_asker,
         "exchange_words": wording,

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -160,14 +161,25 @@ def launch() -> Any:
     binding = _binding(message, body, enrolment_id, facts.role)
     cookie = message.binding == "cookie"  # else the token must travel in links
     token = auth.start_session(binding, cookie=cookie)
-    # Straight to the role's page: a hop through "/" would cost the browser a request.
     landing = "lti.deep_link" if binding.deep_link else auth.landing_endpoint(binding.role)
-    response = redirect(url_for(landing, lt=token), 303)
+    address = url_for(landing, lt=token)
+    response = redirect(address, 303) if binding.deep_link else landed(landing, address)
     if cookie:  # a used state cookie only weighs down later requests
         response.delete_cookie(
             f"lti1p3-{request.form['state']}", **state_cookie_flags(request.is_secure)
         )
     return response
+
+
+def landed(endpoint: str, address: str) -> Response:
+    """The role's page in the launch's own answer, rather than a redirect to it.
+
+    A redirect would cost the browser one more round trip to the tool on every launch. The
+    page takes its own address once loaded (``address.js``), so reloading it or coming back
+    to it asks for that page again instead of posting the used launch.
+    """
+    g.page_address = address
+    return make_response(current_app.view_functions[endpoint]())
 
 
 def outside_a_course(body: dict[str, Any], client_id: str) -> tuple[str, int]:

@@ -105,3 +105,43 @@ def test_learner_launch_on_a_320_px_screen(
         assert widths["page"] <= 320 and widths["tool"] <= widths["frame"], widths
     finally:
         context.close()
+
+
+#: The tool frame's document is a new one (a reload ran) showing the learner's home again.
+RELOADED_HOME = """() => !window.beforeReload && location.pathname === "/learner/"
+  && document.querySelector("h1")
+  && document.querySelector("h1").textContent === "Welcome, Ana Souza"
+"""
+
+
+def test_reloading_or_going_back_after_a_launch_shows_the_page_not_an_error(
+    browser: Browser, live_tool: str
+) -> None:
+    """The launch answers with the learner's home itself, at the launch's address. The page
+    then takes its own address, so a reload or the Back button asks for the page again
+    instead of posting the launch, which works only once."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    launches: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda r: launches.append(r.method) if "/lti/launch" in r.url else None)
+    page.on("response", lambda r: refused.append(f"{r.status} {r.url}") if r.status > 399 else None)
+    try:
+        tool = launch(page, live_tool, "learner-1")
+        expect(tool.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Souza")
+        frame = page.frame(name="tool")
+        assert frame is not None
+        frame.wait_for_function("() => location.pathname === '/learner/'")
+
+        tool.get_by_role("navigation").get_by_role("link", name="Challenges").click()
+        expect(tool.get_by_role("heading", level=1)).to_contain_text("Challenges in")
+        frame.evaluate("history.back()")
+        expect(tool.get_by_role("heading", level=1)).to_have_text("Welcome, Ana Souza")
+
+        frame.evaluate("window.beforeReload = true; setTimeout(() => location.reload(), 0)")
+        frame.wait_for_function(RELOADED_HOME)
+        assert launches == ["POST"], launches  # the launch was posted once, never again
+        assert not refused, refused
+    finally:
+        context.close()

@@ -16,7 +16,7 @@ class Browser:
     def __init__(self, app: Flask, platform: Any, user: str, profile: str = "") -> None:
         self.launcher = Launcher(app.test_client(), platform, profile)
         response = self.launcher.launch(user)
-        assert response.status_code == 303, response.get_data(as_text=True)
+        assert response.status_code == 200, response.get_data(as_text=True)
         self.client = self.launcher.client
 
     def get(self, path: str, **kwargs: Any) -> Any:

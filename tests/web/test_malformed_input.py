@@ -17,7 +17,7 @@ def browsers(app, test_platform):
     out = {}
     for role, user in (("staff", "instructor-1"), ("learner", "learner-1")):
         launcher = Launcher(app.test_client(), test_platform)
-        assert launcher.launch(user).status_code == 303
+        assert launcher.launch(user).status_code == 200
         page = launcher.client.get(
             "/instructor/exchange/settings" if role == "staff" else "/learner/profile"
         )

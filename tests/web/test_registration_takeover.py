@@ -88,7 +88,7 @@ def real_course(app: Flask, client: FlaskClient, lms: Lms) -> int:
     row.deployments = [Deployment(deployment_id="d-1")]
     db.session.add(row)
     db.session.commit()
-    assert Launcher(client, lms.real).launch("instructor-1").status_code == 303
+    assert Launcher(client, lms.real).launch("instructor-1").status_code == 200
     return db.session.scalar(select(Course.id))
 
 
@@ -117,7 +117,7 @@ def test_a_new_client_with_other_keys_for_a_known_issuer_waits_and_cannot_launch
     assert "Waiting for approval" in done.get_data(as_text=True)
     assert evil_status() == "pending"
     assert login_status(client, lms.evil) == 403
-    assert Launcher(client, lms.real).launch("instructor-1").status_code == 303
+    assert Launcher(client, lms.real).launch("instructor-1").status_code == 200
 
 
 def test_an_approved_second_client_reaches_only_its_own_courses_and_people(
@@ -131,7 +131,7 @@ def test_an_approved_second_client_reaches_only_its_own_courses_and_people(
     assert approved.exit_code == 0 and "/uploads/evil-jwks" in approved.output
     renamed = {"name": "Not Maya", "given_name": "Not", "family_name": "Maya"}
     launch = Launcher(client, lms.evil).launch("instructor-1", claims=renamed)
-    assert launch.status_code == 303
+    assert launch.status_code == 200
     courses = db.session.execute(select(Course.id, Course.client_id).order_by(Course.id)).all()
     assert courses == [(real_course, "real"), (real_course + 1, "evil")]
     staff = db.session.scalars(
