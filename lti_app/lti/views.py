@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from pylti1p3.contrib.flask import FlaskRequest
+from sqlalchemy.exc import SQLAlchemyError
 
 from cohorts.courses import record_launch, record_person
 from cohorts.models import utcnow
@@ -176,10 +177,17 @@ def landed(endpoint: str, address: str) -> Response:
 
     A redirect would cost the browser one more round trip to the tool on every launch. The
     page takes its own address once loaded (``address.js``), so reloading it or coming back
-    to it asks for that page again instead of posting the used launch.
+    to it asks for that page again instead of posting the used launch. When the page cannot
+    be read now, the launch is kept all the same: the browser is sent to the page's address,
+    where a reload can try again.
     """
     g.page_address = address
-    return make_response(current_app.view_functions[endpoint]())
+    try:
+        return make_response(current_app.view_functions[endpoint]())
+    except SQLAlchemyError as error:
+        log.warning("launch kept, its page not read (%s): redirecting to it", type(error).__name__)
+        db.session.rollback()
+        return redirect(address, 303)
 
 
 def outside_a_course(body: dict[str, Any], client_id: str) -> tuple[str, int]:

@@ -126,3 +126,25 @@ def test_a_launch_from_outside_a_course_explains_where_communitas_lives(launcher
         assert ("To add it to a course" in page) == (user == "instructor-1")
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     assert (count(Person), count(Course), count(Enrolment)) == (2, 0, 0)
+
+
+def test_a_launch_whose_page_cannot_be_read_is_kept_and_sends_the_browser_there(
+    launcher, client, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    import lti_app.learner.course as course
+
+    read, failed = course.learner_status, []
+
+    def fails_once(*args):
+        if not failed:
+            failed.append(True)
+            raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+        return read(*args)
+
+    monkeypatch.setattr(course, "learner_status", fails_once)
+    response = launcher.launch("learner-1")
+    assert response.status_code == 303 and response.location == "/learner/"
+    assert db.session.scalar(select(Enrolment.last_launch_at)) is not None
+    assert "Welcome, Ana Souza" in client.get(response.location).get_data(as_text=True)
