@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
@@ -41,6 +41,14 @@ class LaunchFacts:
     ags_lineitems_url: str | None = None
     ags_lineitem_url: str | None = None
     ags_scopes: tuple[str, ...] = ()
+
+
+class Enrolled(NamedTuple):
+    """The enrolment a launch refreshed, with its course and person."""
+
+    enrolment_id: int
+    course_id: int
+    person_id: int
 
 
 def record_person(session: Session, facts: LaunchFacts) -> int:
@@ -115,7 +123,7 @@ def _relaunch(link: bool) -> Any:
 _RELAUNCH = {True: _relaunch(True), False: _relaunch(False)}
 
 
-def _relaunched(session: Session, facts: LaunchFacts, now: datetime) -> tuple[int, int, int] | None:
+def _relaunched(session: Session, facts: LaunchFacts, now: datetime) -> Enrolled | None:
     """Refresh the enrolment of a launch that changes nothing else; None when it does."""
     params = {
         "issuer": facts.issuer,
@@ -138,24 +146,22 @@ def _relaunched(session: Session, facts: LaunchFacts, now: datetime) -> tuple[in
         "launched_at": now,
     }
     row = core_rows(session, _RELAUNCH[bool(facts.resource_link_id)], params).first()
-    return (row[0], row[1], row[2]) if row is not None else None
+    return Enrolled(row[0], row[1], row[2]) if row is not None else None
 
 
-def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> int:
-    """Upsert course, person, enrolment and resource link for one launch; return the enrolment.
+def record_launch(session: Session, facts: LaunchFacts, now: datetime) -> Enrolled:
+    """Upsert course, person, enrolment and resource link for one launch.
 
     A launch that changes nothing but the enrolment (the usual return visit) is one UPDATE;
     any other runs the four upserts.
     """
-    enrolment_id, course_id, person_id = _relaunched(session, facts, now) or _upserted(
-        session, facts, now
-    )
+    enrolled = _relaunched(session, facts, now) or _upserted(session, facts, now)
     if facts.role == "learner":
-        record_activity(session, course_id, person_id, "launch", now)
-    return enrolment_id
+        record_activity(session, enrolled.course_id, enrolled.person_id, "launch", now)
+    return enrolled
 
 
-def _upserted(session: Session, facts: LaunchFacts, now: datetime) -> tuple[int, int, int]:
+def _upserted(session: Session, facts: LaunchFacts, now: datetime) -> Enrolled:
     course_id = upsert_id(
         session,
         Course,
@@ -199,7 +205,7 @@ def _upserted(session: Session, facts: LaunchFacts, now: datetime) -> tuple[int,
                 "ags_scopes": " ".join(facts.ags_scopes) or None,
             },
         )
-    return enrolment_id, course_id, person_id
+    return Enrolled(enrolment_id, course_id, person_id)
 
 
 def lock_enrolment(session: Session, course_id: int, person_id: int) -> None:

@@ -125,6 +125,26 @@ def start_session(binding: LaunchBinding, *, cookie: bool) -> str | None:
     return None if cookie else token
 
 
+def launched_viewer(
+    binding: LaunchBinding, person_id: int, course_id: int, name: str | None, title: str | None
+) -> None:
+    """Know this request's viewer from the launch that just wrote it, sparing the query.
+
+    Only when the launch named both person and course: what it sent is then what is stored,
+    and a name from the LMS comes before any name chosen here.
+    """
+    if name and title:
+        g.viewer = Viewer(
+            enrolment_id=binding.enrolment_id,
+            person_id=person_id,
+            course_id=course_id,
+            role=binding.role,
+            display_name=name,
+            course_title=title,
+            is_platform_admin=binding.platform_admin,
+        )
+
+
 def end_session() -> None:
     """Sign out: revoke this browser's launch session and forget its cookie."""
     session.revoked = True

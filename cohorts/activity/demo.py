@@ -49,8 +49,7 @@ def seed_course(
 ) -> int:
     """Launch, pick, describe, form cohorts, visit, post and exchange gifts over ``WEEKS`` weeks."""
     start = now - timedelta(weeks=WEEKS - 1, days=now.weekday())
-    enrolment = record_launch(session, staff[0], start)
-    course_id = session.get_one(Enrolment, enrolment).course_id
+    course_id = record_launch(session, staff[0], start).course_id
     if session.scalar(
         select(func.count(ActivityEvent.id)).where(ActivityEvent.course_id == course_id)
     ):

@@ -156,12 +156,15 @@ def launch() -> Any:
     if not claims.has_course(body):
         return outside_a_course(body, message.get_client_id())
     facts = claims.launch_facts(body, message.get_client_id())
-    enrolment_id = record_launch(db.session, facts, now=utcnow())
+    enrolled = record_launch(db.session, facts, now=utcnow())
     note_launch(db.session, message, body)  # last before the commit: row lock held briefly
     db.session.commit()  # one commit: the records and the nonce taken during validation
-    binding = _binding(message, body, enrolment_id, facts.role)
+    binding = _binding(message, body, enrolled.enrolment_id, facts.role)
     cookie = message.binding == "cookie"  # else the token must travel in links
     token = auth.start_session(binding, cookie=cookie)
+    auth.launched_viewer(
+        binding, enrolled.person_id, enrolled.course_id, facts.name, facts.context_title
+    )
     landing = "lti.deep_link" if binding.deep_link else auth.landing_endpoint(binding.role)
     address = url_for(landing, lt=token)
     response = redirect(address, 303) if binding.deep_link else landed(landing, address)
@@ -182,12 +185,15 @@ def landed(endpoint: str, address: str) -> Response:
     where a reload can try again.
     """
     g.page_address = address
+    # The launch is committed and the page only reads: no BEGIN and ROLLBACK around it.
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     try:
         return make_response(current_app.view_functions[endpoint]())
     except SQLAlchemyError as error:
         log.warning("launch kept, its page not read (%s): redirecting to it", type(error).__name__)
-        db.session.rollback()
         return redirect(address, 303)
+    finally:
+        db.session.rollback()  # hands back the autocommit connection: later work gets transactions
 
 
 def outside_a_course(body: dict[str, Any], client_id: str) -> tuple[str, int]:

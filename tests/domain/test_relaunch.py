@@ -35,7 +35,7 @@ def launch_twice(session, later):
 
 def test_a_plain_return_visit_refreshes_the_enrolment_and_counts_the_visit(session):
     first, again = launch_twice(session, FIRST)
-    enrolment = session.get(Enrolment, again)
+    enrolment = session.get(Enrolment, again.enrolment_id)
     assert again == first and enrolment.last_launch_at == LATER
     assert session.scalar(select(func.count(ActivityEvent.id))) == 2
     for model in (Course, Person, Enrolment, ResourceLink):
@@ -57,7 +57,7 @@ def test_names_withheld_on_a_later_visit_are_kept(session):
 
 def test_a_changed_role_is_taken_on_the_next_visit(session):
     first, again = launch_twice(session, replace(FIRST, role="staff", lti_roles=("Instructor",)))
-    enrolment = session.get(Enrolment, again)
+    enrolment = session.get(Enrolment, again.enrolment_id)
     assert again == first and (enrolment.role, enrolment.lti_roles) == ("staff", "Instructor")
     assert session.scalar(select(func.count(ActivityEvent.id))) == 1  # staff visits not counted
 

@@ -55,3 +55,11 @@ def test_a_name_from_the_course_site_cannot_be_replaced(app, test_platform):
     refused = ana.post(NAME, {"name": "Someone else"}, form_page="/learner/profile")
     assert refused.status_code == 400 and "change it there" in text(refused)
     assert "Welcome, Ana Souza" in text(ana.get("/learner/"))
+
+
+def test_a_chosen_name_greets_the_learner_on_the_page_their_next_launch_opens(app, test_platform):
+    register_profiles(test_platform)
+    ana = Browser(app, test_platform, "learner-1", "canvas-anonymous")
+    assert ana.post(NAME, {"name": "Ana S."}, form_page="/learner/profile").status_code == 302
+    again = ana.launcher.launch("learner-1")
+    assert again.status_code == 200 and "Welcome, Ana S." in text(again)

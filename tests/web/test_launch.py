@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from cohorts.models import Course, Enrolment, Person, ResourceLink
 from lti_app.extensions import db
-from tests.conftest import page_address
+from tests.conftest import DELETE, page_address
 
 
 def count(model: type) -> int:
@@ -148,3 +148,11 @@ def test_a_launch_whose_page_cannot_be_read_is_kept_and_sends_the_browser_there(
     assert response.status_code == 303 and response.location == "/learner/"
     assert db.session.scalar(select(Enrolment.last_launch_at)) is not None
     assert "Welcome, Ana Souza" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_return_launch_that_leaves_out_names_shows_the_stored_ones(launcher):
+    assert launcher.launch("learner-1").status_code == 200
+    context = "https://purl.imsglobal.org/spec/lti/claim/context"
+    left_out = {context: {"id": "demo-course-101"}, "name": DELETE, "given_name": DELETE}
+    page = launcher.launch("learner-1", claims=left_out).get_data(as_text=True)
+    assert "Welcome, Ana Souza" in page and "Data Literacy for Everyone" in page

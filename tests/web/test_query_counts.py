@@ -170,7 +170,7 @@ def test_no_page_issues_more_statements_when_the_course_grows(app, test_platform
 #: page it lands on (SQLite writes the activity event, its week and the learner's summary as
 #: three statements, PostgreSQL as one; the learner's status page reads its scalar facts in
 #: one statement).
-VISIT_BUDGET = {"login": 1, "launch and its page": 9}
+VISIT_BUDGET = {"login": 1, "launch and its page": 8}
 
 
 def test_a_return_visit_costs_no_more_statements_than_its_budget(app, test_platform, monkeypatch):
