@@ -109,16 +109,17 @@ def start_session(binding: LaunchBinding, *, cookie: bool) -> str | None:
     """Bind this browser to one launch in a new server-side session; return the token links
     must carry, or None when the browser keeps the cookie.
 
-    The session this browser's cookie named before (an earlier launch, whoever's) is revoked:
-    its token, wherever it was copied to, stops working.
+    The new session is written with the launch's records and committed with them. The
+    session this browser's cookie named before (an earlier launch, whoever's) is revoked once
+    the response is ready: its token, wherever it was copied to, stops working.
     """
-    if session.token and not session.via_url:
-        session_store().revoke(session.token)
+    previous = session.token if session.token and not session.via_url else None
     data = {"csrf_token": secrets.token_hex(20), SESSION_KEY: asdict(binding)}
     token = session_store().create(data, binding.enrolment_id, utcnow())
     session.clear()
     session.update(data)
     session.token, session.via_url, session.new_cookie = token, not cookie, cookie
+    session.replaces = previous
     session.modified = False  # stored just now
     for name in ("binding", "viewer"):  # whoever this browser was before, it is now this launch
         g.pop(name, None)

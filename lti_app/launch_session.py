@@ -39,6 +39,8 @@ class LaunchSession(SecureCookieSession):
     #: Write the cookie naming the token on this response (a new launch).
     new_cookie = False
     revoked = False
+    #: The session this browser's cookie named before a new launch: revoked with the response.
+    replaces: str | None = None
     #: Why the store could not be read; raised again once the error pages can answer.
     failure: Exception | None = None
 
@@ -65,8 +67,8 @@ def _new_store(app: Flask, client: Any) -> SessionStore:
         idle=timedelta(seconds=app.config["SESSION_IDLE_SECONDS"]),
         maximum=timedelta(seconds=app.config["SESSION_MAX_SECONDS"]),
     )
-    # A request reads its session on the connection its own queries then use.
-    database = DatabaseSessionStore(db.engine, lifetime, reader=db.session.connection)
+    # A request reads (and a launch creates) its session on the connection its queries use.
+    database = DatabaseSessionStore(db.engine, lifetime, request_connection=db.session.connection)
     if client is None:
         return database
     return FallbackSessionStore(RedisSessionStore(client, lifetime), database)
@@ -110,6 +112,8 @@ class LaunchSessionInterface(SecureCookieSessionInterface):
             # never waits for it (SQLite has one writer at a time).
             db.session.rollback()
         store = session_store(app)
+        if session.replaces:  # after the launch's commit, so SQLite's one writer is free
+            store.revoke(session.replaces)
         if session.revoked:
             store.revoke(session.token)
             gone = self.session_class()

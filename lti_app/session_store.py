@@ -10,7 +10,8 @@ import json
 import logging
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -69,22 +70,27 @@ class SessionStore(Protocol):
 class DatabaseSessionStore:
     """Keep sessions in ``launch_session``, on connections of their own.
 
-    The request's ORM session may hold half-done work; changes to session rows never ride on
-    it. Each change is one statement, so each runs on its own in autocommit: no BEGIN and
-    COMMIT round trips around it. Reading a session, the first thing a request does, may use
-    ``reader``: the connection the request's own queries then go on with.
+    The request's ORM session may hold half-done work, so later changes to session rows never
+    ride on it. Each is one statement, so each runs on its own in autocommit: no BEGIN and
+    COMMIT round trips around it. Two steps use ``request_connection`` instead, the connection
+    the request's own queries go on with: reading a session, the first thing a request does,
+    and creating one, which the launch then commits with its records (a launch that fails
+    leaves no session behind, and needs no second connection).
     """
 
     def __init__(
-        self, engine: Engine, lifetime: Lifetime, reader: Callable[[], Connection] | None = None
+        self,
+        engine: Engine,
+        lifetime: Lifetime,
+        request_connection: Callable[[], Connection] | None = None,
     ) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._lifetime = lifetime
-        self._reader = reader
+        self._request = request_connection
 
     def create(self, data: dict[str, Any], enrolment_id: int, now: datetime) -> str:
         token = secrets.token_urlsafe(32)
-        with self._engine.connect() as conn:
+        with self._creating() as conn:
             if random.random() < 0.02:  # sweep ended sessions now and then, not on every launch
                 conn.execute(
                     delete(TABLE).where(
@@ -106,10 +112,19 @@ class DatabaseSessionStore:
             )
         return token
 
+    @contextmanager
+    def _creating(self) -> Iterator[Connection]:
+        """The request's connection (its caller commits), else one of our own in autocommit."""
+        if self._request is not None:
+            yield self._request()
+        else:
+            with self._engine.connect() as conn:
+                yield conn
+
     def load(self, token: str, now: datetime) -> dict[str, Any] | None:
         key = digest(token)
-        if self._reader is not None:
-            row = self._reader().execute(_LOAD, {"stored_key": key}).first()
+        if self._request is not None:
+            row = self._request().execute(_LOAD, {"stored_key": key}).first()
         else:
             with self._engine.connect() as conn:
                 row = conn.execute(_LOAD, {"stored_key": key}).first()

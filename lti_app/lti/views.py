@@ -157,11 +157,11 @@ def launch() -> Any:
         return outside_a_course(body, message.get_client_id())
     facts = claims.launch_facts(body, message.get_client_id())
     enrolled = record_launch(db.session, facts, now=utcnow())
-    note_launch(db.session, message, body)  # last before the commit: row lock held briefly
-    db.session.commit()  # one commit: the records and the nonce taken during validation
     binding = _binding(message, body, enrolled.enrolment_id, facts.role)
     cookie = message.binding == "cookie"  # else the token must travel in links
     token = auth.start_session(binding, cookie=cookie)
+    note_launch(db.session, message, body)  # last before the commit: row lock held briefly
+    db.session.commit()  # one commit: the records, the session and the nonce taken
     auth.launched_viewer(
         binding, enrolled.person_id, enrolled.course_id, facts.name, facts.context_title
     )

@@ -241,6 +241,7 @@ def test_confirmation_needs_the_signed_confirmation(
     client: FlaskClient, fake: FakePlatform
 ) -> None:
     fake.config = fake.good_config()
+    fake.answer = ({"client_id": "signed", TOOL_CONFIG: {"deployment_id": "d-1"}}, 200)
     fields = hidden_fields(open_fake(client, fake).get_data(as_text=True))
     missing = {k: v for k, v in fields.items() if k != "confirmation"}
     assert client.post("/lti/register", data=missing).status_code == 400

@@ -171,6 +171,9 @@ def test_no_page_issues_more_statements_when_the_course_grows(app, test_platform
 #: three statements, PostgreSQL as one; the learner's status page reads its scalar facts in
 #: one statement).
 VISIT_BUDGET = {"login": 1, "launch and its page": 8}
+#: Database connections each step takes from the pool: the launch writes its records and its
+#: session on one and commits them together, then its page takes one to read.
+CONNECTIONS_BUDGET = {"login": 1, "launch and its page": 2}
 
 
 def test_a_return_visit_costs_no_more_statements_than_its_budget(app, test_platform, monkeypatch):
@@ -179,11 +182,21 @@ def test_a_return_visit_costs_no_more_statements_than_its_budget(app, test_platf
     Launcher(app.test_client(), test_platform).launch("learner-1")  # the first visit
     browser = Launcher(app.test_client(), test_platform)  # a new browser, as after a day away
     counted: dict[str, int] = {}
+    connections: dict[str, int] = {}
 
     def count(step: str, request: Callable[[], Any]) -> Any:
-        with counting(everything=True) as statements:
-            response = request()
-        counted[step] = len(statements)
+        checkouts: list[object] = []
+
+        def checked_out(*args: Any) -> None:
+            checkouts.append(args)
+
+        event.listen(db.engine, "checkout", checked_out)
+        try:
+            with counting(everything=True) as statements:
+                response = request()
+        finally:
+            event.remove(db.engine, "checkout", checked_out)
+        counted[step], connections[step] = len(statements), len(checkouts)
         return response
 
     auth = count("login", lambda: browser.login("learner-1"))
@@ -192,3 +205,4 @@ def test_a_return_visit_costs_no_more_statements_than_its_budget(app, test_platf
     assert page.status_code == 200
     assert "Welcome" in page.get_data(as_text=True)
     assert all(counted[step] <= budget for step, budget in VISIT_BUDGET.items()), counted
+    assert connections == CONNECTIONS_BUDGET
