@@ -14,8 +14,10 @@ from /proc, so the clients' own work (RSA signing, HTTP) does not count.
     DATABASE_URL=postgresql+psycopg://... python bench/launch.py   # an existing database
 
 The reference is ``bench/reference_tool.py``: login + launch only, no database, no session.
-A third server, ``bench/floor_tool.py``, answers the same two requests with nothing behind
-them: what the web stack alone costs per flow, measured in the same rounds.
+Two more servers run in the same rounds. ``bench/floor_tool.py`` answers the same two
+requests with nothing behind them: what the web stack alone costs per flow. The reference
+tool again, with its state in memory and one worker: pylti1p3's own work, without the file
+cache the reference needs to share state between workers.
 """
 
 from __future__ import annotations
@@ -417,9 +419,8 @@ def compare(args: argparse.Namespace, tools: list[Tool]) -> None:
             tool.round(args.flows, args.concurrency)
 
 
-def report(
-    args: argparse.Namespace, reference: Tool, communitas: Tool, floor: Tool, load: str
-) -> None:
+def report(args: argparse.Namespace, tools: list[Tool], load: str) -> None:
+    reference, communitas, floor, in_memory = tools
     print(
         f"{args.rounds} alternating rounds of {args.flows} flows per tool, "
         f"{args.concurrency} browsers at a time, gunicorn {args.workers} {args.worker_class} "
@@ -429,6 +430,7 @@ def report(
         (reference, "reference (plain pylti1p3) login + launch"),
         (communitas, "Communitas login + launch, answered with the learner's home"),
         (floor, "floor (empty Flask app, the same two requests)"),
+        (in_memory, "pylti1p3 alone (the reference, state in memory, 1 worker)"),
     ):
         rounds = ", ".join(f"{ms:.2f}" for ms in tool.cpu)
         print(f"{what}: {tool.cpu_ms:.2f} ms worker CPU per flow (rounds: {rounds})")
@@ -443,6 +445,11 @@ def report(
         f"  the target allows {budget:.2f} ms per flow; the floor alone takes {floor.cpu_ms:.2f}, "
         f"leaving {budget - floor.cpu_ms:.2f} ms for Communitas's own work "
         f"(it spends {communitas.cpu_ms - floor.cpu_ms:.2f} above the floor)"
+    )
+    print(
+        f"  of the reference's {reference.cpu_ms:.2f} ms, pylti1p3's own work is "
+        f"{in_memory.cpu_ms - floor.cpu_ms:.2f} above the floor and keeping its state in the "
+        f"file cache {reference.cpu_ms - in_memory.cpu_ms:.2f}"
     )
     print("wall latency per step, p50 / p95 ms:")
     for tool in (reference, communitas):
@@ -464,7 +471,7 @@ def main() -> None:
     parser.add_argument("--database", default="communitas_bench", help="scratch database name")
     parser.add_argument("--redis", metavar="URL", help="Communitas keeps logins in Redis")
     parser.add_argument(
-        "--ports", type=int, metavar="FIRST", help="listen on FIRST..FIRST+5, not free ports"
+        "--ports", type=int, metavar="FIRST", help="listen on FIRST..FIRST+7, not free ports"
     )
     args = parser.parse_args()
 
@@ -478,6 +485,7 @@ def main() -> None:
             ("reference", tool_flow),
             ("Communitas", tool_flow),
             ("floor", floor_flow),
+            ("in-memory", tool_flow),
         )
         for n, (name, flow) in enumerate(flows):
             port = args.ports + 2 * n if args.ports else free_port()
@@ -489,25 +497,28 @@ def main() -> None:
             )
             log = folder / f"{name}.log"
             extra: tuple[str, ...] = ("--pythonpath", str(ROOT / "bench"))
-            if name == "reference":
-                env, app = reference_env(platform, folder / "reference"), "reference_tool:app"
+            workers = args.workers
+            if name in ("reference", "in-memory"):
+                env, app = reference_env(platform, folder / name), "reference_tool:app"
+                if name == "in-memory":
+                    env["REFERENCE_CACHE_TYPE"], workers = "SimpleCache", 1
             elif name == "floor":
                 env, app = dict(os.environ), "floor_tool:app"
             else:
                 env, app, extra = tool_env(database_url, base, args.redis), COMMUNITAS_APP, ()
                 register(env, log, platform)
-            server = gunicorn(env, port, args.workers, log, args.worker_class, app, extra)
+            server = gunicorn(env, port, workers, log, args.worker_class, app, extra)
             master = stack.enter_context(server)
             masters.append(master)
             tools.append(Tool(name, flow, base, platform, children(master), log))
-        reference, communitas, floor = tools
+        communitas = tools[1]
         warm_up(args, *tools)
         communitas.backends = database_backends(urlsplit(database_url).path.lstrip("/"))
         compare(args, tools)
         for tool, master in zip(tools, masters, strict=True):
             if children(master) != tool.workers:
                 print(f"warning: a {tool.name} worker restarted during the run", file=sys.stderr)
-        report(args, reference, communitas, floor, load)
+        report(args, tools, load)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from launch import LEARNERS, TOP_LEVEL, scratch_database, serve_platform
 
@@ -80,8 +81,14 @@ def build_tool(database_url: str, platform: Platform) -> tuple[Flask, Metered]:
     return app, metered
 
 
-def launches(app: Flask, platform: Platform, count: int, steps: list[str] | None = None) -> None:
-    """Full flows, each from a new browser; ``steps`` notes where each request starts."""
+def launches(
+    app: Flask, platform: Platform, count: int, steps: list[str] | None = None
+) -> FlaskClient:
+    """Full flows, each from a new browser; ``steps`` notes where each request starts.
+
+    Returns the last browser, still signed in.
+    """
+    client = app.test_client()
     for n in range(count):
         client = app.test_client()
         user = LEARNERS[n % len(LEARNERS)]
@@ -94,6 +101,14 @@ def launches(app: Flask, platform: Platform, count: int, steps: list[str] | None
         if steps is not None:
             steps.append("POST /lti/launch")
         page = client.post("/lti/launch", data=form)
+        assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    return client
+
+
+def visits(client: FlaskClient, count: int) -> None:
+    """The learner's home again, ``count`` times: the landing page's own cost, in a later visit."""
+    for _ in range(count):
+        page = client.get("/learner/")
         assert page.status_code == 200, page.get_data(as_text=True)[:300]
 
 
@@ -178,8 +193,11 @@ def main() -> None:
         app, metered = build_tool(database_url, platform)
         launches(app, platform, 20)  # key set fetched, keys parsed, caches warm
         metered.cpu.clear()
-        launches(app, platform, args.flows)
+        browser = launches(app, platform, args.flows)
         plain = {path: cpu / args.flows * 1000 for path, cpu in metered.cpu.items()}
+        metered.cpu.clear()
+        visits(browser, args.flows)
+        page_alone = metered.cpu["/learner/"] / args.flows * 1000
         if args.sql:
             show_statements(app, platform)
         # A CPU timer costs a system call per event and skews the picture; with the wall
@@ -195,7 +213,8 @@ def main() -> None:
             db.engine.dispose()
 
     parts = ", ".join(f"{path} {ms:.2f} ms" for path, ms in plain.items())
-    print(f"tool CPU per flow in-process, no profiler: {sum(plain.values()):.2f} ms ({parts})\n")
+    print(f"tool CPU per flow in-process, no profiler: {sum(plain.values()):.2f} ms ({parts})")
+    print(f"the learner's home on its own, in a later visit: {page_alone:.2f} ms\n")
     if profile is None:
         return
     stats = pstats.Stats(profile)

@@ -4,7 +4,10 @@ OIDC login and launch with ``FlaskOIDCLogin`` and ``FlaskMessageLaunch``, the re
 ``ToolConfJsonFile`` read per request, state, nonce, launch data and the platform's public key
 in ``FlaskCacheDataStorage`` on a Flask-Caching file cache (so every worker sees them), its
 pruning off (a pruning file cache scans its folder on every write once past the threshold).
-The launch view answers a small page. ``bench/launch.py`` runs it under gunicorn:
+The launch view answers a small page. With ``REFERENCE_CACHE_TYPE=SimpleCache`` the same
+tool keeps that state in its process's memory instead (one worker only: nothing is shared),
+which shows what pylti1p3's own work costs without any storage. ``bench/launch.py`` runs it
+under gunicorn:
 
     REFERENCE_TOOL_CONFIG=/tmp/x/tool.json REFERENCE_CACHE_DIR=/tmp/x/cache \\
         gunicorn -w 2 --pythonpath bench reference_tool:app
@@ -33,7 +36,7 @@ PAGE = """<!doctype html>
 app = Flask("reference_tool")
 app.config.from_mapping(
     SECRET_KEY="reference-secret-not-for-production",
-    CACHE_TYPE="FileSystemCache",
+    CACHE_TYPE=os.environ.get("REFERENCE_CACHE_TYPE", "FileSystemCache"),
     CACHE_DIR=os.environ.get("REFERENCE_CACHE_DIR", "/tmp/reference-tool-cache"),
     CACHE_DEFAULT_TIMEOUT=600,
     CACHE_THRESHOLD=THRESHOLD,
