@@ -176,7 +176,9 @@ VISIT_BUDGET = {"login": 1, "launch and its page": 8}
 CONNECTIONS_BUDGET = {"login": 1, "launch and its page": 2}
 
 
-def test_a_return_visit_costs_no_more_statements_than_its_budget(app, test_platform, monkeypatch):
+def test_a_return_visit_stays_within_its_statement_and_connection_budgets(
+    app, test_platform, monkeypatch
+):
     # The occasional sweep of expired logins and sessions is left out of the count.
     monkeypatch.setattr("random.random", lambda: 1.0)
     Launcher(app.test_client(), test_platform).launch("learner-1")  # the first visit
