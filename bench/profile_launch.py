@@ -88,7 +88,6 @@ def launches(
 
     Returns the last browser, still signed in.
     """
-    client = app.test_client()
     for n in range(count):
         client = app.test_client()
         user = LEARNERS[n % len(LEARNERS)]
@@ -102,7 +101,7 @@ def launches(
             steps.append("POST /lti/launch")
         page = client.post("/lti/launch", data=form)
         assert page.status_code == 200, page.get_data(as_text=True)[:300]
-    return client
+    return client  # count is at least 1
 
 
 def visits(client: FlaskClient, count: int) -> None:

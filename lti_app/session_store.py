@@ -90,7 +90,7 @@ class DatabaseSessionStore:
 
     def create(self, data: dict[str, Any], enrolment_id: int, now: datetime) -> str:
         token = secrets.token_urlsafe(32)
-        with self._creating() as conn:
+        with self._request_or_own() as conn:
             if random.random() < 0.02:  # sweep ended sessions now and then, not on every launch
                 conn.execute(
                     delete(TABLE).where(
@@ -113,7 +113,7 @@ class DatabaseSessionStore:
         return token
 
     @contextmanager
-    def _creating(self) -> Iterator[Connection]:
+    def _request_or_own(self) -> Iterator[Connection]:
         """The request's connection (its caller commits), else one of our own in autocommit."""
         if self._request is not None:
             yield self._request()
@@ -123,11 +123,8 @@ class DatabaseSessionStore:
 
     def load(self, token: str, now: datetime) -> dict[str, Any] | None:
         key = digest(token)
-        if self._request is not None:
-            row = self._request().execute(_LOAD, {"stored_key": key}).first()
-        else:
-            with self._engine.connect() as conn:
-                row = conn.execute(_LOAD, {"stored_key": key}).first()
+        with self._request_or_own() as conn:
+            row = conn.execute(_LOAD, {"stored_key": key}).first()
         if row is None:
             return None
         if self._lifetime.ended(row.created_at, row.seen_at, now):
